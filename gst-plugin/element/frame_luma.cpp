@@ -1,0 +1,60 @@
+#include "frame_luma.h"
+
+namespace focusmeter {
+
+#define FOCUSMETER_FORMATS                                                                     \
+  "{ GRAY8, I420, YV12, NV12, NV21, Y41B, Y42B, Y444, NV16, NV24, YUY2, YVYU, UYVY, RGB, BGR, " \
+  "RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
+
+const char* const kSupportedCaps = GST_VIDEO_CAPS_MAKE(FOCUSMETER_FORMATS);
+
+namespace {
+
+// Copies the Y samples of a packed 4:2:2 frame (every second byte).
+void extract_packed_y(const GstVideoFrame* frame, const Rect& roi, std::vector<std::uint8_t>& out) {
+  const auto* base = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(frame, 0));
+  const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0);
+  const int pstride = GST_VIDEO_FRAME_COMP_PSTRIDE(frame, 0);
+  const int offset = GST_VIDEO_FRAME_COMP_POFFSET(frame, 0);
+  for (int y = 0; y < roi.height; ++y) {
+    const std::uint8_t* src = base + static_cast<std::ptrdiff_t>(roi.top + y) * stride + offset;
+    std::uint8_t* dst = out.data() + static_cast<std::size_t>(y) * roi.width;
+    for (int x = 0; x < roi.width; ++x) dst[x] = src[(roi.left + x) * pstride];
+  }
+}
+
+void rgb_to_luma(const GstVideoFrame* frame, const Rect& roi, std::vector<std::uint8_t>& out) {
+  const auto* base = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(frame, 0));
+  const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0);
+  const int pstride = GST_VIDEO_FRAME_COMP_PSTRIDE(frame, 0);
+  const int ro = GST_VIDEO_FRAME_COMP_POFFSET(frame, GST_VIDEO_COMP_R);
+  const int go = GST_VIDEO_FRAME_COMP_POFFSET(frame, GST_VIDEO_COMP_G);
+  const int bo = GST_VIDEO_FRAME_COMP_POFFSET(frame, GST_VIDEO_COMP_B);
+  for (int y = 0; y < roi.height; ++y) {
+    const std::uint8_t* src = base + static_cast<std::ptrdiff_t>(roi.top + y) * stride + roi.left * pstride;
+    std::uint8_t* dst = out.data() + static_cast<std::size_t>(y) * roi.width;
+    for (int x = 0; x < roi.width; ++x, src += pstride)
+      dst[x] = static_cast<std::uint8_t>((4899 * src[ro] + 9617 * src[go] + 1868 * src[bo] + 8192) >> 14);
+  }
+}
+
+}  // namespace
+
+LumaView frame_luma(const GstVideoFrame* frame, const Rect& roi, std::vector<std::uint8_t>& scratch) {
+  const GstVideoFormatInfo* finfo = frame->info.finfo;
+  if (GST_VIDEO_FORMAT_INFO_IS_RGB(finfo) || GST_VIDEO_FORMAT_INFO_PSTRIDE(finfo, 0) != 1) {
+    scratch.resize(static_cast<std::size_t>(roi.width) * roi.height);
+    if (GST_VIDEO_FORMAT_INFO_IS_RGB(finfo))
+      rgb_to_luma(frame, roi, scratch);
+    else
+      extract_packed_y(frame, roi, scratch);
+    return LumaView(scratch.data(), roi.width, roi.height, roi.width);
+  }
+  // GRAY8 and planar / semi-planar YUV: the Y plane in place, with its stride.
+  const auto* y = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_COMP_DATA(frame, 0));
+  const LumaView whole(y, GST_VIDEO_FRAME_COMP_WIDTH(frame, 0), GST_VIDEO_FRAME_COMP_HEIGHT(frame, 0),
+                       GST_VIDEO_FRAME_COMP_STRIDE(frame, 0));
+  return whole.cropped(roi);
+}
+
+}  // namespace focusmeter

@@ -1,0 +1,26 @@
+// Adapts a mapped GstVideoFrame into the core's LumaView.
+//
+// Planar and semi-planar YUV and GRAY8 are viewed in place (the Y plane with
+// its real stride). Packed formats (YUY2 family, RGB family) are converted
+// into `scratch`, region of interest only: Y is extracted as is, RGB goes
+// through full-range BT.601 luma with OpenCV's fixed-point weights,
+//   Y = (4899 R + 9617 G + 1868 B + 8192) >> 14,
+// so the result equals cv::cvtColor(..., COLOR_RGB2GRAY) bit for bit.
+#pragma once
+
+#include <gst/video/video.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "focusmeter/luma_view.h"
+
+namespace focusmeter {
+
+// The caps string the element accepts (formats listed in frame_luma.cpp).
+extern const char* const kSupportedCaps;
+
+// The luma of `roi` (already clipped to the frame) in `frame`.
+LumaView frame_luma(const GstVideoFrame* frame, const Rect& roi, std::vector<std::uint8_t>& scratch);
+
+}  // namespace focusmeter
