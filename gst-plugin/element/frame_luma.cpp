@@ -34,7 +34,7 @@ void rgb_to_luma(const GstVideoFrame* frame, const Rect& roi, std::vector<std::u
     const std::uint8_t* src = base + static_cast<std::ptrdiff_t>(roi.top + y) * stride + roi.left * pstride;
     std::uint8_t* dst = out.data() + static_cast<std::size_t>(y) * roi.width;
     for (int x = 0; x < roi.width; ++x, src += pstride)
-      dst[x] = static_cast<std::uint8_t>((4899 * src[ro] + 9617 * src[go] + 1868 * src[bo] + 8192) >> 14);
+      dst[x] = static_cast<std::uint8_t>((9798 * src[ro] + 19235 * src[go] + 3735 * src[bo] + 16384) >> 15);
   }
 }
 

@@ -4,7 +4,7 @@
 // its real stride). Packed formats (YUY2 family, RGB family) are converted
 // into `scratch`, region of interest only: Y is extracted as is, RGB goes
 // through full-range BT.601 luma with OpenCV's fixed-point weights,
-//   Y = (4899 R + 9617 G + 1868 B + 8192) >> 14,
+//   Y = (9798 R + 19235 G + 3735 B + 16384) >> 15,
 // so the result equals cv::cvtColor(..., COLOR_RGB2GRAY) bit for bit.
 #pragma once
 

@@ -29,9 +29,9 @@ def to_u8(img):
 
 
 def luma(rgb):
-    # Full-range BT.601, as the element converts RGB (OpenCV fixed point).
+    # Full-range BT.601, as the element converts RGB (OpenCV 15-bit fixed point).
     r, g, b = (rgb[..., i].astype(np.int64) for i in range(3))
-    return ((4899 * r + 9617 * g + 1868 * b + 8192) >> 14).astype(np.uint8)
+    return ((9798 * r + 19235 * g + 3735 * b + 16384) >> 15).astype(np.uint8)
 
 
 def disk_blur(img_u8, radius):

@@ -1,0 +1,280 @@
+// Interval, ROI, properties while playing, caps changes, the model, EOS.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <opencv2/imgproc.hpp>
+#include <thread>
+
+#include "harness_util.h"
+
+using namespace fmtest;
+
+namespace {
+
+constexpr GstClockTime kFrame = 10 * GST_MSECOND;
+
+void push_frames(Meter& m, const GstVideoInfo& info, const cv::Mat& luma, int count, GstClockTime start = 0,
+                 bool timestamps = true) {
+  for (int i = 0; i < count; ++i) {
+    GstBuffer* b = make_frame(info, luma, timestamps ? start + i * kFrame : GST_CLOCK_TIME_NONE, kFrame);
+    ASSERT_EQ(gst_harness_push(m.h.get(), b), GST_FLOW_OK);
+    gst_buffer_unref(gst_harness_pull(m.h.get()));
+  }
+}
+
+GstVideoInfo gray_info(int w, int h) {
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_GRAY8, w, h);
+  return info;
+}
+
+guint64 uint64_field(const GstStructure* s, const char* name) {
+  guint64 v = 0;
+  EXPECT_TRUE(gst_structure_get_uint64(s, name, &v)) << name;
+  return v;
+}
+
+// A logistic model on log(laplacian_variance): sharp camera -> CLEAR,
+// Gaussian-blurred camera -> BLURRY.
+std::string write_test_model() {
+  const std::string path = ::testing::TempDir() + "/focusmeter_element_model.json";
+  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 1, "name": "element-test",
+    "features": [{"name": "laplacian_variance", "transform": "log", "offset": 1e-6, "mean": -6.9, "std": 1.0}],
+    "classifier": {"type": "logistic_regression", "coefficients": [-3.0], "intercept": 0.0},
+    "threshold": 0.5})";
+  return path;
+}
+
+cv::Mat blurred(const cv::Mat& luma) {
+  cv::Mat out;
+  cv::GaussianBlur(luma, out, cv::Size(0, 0), 4.0);
+  return out;
+}
+
+TEST(Interval, ZeroAnalysesEveryFrame) {
+  Meter m("interval=0 model=\"\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 64, 48);
+  push_frames(m, gray_info(64, 48), test_luma(64, 48), 12);
+  const auto msgs = m.messages();
+  ASSERT_EQ(msgs.size(), 12u);
+  for (std::size_t i = 0; i < msgs.size(); ++i) {
+    EXPECT_EQ(uint64_field(msgs[i].get(), "frames"), i + 1);
+    EXPECT_EQ(uint64_field(msgs[i].get(), "timestamp"), i * kFrame);
+    EXPECT_EQ(uint64_field(msgs[i].get(), "running-time"), i * kFrame);
+    EXPECT_EQ(uint64_field(msgs[i].get(), "stream-time"), i * kFrame);
+    EXPECT_EQ(uint64_field(msgs[i].get(), "duration"), kFrame);
+  }
+}
+
+TEST(Interval, OneFramePerIntervalOnAGrid) {
+  // 10 ms frames, 35 ms interval: analyse at 0, then the first frame at or
+  // after 35, 70, 105 ... -> 0, 40, 70, 110, 140, 180 within 0..190.
+  Meter m("interval=35000000 model=\"\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 32, 32);
+  push_frames(m, gray_info(32, 32), test_luma(32, 32), 20);
+  const auto msgs = m.messages();
+  std::vector<guint64> got;
+  for (const auto& s : msgs) got.push_back(uint64_field(s.get(), "timestamp") / GST_MSECOND);
+  EXPECT_EQ(got, (std::vector<guint64>{0, 40, 70, 110, 140, 180}));
+}
+
+TEST(Interval, FramesWithoutTimestampsAreAllAnalysed) {
+  Meter m("interval=1000000000 model=\"\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 32, 32);
+  push_frames(m, gray_info(32, 32), test_luma(32, 32), 5, 0, false);
+  EXPECT_EQ(m.messages().size(), 5u);
+}
+
+TEST(Interval, ChangeWhilePlayingTakesEffect) {
+  Meter m("interval=0 model=\"\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 32, 32);
+  const GstVideoInfo info = gray_info(32, 32);
+  push_frames(m, info, test_luma(32, 32), 10, 0);
+  EXPECT_EQ(m.messages().size(), 10u);
+  g_object_set(m.element(), "interval", G_GUINT64_CONSTANT(50000000), nullptr);
+  push_frames(m, info, test_luma(32, 32), 10, 100 * GST_MSECOND);
+  EXPECT_EQ(m.messages().size(), 2u);  // 100 and 150 ms
+}
+
+TEST(Roi, AnalysesOnlyTheRegion) {
+  // Left half flat grey, right half the camera photo.
+  const int w = 200, h = 120;
+  cv::Mat luma(h, w, CV_8UC1, cv::Scalar(90));
+  test_luma(w / 2, h).copyTo(luma(cv::Rect(w / 2, 0, w / 2, h)));
+  Meter m("interval=0 model=\"\" roi-left=0 roi-top=10 roi-width=100 roi-height=100");
+  m.set_caps(GST_VIDEO_FORMAT_I420, w, h);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, w, h);
+  gst_buffer_unref(gst_harness_push_and_pull(m.h.get(), make_frame(info, luma, 0, kFrame)));
+  g_object_set(m.element(), "roi-left", 100, "roi-top", 0, "roi-width", 0, "roi-height", 0, nullptr);
+  gst_buffer_unref(gst_harness_push_and_pull(m.h.get(), make_frame(info, luma, kFrame, kFrame)));
+  // An ROI outside the frame falls back to the whole frame.
+  g_object_set(m.element(), "roi-left", 5000, nullptr);
+  gst_buffer_unref(gst_harness_push_and_pull(m.h.get(), make_frame(info, luma, 2 * kFrame, kFrame)));
+
+  const auto msgs = m.messages();
+  ASSERT_EQ(msgs.size(), 3u);
+  EXPECT_EQ(field(msgs[0].get(), "laplacian-variance"), 0.0);
+  EXPECT_DOUBLE_EQ(field(msgs[0].get(), "brightness"), 90.0 / 255.0);
+  int v = 0;
+  gst_structure_get_int(msgs[0].get(), "roi-top", &v);
+  EXPECT_EQ(v, 10);
+  const auto right = core_features(luma(cv::Rect(100, 0, 100, h)));
+  EXPECT_DOUBLE_EQ(field(msgs[1].get(), "laplacian-variance"), right[focusmeter::Feature::LaplacianVariance]);
+  gst_structure_get_int(msgs[1].get(), "roi-width", &v);
+  EXPECT_EQ(v, 100);
+  EXPECT_DOUBLE_EQ(field(msgs[2].get(), "laplacian-variance"),
+                   core_features(luma)[focusmeter::Feature::LaplacianVariance]);
+}
+
+TEST(Properties, PostMessagesOffStillAnalyses) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 post-messages=false model=\"" + model + "\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+  push_frames(m, gray_info(256, 192), test_luma(256, 192), 3);
+  EXPECT_TRUE(m.messages().empty());
+  double score = -1;
+  gchar* verdict = nullptr;
+  g_object_get(m.element(), "last-score", &score, "last-verdict", &verdict, nullptr);
+  EXPECT_GE(score, 0.0);
+  EXPECT_STREQ(verdict, "CLEAR");
+  g_free(verdict);
+}
+
+TEST(Properties, DefaultsAndRanges) {
+  GstElement* e = gst_element_factory_make("focusmeter", nullptr);
+  ASSERT_NE(e, nullptr);
+  guint64 interval = 0;
+  gboolean post = FALSE;
+  double threshold = 0, last = 0;
+  gchar *model = nullptr, *verdict = nullptr;
+  g_object_get(e, "interval", &interval, "post-messages", &post, "threshold", &threshold, "last-score", &last,
+               "model", &model, "last-verdict", &verdict, nullptr);
+  EXPECT_EQ(interval, GST_SECOND);
+  EXPECT_TRUE(post);
+  EXPECT_EQ(threshold, -1.0);
+  EXPECT_EQ(last, -1.0);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_EQ(verdict, nullptr);
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(e), "threshold");
+  EXPECT_TRUE(spec->flags & GST_PARAM_MUTABLE_PLAYING);
+  EXPECT_FALSE(g_object_class_find_property(G_OBJECT_GET_CLASS(e), "last-score")->flags & G_PARAM_WRITABLE);
+  gst_object_unref(e);
+}
+
+TEST(Model, ScoreVerdictAndThresholdOverride) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 model=\"" + model + "\"");
+  m.set_caps(GST_VIDEO_FORMAT_NV12, 256, 192);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12, 256, 192);
+  const cv::Mat sharp = test_luma(256, 192);
+  push_frames(m, info, sharp, 1, 0);
+  push_frames(m, info, blurred(sharp), 1, kFrame);
+  g_object_set(m.element(), "threshold", 0.0, nullptr);  // everything is BLURRY now
+  push_frames(m, info, sharp, 1, 2 * kFrame);
+
+  const auto msgs = m.messages();
+  ASSERT_EQ(msgs.size(), 3u);
+  EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "CLEAR");
+  EXPECT_STREQ(gst_structure_get_string(msgs[1].get(), "verdict"), "BLURRY");
+  EXPECT_STREQ(gst_structure_get_string(msgs[2].get(), "verdict"), "BLURRY");
+  EXPECT_LT(field(msgs[0].get(), "score"), 0.5);
+  EXPECT_GT(field(msgs[1].get(), "score"), 0.5);
+  EXPECT_DOUBLE_EQ(field(msgs[2].get(), "score"), field(msgs[0].get(), "score"));
+}
+
+TEST(Model, EosPostsAFinalSummary) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 model=\"" + model + "\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+  const GstVideoInfo info = gray_info(256, 192);
+  const cv::Mat sharp = test_luma(256, 192);
+  push_frames(m, info, sharp, 3, 0);
+  push_frames(m, info, blurred(sharp), 1, 3 * kFrame);
+  m.messages();
+  ASSERT_TRUE(gst_harness_push_event(m.h.get(), gst_event_new_eos()));
+  const auto msgs = m.messages();
+  ASSERT_EQ(msgs.size(), 1u);
+  gboolean final_ = FALSE;
+  EXPECT_TRUE(gst_structure_get_boolean(msgs[0].get(), "final", &final_));
+  EXPECT_TRUE(final_);
+  EXPECT_EQ(uint64_field(msgs[0].get(), "frames"), 4u);
+  EXPECT_EQ(uint64_field(msgs[0].get(), "blurry-frames"), 1u);
+  EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "CLEAR");
+  EXPECT_GT(field(msgs[0].get(), "mean-score"), 0.2);
+}
+
+TEST(Model, BadModelFailsStartNamingTheFile) {
+  const std::string path = ::testing::TempDir() + "/focusmeter_bad_model.json";
+  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 1, "features": []})";
+  for (const std::string& model : {path, std::string("/nonexistent/focus-model.json")}) {
+    GError* err = nullptr;
+    GstElement* pipe = gst_parse_launch(
+        ("videotestsrc num-buffers=2 ! focusmeter model=\"" + model + "\" ! fakesink").c_str(), &err);
+    ASSERT_NE(pipe, nullptr);
+    gst_element_set_state(pipe, GST_STATE_PLAYING);
+    GstBus* bus = gst_element_get_bus(pipe);
+    GstMessage* msg =
+        gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    ASSERT_NE(msg, nullptr);
+    ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR);
+    GError* gerr = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, &gerr, &debug);
+    EXPECT_NE(std::string(gerr->message).find(model), std::string::npos) << gerr->message;
+    EXPECT_NE(debug, nullptr);
+    g_clear_error(&gerr);
+    g_free(debug);
+    gst_message_unref(msg);
+    gst_object_unref(bus);
+    gst_element_set_state(pipe, GST_STATE_NULL);
+    gst_object_unref(pipe);
+  }
+}
+
+TEST(Caps, ResolutionChangeMidStream) {
+  Meter m("interval=0 model=\"\"");
+  m.set_caps(GST_VIDEO_FORMAT_I420, 320, 240);
+  GstVideoInfo a, b;
+  gst_video_info_set_format(&a, GST_VIDEO_FORMAT_I420, 320, 240);
+  gst_video_info_set_format(&b, GST_VIDEO_FORMAT_BGRx, 161, 97);
+  push_frames(m, a, test_luma(320, 240), 1, 0);
+  m.set_caps(GST_VIDEO_FORMAT_BGRx, 161, 97);
+  push_frames(m, b, test_luma(161, 97), 1, kFrame);
+  const auto msgs = m.messages();
+  ASSERT_EQ(msgs.size(), 2u);
+  int w = 0, h = 0;
+  gst_structure_get_int(msgs[1].get(), "width", &w);
+  gst_structure_get_int(msgs[1].get(), "height", &h);
+  EXPECT_EQ(w, 161);
+  EXPECT_EQ(h, 97);
+  EXPECT_DOUBLE_EQ(field(msgs[1].get(), "laplacian-variance"),
+                   core_features(expected_luma(b, test_luma(161, 97)))[focusmeter::Feature::LaplacianVariance]);
+}
+
+// Properties set from another thread while frames stream (run under
+// valgrind/helgrind or TSan to see races; here it must stay consistent).
+TEST(Properties, ConcurrentChangesWhileStreaming) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 model=\"" + model + "\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 96, 64);
+  std::atomic<bool> stop{false};
+  std::thread setter([&] {
+    for (int i = 0; !stop; ++i)
+      g_object_set(m.element(), "roi-left", i % 50, "threshold", (i % 10) / 10.0, "interval",
+                   static_cast<guint64>(i % 3) * kFrame, "post-messages", i % 4 != 0, nullptr);
+  });
+  push_frames(m, gray_info(96, 64), test_luma(96, 64), 200);
+  stop = true;
+  setter.join();
+  for (const auto& s : m.messages()) {
+    const double score = field(s.get(), "score");
+    EXPECT_GE(score, 0.0);
+    EXPECT_LE(score, 1.0);
+  }
+}
+
+}  // namespace
