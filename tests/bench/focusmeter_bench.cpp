@@ -1,0 +1,105 @@
+// focusmeter-bench: speed of the feature core on one thread.
+//
+// Prints milliseconds per frame (median of repeated runs) at 704x576,
+// 1280x720, 1920x1080 and 3840x2160, split into the two passes, then times
+// scikit-image's path (the original tool's) on the same 1080p image through
+// tests/bench/skimage_reference.py and prints the ratio. Speed is measured
+// here, never asserted in a test.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
+
+#include "focusmeter/features.h"
+
+namespace fm = focusmeter;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double median_ms(const std::function<void()>& work, double budget_s = 1.0, int min_runs = 10) {
+  work();  // warm caches and the allocator
+  std::vector<double> ms;
+  const auto start = Clock::now();
+  while (static_cast<int>(ms.size()) < min_runs ||
+         std::chrono::duration<double>(Clock::now() - start).count() < budget_s) {
+    const auto t0 = Clock::now();
+    work();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+  return ms[ms.size() / 2];
+}
+
+// A real photo (the CC0 camera fixture) scaled to the size, with mild
+// sensor noise so no region is perfectly flat.
+cv::Mat frame(const cv::Mat& photo, int w, int h) {
+  cv::Mat out, noise(h, w, CV_16SC1);
+  cv::resize(photo, out, cv::Size(w, h), 0, 0, cv::INTER_CUBIC);
+  cv::theRNG().state = 42;
+  cv::randn(noise, 0, 2.0);
+  cv::Mat sum;
+  cv::add(out, noise, sum, cv::noArray(), CV_8U);
+  return sum;
+}
+
+fm::LumaView view(const cv::Mat& m) {
+  return fm::LumaView(m.ptr<std::uint8_t>(), m.cols, m.rows, static_cast<std::ptrdiff_t>(m.step[0]));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string data = argc > 1 ? argv[1] : FOCUSMETER_TEST_DATA;
+  const cv::Mat photo = cv::imread(data + "/parity/fixtures/camera_512x512.png", cv::IMREAD_GRAYSCALE);
+  if (photo.empty()) {
+    std::fprintf(stderr, "focusmeter-bench: cannot read the camera fixture under %s\n", data.c_str());
+    return 1;
+  }
+  struct Size {
+    const char* name;
+    int w, h;
+  };
+  const Size sizes[] = {{"704x576", 704, 576}, {"1280x720", 1280, 720}, {"1920x1080", 1920, 1080},
+                        {"3840x2160", 3840, 2160}};
+  std::printf("focusmeter core, one thread (median ms per frame)\n");
+  std::printf("%-10s %10s %14s %12s %10s\n", "size", "all six", "gradient pass", "noise sigma", "Mpx/s");
+  double ms_1080 = 0;
+  for (const Size& s : sizes) {
+    const cv::Mat img = frame(photo, s.w, s.h);
+    const fm::LumaView v = view(img);
+    volatile double sink = 0;
+    const double all = median_ms([&] { sink = fm::compute_features(v).values[0]; });
+    const double grad = median_ms([&] { sink = fm::gradient_stats(v).laplacian_variance; });
+    const double noise = median_ms([&] { sink = fm::noise_sigma(v); });
+    (void)sink;
+    std::printf("%-10s %10.3f %14.3f %12.3f %10.0f\n", s.name, all, grad, noise, s.w * s.h / all / 1000.0);
+    if (s.w == 1920) ms_1080 = all;
+  }
+
+  // The same 1080p image through scikit-image, the original tool's path.
+  const cv::Mat img = frame(photo, 1920, 1080);
+  const std::string png = "/tmp/focusmeter-bench-1080p.png";
+  cv::imwrite(png, img);
+  const std::string cmd = "/usr/bin/python3 " + data + "/bench/skimage_reference.py " + png + " 5 2>/dev/null";
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[128];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    if (pclose(p) != 0) out.clear();
+  }
+  std::remove(png.c_str());
+  if (out.empty()) {
+    std::printf("\nskimage reference: not available (needs Debian's python3-skimage)\n");
+    return 0;
+  }
+  const double ref = std::atof(out.c_str());
+  std::printf("\nskimage 0.19 reference, same 1080p image: %.1f ms per frame\n", ref);
+  std::printf("speed-up of focusmeter over skimage at 1080p: %.0fx\n", ref / ms_1080);
+  return 0;
+}
