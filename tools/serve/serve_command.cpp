@@ -104,6 +104,7 @@ int focusmeter_serve_main(int argc, char** argv) {
        "Testing aid: each worker job sleeps MS first", "MS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
+  g_set_prgname("focusmeter serve");
   g_autoptr(GOptionContext) ctx = g_option_context_new("- answer focus predictions over a JSON HTTP API");
   g_option_context_set_summary(ctx,
                                "Endpoints: POST /v1/predict, POST /v1/analyze, GET /v1/model, GET /healthz, "
