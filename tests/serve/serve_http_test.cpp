@@ -129,6 +129,19 @@ TEST_F(Serve, PredictsAListInOrderIgnoringUnknownKeys) {
   EXPECT_NEAR(j[1]["score"].get<double>(), model->score(to_vector(features_json(1e-5, 0.1, 0.004, 3e-5))), 1e-12);
 }
 
+TEST_F(Serve, PredictsABatchLargerThan64KiBInTheWorkerPool) {
+  json items = json::array();
+  for (int i = 0; i < 2000; ++i) items.push_back({{"features", features_json(1e-5 * (i + 1), 0.5, 0.004, 0.003)}});
+  const std::string body = items.dump();
+  ASSERT_GT(body.size(), 64u * 1024u);
+  const Reply r = client.post(url("/v1/predict"), body);
+  ASSERT_EQ(r.status, 200u) << r.body.substr(0, 200);
+  const json j = json::parse(r.body);
+  ASSERT_EQ(j.size(), 2000u);
+  for (int i : {0, 999, 1999})
+    EXPECT_NEAR(j[i]["score"].get<double>(), model->score(to_vector(items[i]["features"])), 1e-12) << i;
+}
+
 TEST_F(Serve, PredictRefusesBadRequestsWithAReason) {
   Reply r = client.post(url("/v1/predict"), "{\"features\": {");
   EXPECT_EQ(r.status, 400u);
@@ -260,9 +273,12 @@ TEST(ServeLimits, ChunkedAndExpectContinueBodiesOverTheLimitAre413) {
   EXPECT_EQ(r.status, 413u) << r.transport_error;
   EXPECT_NE(r.body.find("1000 bytes"), std::string::npos) << r.body;
 
-  Request expect{"POST", server.url() + "/v1/predict", std::string(5000, ' '), "application/json", {}, false, true};
+  // With "Expect: 100-continue" the Content-Length alone is refused: the
+  // client never uploads the 25 MB.
+  Request expect{"POST", server.url() + "/v1/analyze", std::string(25u << 20, 'z'), "image/png", {}, false, true};
   r = Client().send(expect);
   EXPECT_EQ(r.status, 413u) << r.transport_error;
+  EXPECT_EQ(r.uploaded, 0u);
 
   // Under the limit, chunked is fine.
   Request small{"POST",
@@ -310,8 +326,8 @@ TEST(ServeAuth, BearerTokenGuardsAllButHealthz) {
 }
 
 TEST(ServeConcurrency, ASlowAnalysisDoesNotBlockHealthz) {
-  // One worker that sleeps 1.5 s per job: the analysis is slow for sure.
-  ServeProcess server(with_model({"--workers", "1", "--debug-delay-ms", "1500"}));
+  // One worker that sleeps 2.5 s per job: the analysis is slow for sure.
+  ServeProcess server(with_model({"--workers", "1", "--debug-delay-ms", "2500"}));
   ASSERT_TRUE(server.started());
   const std::string png = read_file(fixture("camera_512x512.png"));
   std::atomic<bool> analysis_done{false};
@@ -336,16 +352,16 @@ TEST(ServeConcurrency, ASlowAnalysisDoesNotBlockHealthz) {
   EXPECT_TRUE(overlapped) << "healthz and predict should have been answered while the analysis ran";
   EXPECT_LT(healthz_ms, 1000.0);
   EXPECT_EQ(analysis.status, 200u) << analysis.body;
-  EXPECT_GE(ms_since(t0), 1500.0);
+  EXPECT_GE(ms_since(t0), 2500.0);
 }
 
 TEST(ServeConcurrency, AFullQueueAnswers503WithRetryAfter) {
-  ServeProcess server(with_model({"--workers", "1", "--max-queue", "0", "--debug-delay-ms", "1000"}));
+  ServeProcess server(with_model({"--workers", "1", "--max-queue", "0", "--debug-delay-ms", "2000"}));
   ASSERT_TRUE(server.started());
   const std::string png = read_file(fixture("camera_512x512.png"));
   Reply first;
   std::thread t([&] { first = Client().post(server.url() + "/v1/analyze", png, "image/png"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const Reply second = Client().post(server.url() + "/v1/analyze", png, "image/png");
   t.join();
   EXPECT_EQ(first.status, 200u) << first.body;
@@ -386,12 +402,12 @@ TEST(ServeLoad, TwoThousandPredictionsFromFourClientsWithoutError) {
 }
 
 TEST(ServeShutdown, SigtermFinishesTheRequestInFlightThenExits0) {
-  ServeProcess server(with_model({"--debug-delay-ms", "1000"}));
+  ServeProcess server(with_model({"--debug-delay-ms", "1500"}));
   ASSERT_TRUE(server.started());
   const std::string png = read_file(fixture("camera_512x512.png"));
   Reply in_flight;
   std::thread t([&] { in_flight = Client().post(server.url() + "/v1/analyze", png, "image/png"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const auto t0 = Clock::now();
   server.send_sigterm();
   const int status = server.wait();

@@ -131,6 +131,9 @@ Reply Client::send(const Request& r) {
       soup_message_set_request_body_from_bytes(msg, type, bytes);
     }
   }
+  g_signal_connect(msg, "wrote-body-data",
+                   G_CALLBACK(+[](SoupMessage*, guint n, gpointer data) { *static_cast<std::size_t*>(data) += n; }),
+                   &reply.uploaded);
   g_autoptr(GError) err = nullptr;
   g_autoptr(GBytes) body = soup_session_send_and_read(session_, msg, nullptr, &err);
   if (!body) {

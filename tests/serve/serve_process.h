@@ -48,6 +48,7 @@ struct Reply {
   std::string body;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string transport_error;                 // set when no HTTP reply came back
+  std::size_t uploaded = 0;                    // request body bytes the client wrote
 };
 
 struct Request {
