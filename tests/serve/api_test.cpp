@@ -169,3 +169,10 @@ TEST(ModelInfo, ListsFeaturesThresholdAndTraining) {
   EXPECT_EQ(j["threshold"], 0.5);
   EXPECT_EQ(j["training"]["note"], "not trained; fixed coefficients for tests");
 }
+
+TEST(Predict, DeeplyNestedInputIsAnErrorNotACrash) {
+  const std::size_t depth = 2000000;
+  const std::string nested = std::string(depth, '[') + std::string(depth, ']');
+  EXPECT_EQ(fs::predict(test_model(), nested).status, 422u);
+  EXPECT_EQ(fs::predict(test_model(), std::string(depth, '[')).status, 400u);
+}

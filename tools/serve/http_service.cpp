@@ -173,8 +173,13 @@ struct HttpService::Impl {
     if (!is_analyze && g_bytes_get_size(body) <= kInlinePredictBytes) {
       gsize size = 0;
       const auto* data = static_cast<const char*>(g_bytes_get_data(body, &size));
-      const ApiResponse r = predict(*model, std::string_view(data ? data : "", size));
-      g_bytes_unref(body);
+      g_autoptr(GBytes) owned = body;
+      ApiResponse r;
+      try {
+        r = predict(*model, std::string_view(data ? data : "", size));
+      } catch (const std::exception& e) {  // bad_alloc; nothing else is expected
+        r = error_response(500, std::string("internal error: ") + e.what());
+      }
       return respond(msg, r);
     }
     if (jobs >= config.workers + config.max_queue) {
