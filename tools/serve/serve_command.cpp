@@ -1,10 +1,183 @@
-// Placeholder until the 'serve' issue lands: says so plainly and fails.
+// `focusmeter serve`: options, model, signals and the main loop around
+// HttpService. See docs/serve.md for the API.
+#include <glib-unix.h>
+#include <glib.h>
+
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <memory>
+#include <string>
 
 #include "commands.h"
 #include "common/exit_codes.h"
+#include "focusmeter/model.h"
+#include "serve/http_service.h"
+#include "serve/listen_address.h"
+#include "serve/request_checks.h"
 
-int focusmeter_serve_main(int, char**) {
-  std::fprintf(stderr, "focusmeter serve: not implemented yet\n");
-  return focusmeter::cli::kExitSoftware;
+namespace fm = focusmeter;
+namespace fs = focusmeter::serve;
+
+namespace {
+
+// Longest wait for requests in flight after SIGTERM/SIGINT.
+constexpr gint64 kDrainSeconds = 10;
+
+struct Options {
+  char* listen = nullptr;  // GOptionContext fills these with g_malloc'd strings
+  char* model = nullptr;
+  char* token_file = nullptr;
+  gboolean allow_remote = FALSE;
+  gint64 max_body_bytes = 20 * 1024 * 1024;
+  gint workers = 0;
+  gint max_queue = 64;
+  gint debug_delay_ms = 0;
+  gboolean verbose = FALSE;
+
+  Options() = default;
+  Options(const Options&) = delete;
+  Options& operator=(const Options&) = delete;
+  ~Options() {
+    g_free(listen);
+    g_free(model);
+    g_free(token_file);
+  }
+};
+
+struct Shutdown {
+  GMainLoop* loop = nullptr;
+  fs::HttpService* service = nullptr;
+  gint64 deadline = 0;  // monotonic us; 0 = not shutting down
+  guint poll_id = 0;
+};
+
+gboolean drain_poll(gpointer data) {
+  auto* s = static_cast<Shutdown*>(data);
+  if (s->service->busy() == 0 || g_get_monotonic_time() >= s->deadline) {
+    if (s->service->busy() > 0)
+      std::fprintf(stderr, "focusmeter serve: %u requests still running after %llds; stopping anyway\n",
+                   s->service->busy(), static_cast<long long>(kDrainSeconds));
+    g_main_loop_quit(s->loop);
+    s->poll_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean on_signal(gpointer data) {
+  auto* s = static_cast<Shutdown*>(data);
+  if (s->deadline) {  // a second signal: stop now
+    g_main_loop_quit(s->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  std::fprintf(stderr, "focusmeter serve: shutting down, finishing %u requests in flight\n", s->service->busy());
+  s->service->begin_drain();
+  s->deadline = g_get_monotonic_time() + kDrainSeconds * G_USEC_PER_SEC;
+  s->poll_id = g_timeout_add(20, drain_poll, s);
+  return G_SOURCE_CONTINUE;
+}
+
+int fail(int code, const std::string& line) {
+  std::fprintf(stderr, "focusmeter serve: %s\n", line.c_str());
+  return code;
+}
+
+}  // namespace
+
+int focusmeter_serve_main(int argc, char** argv) {
+  Options o;
+  const GOptionEntry entries[] = {
+      {"listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Address and port (default 127.0.0.1:8080; port 0 = any)",
+       "HOST:PORT"},
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "Model file (default $FOCUSMETER_MODEL or the installed one)",
+       "FILE"},
+      {"token-file", 0, 0, G_OPTION_ARG_FILENAME, &o.token_file,
+       "Require 'Authorization: Bearer <token>' with the token in FILE (all but /healthz)", "FILE"},
+      {"allow-remote", 0, 0, G_OPTION_ARG_NONE, &o.allow_remote, "Allow a --listen address that is not loopback",
+       nullptr},
+      {"max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_body_bytes, "Largest request body (default 20971520)", "N"},
+      {"workers", 'j', 0, G_OPTION_ARG_INT, &o.workers, "Analysis threads (default: processors, at most 8)", "N"},
+      {"max-queue", 0, 0, G_OPTION_ARG_INT, &o.max_queue, "Jobs waiting for a thread before 503 (default 64)", "N"},
+      {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log every request on stderr", nullptr},
+      {"debug-delay-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o.debug_delay_ms,
+       "Testing aid: each worker job sleeps MS first", "MS"},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
+  };
+  g_set_prgname("focusmeter serve");
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- answer focus predictions over a JSON HTTP API");
+  g_option_context_set_summary(ctx,
+                               "Endpoints: POST /v1/predict, POST /v1/analyze, GET /v1/model, GET /healthz, "
+                               "GET /metrics (see docs/serve.md).");
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  g_autoptr(GError) err = nullptr;
+  if (!g_option_context_parse(ctx, &argc, &argv, &err)) return fail(fm::cli::kExitUsage, err->message);
+  if (argc > 1) return fail(fm::cli::kExitUsage, std::string("unexpected argument '") + argv[1] + "'");
+
+  fs::ServiceConfig config;
+  std::string error;
+  if (!fs::parse_listen_address(o.listen ? o.listen : "127.0.0.1:8080", config.listen, error))
+    return fail(fm::cli::kExitUsage, error);
+  if (!fs::is_loopback(config.listen.host) && !o.allow_remote)
+    return fail(fm::cli::kExitUsage, "refusing to listen on " + config.listen.host +
+                                         ", which is not loopback (plain HTTP); add --allow-remote, ideally with "
+                                         "--token-file, to serve other hosts");
+  if (o.max_body_bytes < 1) return fail(fm::cli::kExitUsage, "--max-body-bytes must be at least 1");
+  if (o.workers < 0 || o.workers > 256) return fail(fm::cli::kExitUsage, "--workers must be from 1 to 256");
+  if (o.max_queue < 0) return fail(fm::cli::kExitUsage, "--max-queue must be 0 or more");
+  if (o.debug_delay_ms < 0) return fail(fm::cli::kExitUsage, "--debug-delay-ms must be 0 or more");
+  config.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
+  config.workers = o.workers ? static_cast<unsigned>(o.workers) : std::clamp(g_get_num_processors(), 1u, 8u);
+  config.max_queue = static_cast<unsigned>(o.max_queue);
+  config.debug_delay_ms = static_cast<unsigned>(o.debug_delay_ms);
+  config.verbose = o.verbose;
+  if (o.token_file && !fs::read_token_file(o.token_file, config.token, error)) return fail(fm::cli::kExitUsage, error);
+  if (!fs::is_loopback(config.listen.host) && config.token.empty())
+    std::fprintf(stderr,
+                 "focusmeter serve: warning: serving %s without --token-file: anyone who can reach it "
+                 "can use it\n",
+                 config.listen.host.c_str());
+
+  // A model named with --model must load. With none named, a missing
+  // default model is not fatal: the service starts, /v1/analyze gives
+  // features, and /v1/predict and /v1/model say why they cannot answer.
+  std::shared_ptr<const fm::Model> model;
+  std::string no_model_reason;
+  const std::string model_path = o.model ? std::string(o.model) : fm::default_model_path();
+  if (!o.model && !g_file_test(model_path.c_str(), G_FILE_TEST_EXISTS)) {
+    no_model_reason = "no model loaded (" + model_path + " does not exist); restart with --model FILE";
+    std::fprintf(stderr, "focusmeter serve: warning: %s\n", no_model_reason.c_str());
+  } else {
+    try {
+      model = std::make_shared<const fm::Model>(fm::Model::load(model_path));
+    } catch (const fm::ModelError& e) {
+      return fail(fm::cli::kExitDataError, e.what());
+    }
+  }
+
+  g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);
+  auto service = std::make_unique<fs::HttpService>(config, model, no_model_reason);
+  if (!service->start(error)) return fail(fm::cli::kExitSoftware, error);
+
+  Shutdown shutdown;
+  shutdown.loop = loop;
+  shutdown.service = service.get();
+  const guint term_id = g_unix_signal_add(SIGTERM, on_signal, &shutdown);
+  const guint int_id = g_unix_signal_add(SIGINT, on_signal, &shutdown);
+
+  // The first line on stdout is the address, so scripts and tests that pass
+  // port 0 learn the real one.
+  std::printf("focusmeter serve: listening on %s (model: %s, %u workers)\n", service->url().c_str(),
+              model ? model->name().c_str() : "none", config.workers);
+  std::fflush(stdout);
+
+  g_main_loop_run(loop);
+
+  g_source_remove(term_id);
+  g_source_remove(int_id);
+  if (shutdown.poll_id) g_source_remove(shutdown.poll_id);
+  const auto answered = service->metrics().total_requests();
+  service.reset();
+  std::fprintf(stderr, "focusmeter serve: stopped after %llu requests\n", static_cast<unsigned long long>(answered));
+  return 0;
 }
