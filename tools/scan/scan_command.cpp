@@ -13,6 +13,8 @@
 
 #include "commands.h"
 #include "common/exit_codes.h"
+#include "common/report.h"
+#include "common/report_options.h"
 #include "common/result.h"
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
@@ -42,16 +44,10 @@ struct RawOptions {
   gchar* model = nullptr;
   gboolean no_model = FALSE;
   gdouble threshold = -1;
-  gchar* format = nullptr;
-  gchar* output = nullptr;
-  gchar* snapshots = nullptr;
-  gboolean show = FALSE;
   gboolean all = FALSE;
   gchar** targets = nullptr;
   ~RawOptions() {
-    for (gchar* s :
-         {targets_file, cameras_file, brand, url_template, user, password_file, model, format, output, snapshots})
-      g_free(s);
+    for (gchar* s : {targets_file, cameras_file, brand, url_template, user, password_file, model}) g_free(s);
     g_strfreev(targets);
   }
 };
@@ -100,11 +96,6 @@ int focusmeter_scan_main(int argc, char** argv) {
        "FILE"},
       {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model, "Report features only, no verdict", nullptr},
       {"threshold", 0, 0, G_OPTION_ARG_DOUBLE, &o.threshold, "BLURRY when score >= this (default: the model's)", "P"},
-      {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "table, json, jsonl, csv or html", "FORMAT"},
-      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the report to FILE (default stdout)", "FILE"},
-      {"snapshots", 0, 0, G_OPTION_ARG_FILENAME, &o.snapshots, "Save each camera's analysed frame as JPEG in DIR",
-       "DIR"},
-      {"show", 0, 0, G_OPTION_ARG_NONE, &o.show, "Show each checked camera's frame with its verdict", nullptr},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.targets, nullptr, "TARGET..."},
@@ -119,6 +110,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       "Exit status: 0 all checked cameras CLEAR, 1 at least one BLURRY, 2 some camera could not be\n"
       "checked (none BLURRY), 64 usage error. The password is never taken on the command line.\n");
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  cli::ReportOptions report_options;
+  g_option_context_add_group(ctx, cli::report_option_group(report_options));
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
@@ -210,23 +203,20 @@ int focusmeter_scan_main(int argc, char** argv) {
   }
 
   // --- run ----------------------------------------------------------------------
-  scan::ReportOptions report_options;
-  report_options.format = o.format ? o.format : "";
-  report_options.output = o.output ? o.output : "";
-  report_options.snapshots_dir = o.snapshots ? o.snapshots : "";
-  report_options.show = o.show;
-  report_options.model_path = model_path;
-  report_options.threshold = settings.model
-                                 ? std::optional<double>(o.threshold >= 0 ? o.threshold : settings.model->threshold())
-                                 : std::nullopt;
-  scan::ScanReport report(report_options);
+  cli::ReportOutput output;
   std::string report_error;
-  if (!report.open(report_error)) return usage_error(report_error);
-  settings.stream.want_frame = report.wants_frames();
-  settings.stream.spread_seconds = 1.0;
+  if (!output.open(report_options, cli::ReportKind::Scan, report_error)) return usage_error(report_error);
+  cli::Report header;
+  header.kind = cli::ReportKind::Scan;
+  header.started = cli::utc_now_iso8601();
+  if (settings.model) {
+    header.model = model_path;
+    header.threshold = o.threshold >= 0 ? o.threshold : settings.model->threshold();
+  }
+  settings.stream.want_frame = output.wants_frames();
 
   scan::TargetCursor cursor(specs);
-  report.begin(cursor.total());
+  scan::ScanReport report(output, std::move(header), cursor.total());
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;
     cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);

@@ -1,49 +1,46 @@
-// The scan's side of reporting: collects results from the worker threads,
-// saves snapshots, keeps the live progress line, and hands the finished
-// report to the shared writers (common/report.h). Thread-safe add().
+// The scan's side of reporting: gathers results from the worker threads
+// into the shared writers (common/report_options.h), keeps the progress line,
+// and leaves out the unreachable addresses of ranges unless asked (a /16
+// would otherwise list 65,000 dead addresses and hold them all in memory).
 #pragma once
 
 #include <cstdint>
-#include <fstream>
-#include <memory>
 #include <mutex>
 #include <opencv2/core.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/progress.h"
+#include "common/report.h"
+#include "common/report_options.h"
 #include "common/result.h"
 
 namespace focusmeter::scan {
 
-struct ReportOptions {
-  std::string format;         // "" = chosen from --output and the terminal
-  std::string output;         // "" = stdout
-  std::string snapshots_dir;  // "" = none
-  bool show = false;
-  std::string model_path;  // "" = no model
-  std::optional<double> threshold;
-};
-
 class ScanReport {
  public:
-  explicit ScanReport(ReportOptions options);
-  ~ScanReport();
+  // `output` must be open; it outlives the report.
+  ScanReport(cli::ReportOutput& output, cli::Report header, std::uint64_t total_targets);
 
-  // Validates the format, opens the output, creates the snapshot directory.
-  bool open(std::string& error);
   // Whether scan_target should keep each camera's analysed frame.
-  bool wants_frames() const;
-  void begin(std::uint64_t total_targets);
-  // One finished target. `listed` = false counts it without listing it
-  // (an unreachable address inside a range). Called from any thread.
+  bool wants_frames() const { return output_.wants_frames(); }
+  // One finished target. `listed` = false counts it without listing it.
+  // Called from any worker thread.
   void add(std::uint64_t index, cli::Result result, const cv::Mat& frame, bool listed);
-  // Writes the report; returns the process exit status.
+  // Writes the report (results in target order); returns the exit status.
   int finish();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  cli::ReportOutput& output_;
+  cli::Report report_;
+  std::mutex lock_;
+  cli::ProgressLine progress_;
+  std::vector<std::pair<std::uint64_t, cli::Result>> results_;
+  std::vector<std::pair<cli::Result, cv::Mat>> to_show_;  // --show runs on the main thread
+  std::uint64_t unlisted_ = 0;
+  std::int64_t start_us_ = 0;
 };
 
 }  // namespace focusmeter::scan
