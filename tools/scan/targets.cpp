@@ -154,6 +154,7 @@ TargetSpec parse_target(const std::string& raw) {
 
   if (const auto a = parse_ipv4(text)) {
     t.first = t.last = *a;
+    t.host = format_ipv4(*a);
     return t;
   }
   if (numeric_dotted(text)) throw TargetError("'" + text + "': not a valid IPv4 address");
