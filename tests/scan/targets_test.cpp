@@ -178,18 +178,22 @@ TEST(Targets, CameraListErrorsNameTheEntry) {
     }
     return "(no error)";
   };
-  EXPECT_NE(error([] { focusmeter::scan::parse_cameras_json("[{\"name\": \"x\"}]", "c.json"); })
-                .find("c.json: camera 1: needs exactly one of 'host' or 'url'"),
+  EXPECT_NE(error([] {
+              focusmeter::scan::parse_cameras_json("[{\"name\": \"x\"}]", "c.json");
+            }).find("c.json: camera 1: needs exactly one of 'host' or 'url'"),
             std::string::npos);
-  EXPECT_NE(error([] { focusmeter::scan::parse_cameras_json("[{\"host\": \"10.0.0.0/24\"}]", "c.json"); })
-                .find("not a range"),
+  EXPECT_NE(error([] {
+              focusmeter::scan::parse_cameras_json("[{\"host\": \"10.0.0.0/24\"}]", "c.json");
+            }).find("not a range"),
             std::string::npos);
   EXPECT_NE(error([] { focusmeter::scan::parse_cameras_json("[{", "c.json"); }).find("not valid JSON"),
             std::string::npos);
-  EXPECT_NE(error([] { focusmeter::scan::parse_cameras_csv("name,host,colour\n", "c.csv"); })
-                .find("c.csv:1: unknown column 'colour'"),
+  EXPECT_NE(error([] {
+              focusmeter::scan::parse_cameras_csv("name,host,colour\n", "c.csv");
+            }).find("c.csv:1: unknown column 'colour'"),
             std::string::npos);
-  EXPECT_NE(error([] { focusmeter::scan::parse_cameras_csv("host,port\n10.0.0.1,99999\n", "c.csv"); })
-                .find("c.csv:2: 'port' must be 1-65535"),
+  EXPECT_NE(error([] {
+              focusmeter::scan::parse_cameras_csv("host,port\n10.0.0.1,99999\n", "c.csv");
+            }).find("c.csv:2: 'port' must be 1-65535"),
             std::string::npos);
 }

@@ -92,8 +92,8 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
       ++rejected;
       continue;
     }
-    // Only a stream that plays says which brand's route this is.
-    r.brand = o.status == cli::Status::Ok || routes.size() == 1 ? route.brand : "";
+    // Only a route the camera described (or the only one tried) is named.
+    r.brand = o.status == cli::Status::Ok || o.described || routes.size() == 1 ? route.brand : "";
     r.url = redact_url(url, user);
     if (o.status != cli::Status::Ok) return finish(o.status, o.reason);
     r.width = o.width;

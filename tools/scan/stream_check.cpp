@@ -181,6 +181,7 @@ StreamOutcome check_stream(const std::string& url, const std::string& user, cons
           ended = true;
           break;
         }
+        out.described = progress.described;
         out.status = classify_error(e, progress.described, progress.described, progress.saw_video);
         out.reason = scrub_secret(error_reason(out.status, e, progress.described, progress.saw_video, user), password);
         return out;
@@ -190,6 +191,7 @@ StreamOutcome check_stream(const std::string& url, const std::string& user, cons
     }
   }
 
+  out.described = progress.described;
   if (out.frames.empty()) {
     out.status = cli::Status::Timeout;
     out.reason = progress.described

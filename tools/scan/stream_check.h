@@ -26,6 +26,7 @@ struct StreamCheckOptions {
 struct StreamOutcome {
   cli::Status status = cli::Status::StreamError;
   std::string reason;                 // one line, no password
+  bool described = false;             // the camera answered DESCRIBE: the route exists
   std::vector<FeatureVector> frames;  // the analysed frames' features
   int width = 0;
   int height = 0;
