@@ -221,7 +221,10 @@ int focusmeter_scan_main(int argc, char** argv) {
     cv::Mat frame;
     cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
     const bool listed = o.all || !(target.from_range && r.status == cli::Status::Unreachable);
-    report.add(target.index, std::move(r), frame, listed);
+    // Snapshots are named after the address for range members, else after
+    // the target as given (a camera's name, a URL: unique per stream).
+    const std::string label = target.from_range ? target.host : target.spec->given;
+    report.add(target.index, std::move(r), frame, label, listed);
   });
   return report.finish();
 }

@@ -15,8 +15,8 @@ ScanReport::ScanReport(cli::ReportOutput& output, cli::Report header, std::uint6
       progress_(stderr, static_cast<std::size_t>(total_targets)),
       start_us_(g_get_monotonic_time()) {}
 
-void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, bool listed) {
-  if (!frame.empty()) output_.attach(r, frame, r.host);  // thumbnail, snapshot: off the lock
+void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, const std::string& label, bool listed) {
+  if (!frame.empty()) output_.attach(r, frame, label);  // thumbnail, snapshot: off the lock
   std::lock_guard<std::mutex> guard(lock_);
   progress_.update(r);
   if (!listed) {
@@ -24,13 +24,13 @@ void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, b
     return;
   }
   output_.writer().add(r);  // jsonl streams here
-  if (!frame.empty() && r.status == cli::Status::Ok) to_show_.emplace_back(r, frame);
+  if (!frame.empty() && r.status == cli::Status::Ok) to_show_.push_back({r, frame, label});
   results_.emplace_back(index, std::move(r));
 }
 
 int ScanReport::finish() {
   progress_.finish();
-  for (auto& [r, frame] : to_show_) output_.show(frame, r, r.host);
+  for (auto& s : to_show_) output_.show(s.frame, s.result, s.label);
   to_show_.clear();
   std::sort(results_.begin(), results_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [index, r] : results_) report_.results.push_back(std::move(r));

@@ -26,9 +26,9 @@ class ScanReport {
 
   // Whether scan_target should keep each camera's analysed frame.
   bool wants_frames() const { return output_.wants_frames(); }
-  // One finished target. `listed` = false counts it without listing it.
-  // Called from any worker thread.
-  void add(std::uint64_t index, cli::Result result, const cv::Mat& frame, bool listed);
+  // One finished target. `label` names its snapshot file; `listed` = false
+  // counts it without listing it. Called from any worker thread.
+  void add(std::uint64_t index, cli::Result result, const cv::Mat& frame, const std::string& label, bool listed);
   // Writes the report (results in target order); returns the exit status.
   int finish();
 
@@ -38,7 +38,12 @@ class ScanReport {
   std::mutex lock_;
   cli::ProgressLine progress_;
   std::vector<std::pair<std::uint64_t, cli::Result>> results_;
-  std::vector<std::pair<cli::Result, cv::Mat>> to_show_;  // --show runs on the main thread
+  struct Shown {
+    cli::Result result;
+    cv::Mat frame;
+    std::string label;
+  };
+  std::vector<Shown> to_show_;  // --show runs on the main thread, after the scan
   std::uint64_t unlisted_ = 0;
   std::int64_t start_us_ = 0;
 };
