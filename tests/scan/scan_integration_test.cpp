@@ -109,17 +109,18 @@ class ScanIntegration : public ::testing::Test {
 
   static void TearDownTestSuite() {
     stop_cameras();
-    g_autoptr(GDir) d = g_dir_open(tmp_.c_str(), 0, nullptr);
-    // Leave the directory for inspection only when a test failed.
-    if (!::testing::UnitTest::GetInstance()->Passed()) return;
-    std::vector<std::string> stack{tmp_};
-    for (const char* p : {"/snaps"}) {
-      g_autoptr(GDir) sd = g_dir_open((tmp_ + p).c_str(), 0, nullptr);
-      while (const char* n = sd ? g_dir_read_name(sd) : nullptr) g_remove((tmp_ + p + "/" + n).c_str());
-      g_rmdir((tmp_ + p).c_str());
+    // Leave the files for inspection when a test failed.
+    if (::testing::UnitTest::GetInstance()->Passed()) remove_tree(tmp_);
+  }
+
+  static void remove_tree(const std::string& path) {
+    if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR)) {
+      g_autoptr(GDir) d = g_dir_open(path.c_str(), 0, nullptr);
+      while (const char* n = d ? g_dir_read_name(d) : nullptr) remove_tree(path + "/" + n);
+      g_rmdir(path.c_str());
+    } else {
+      g_remove(path.c_str());
     }
-    while (const char* n = d ? g_dir_read_name(d) : nullptr) g_remove((tmp_ + "/" + n).c_str());
-    g_rmdir(tmp_.c_str());
   }
 
   static std::string address(int octet) { return block_ + "." + std::to_string(octet); }

@@ -100,7 +100,7 @@ int focusmeter_scan_main(int argc, char** argv) {
        nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.targets, nullptr, "TARGET..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  g_autoptr(GOptionContext) ctx = g_option_context_new("TARGET... - check IP cameras for focus over RTSP");
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- check IP cameras for focus over RTSP");
   g_option_context_set_summary(ctx,
                                "TARGET: 10.0.0.7, 10.0.0.10-60, 10.0.0.10-10.0.0.60, 10.0.0.0/24, a host name, or "
                                "rtsp://host[:port]/path.");
