@@ -35,6 +35,7 @@ struct Options {
   gchar* path = nullptr;
   gchar* user = nullptr;
   gchar* password_file = nullptr;
+  gboolean basic = FALSE;
   gint width = 640;
   gint height = 480;
   gint fps = 10;
@@ -208,6 +209,7 @@ int main(int argc, char** argv) {
       {"path", 0, 0, G_OPTION_ARG_STRING, &o.path, "Mount path (default /Streaming/Channels/101)", "PATH"},
       {"user", 'u', 0, G_OPTION_ARG_STRING, &o.user, "Require digest authentication as USER", "USER"},
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.password_file, "The password for --user", "FILE"},
+      {"basic", 0, 0, G_OPTION_ARG_NONE, &o.basic, "Basic instead of digest authentication", nullptr},
       {"width", 0, 0, G_OPTION_ARG_INT, &o.width, "Frame width (default 640)", "W"},
       {"height", 0, 0, G_OPTION_ARG_INT, &o.height, "Frame height (default 480)", "H"},
       {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps, "Frame rate (default 10)", "N"},
@@ -279,10 +281,15 @@ int main(int argc, char** argv) {
         return 64;
       }
       g_autoptr(GstRTSPAuth) auth = GST_RTSP_AUTH(g_object_new(strict_auth_get_type(), nullptr));
-      gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
+      gst_rtsp_auth_set_supported_methods(auth, o.basic ? GST_RTSP_AUTH_BASIC : GST_RTSP_AUTH_DIGEST);
       g_autoptr(GstRTSPToken) token =
           gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "viewer", nullptr);
-      gst_rtsp_auth_add_digest(auth, o.user, password.c_str(), token);
+      if (o.basic) {
+        g_autofree gchar* basic = gst_rtsp_auth_make_basic(o.user, password.c_str());
+        gst_rtsp_auth_add_basic(auth, basic, token);
+      } else {
+        gst_rtsp_auth_add_digest(auth, o.user, password.c_str(), token);
+      }
       gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
                                       GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
       gst_rtsp_server_set_auth(server, auth);

@@ -97,6 +97,7 @@ class ScanIntegration : public ::testing::Test {
         // must not take the 401 for a route that exists.
         {18, with_auth({"--path", "/no/known/brand"}), "not_found", "", ""},
         {19, with_auth({"--path", "/CH001", "--blur", "4"}), "ok", "BLURRY", "3xlogic"},
+        {20, with_auth({"--basic"}), "ok", "CLEAR", "hikvision"},  // Basic instead of digest
     };
     // A random block, so that parallel test runs and other engineers'
     // servers on loopback do not collide; retried on a bind failure.
@@ -219,9 +220,9 @@ TEST_F(ScanIntegration, RangeScanGivesEveryStatusWithinTheBound) {
   EXPECT_NE(by_host[address(14)]["reason"].get<std::string>().find("not an RTSP answer"), std::string::npos);
   EXPECT_NE(by_host[address(16)]["reason"].get<std::string>().find("no video"), std::string::npos);
   EXPECT_NE(by_host[address(13)]["reason"].get<std::string>().find("401"), std::string::npos);
-  EXPECT_EQ(doc["summary"]["ok"], 5);
+  EXPECT_EQ(doc["summary"]["ok"], 6);
   EXPECT_EQ(doc["summary"]["blurry"], 2);
-  EXPECT_NE(run.err.find("244 unreachable addresses"), std::string::npos);
+  EXPECT_NE(run.err.find("243 unreachable addresses"), std::string::npos);
 
   expect_no_password(run.out, "stdout");
   expect_no_password(run.err, "stderr");
@@ -236,6 +237,7 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
        {{{"name", "door"}, {"host", address(13)}, {"user", "admin"}, {"password_file", other_pw_file_}},
         {{"name", "yard"}, {"url", "rtsp://" + address(10) + ":" + std::to_string(port_) + "/Streaming/Channels/101"}},
         {{"name", "gate"}, {"host", address(19)}, {"brand", "3xlogic"}},
+        {{"name", "basic"}, {"host", address(20)}},
         {{"name", "spare"}, {"host", address(200)}}}}};
   std::ofstream(list) << cams.dump();
   auto args = base_args();
@@ -254,6 +256,10 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
   expect_no_password(run.out, "stdout");
   expect_no_password(run.err, "stderr with GST_DEBUG");
   expect_no_password(html, "the HTML report");
+  // Basic authentication sends base64("admin:password"): not in the logs either.
+  g_autofree gchar* basic =
+      g_base64_encode(reinterpret_cast<const guchar*>(("admin:" + kPassword).c_str()), kPassword.size() + 6);
+  EXPECT_EQ(run.err.find(basic), std::string::npos) << "Basic credentials in the debug log";
 
   // The same list as JSON lines: per-camera credentials made "door" work.
   auto jargs = base_args();
@@ -270,6 +276,7 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
   EXPECT_EQ(by_target["yard"]["verdict"], "CLEAR") << j.out;
   EXPECT_EQ(by_target["gate"]["verdict"], "BLURRY") << j.out;
   EXPECT_EQ(by_target["gate"]["brand"], "3xlogic") << j.out;
+  EXPECT_EQ(by_target["basic"]["verdict"], "CLEAR") << j.out;
   EXPECT_EQ(by_target["spare"]["status"], "unreachable") << j.out;
   expect_no_password(j.out + j.err, "jsonl run");
 }
