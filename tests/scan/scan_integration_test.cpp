@@ -281,6 +281,49 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
   expect_no_password(j.out + j.err, "jsonl run");
 }
 
+// Parses jsonl output into results keyed by host.
+std::map<std::string, nlohmann::json> jsonl_by_host(const std::string& out) {
+  std::map<std::string, nlohmann::json> by_host;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) {
+      const auto r = nlohmann::json::parse(line);
+      by_host[r["host"].get<std::string>()] = r;
+    }
+  return by_host;
+}
+
+TEST_F(ScanIntegration, UrlTemplateTargetsFileAndNamedBrand) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string targets = tmp_ + "/targets.txt";
+  std::ofstream(targets) << "# the odd one\n" << address(18) << "   # custom path\n";
+  auto args = base_args();
+  args.insert(args.end(),
+              {"--targets", targets, "--url-template", "rtsp://{host}:{port}/no/known/brand", "--format", "jsonl"});
+  const RunResult custom = run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kPassword}});
+  auto by_host = jsonl_by_host(custom.out);
+  EXPECT_EQ(custom.status, 0) << custom.err;
+  EXPECT_EQ(by_host[address(18)]["status"], "ok") << custom.out;
+  EXPECT_EQ(by_host[address(18)]["brand"], "custom") << custom.out;
+
+  auto named = base_args();
+  named.insert(named.end(), {"--brand", "dahua", address(17), address(12), "--format", "jsonl"});
+  const RunResult brand = run_focusmeter(named, {{"FOCUSMETER_PASSWORD", kPassword}});
+  by_host = jsonl_by_host(brand.out);
+  EXPECT_EQ(brand.status, 2) << brand.err;
+  EXPECT_EQ(by_host[address(17)]["status"], "not_found") << brand.out;
+  EXPECT_EQ(by_host[address(12)]["status"], "ok") << brand.out;
+  EXPECT_EQ(by_host[address(12)]["brand"], "dahua") << brand.out;
+
+  // No credentials at all: a camera that needs them says so.
+  auto anonymous =
+      std::vector<std::string>{"scan", "--port", std::to_string(port_), "--no-model", address(12), "--format", "jsonl"};
+  const RunResult anon = run_focusmeter(anonymous);
+  by_host = jsonl_by_host(anon.out);
+  EXPECT_EQ(by_host[address(12)]["status"], "auth_failed") << anon.out;
+  EXPECT_NE(by_host[address(12)]["reason"].get<std::string>().find("requires credentials"), std::string::npos);
+}
+
 TEST_F(ScanIntegration, AllListsUnreachableAndExitStatusTwo) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
   auto args = base_args();
