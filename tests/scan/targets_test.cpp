@@ -99,6 +99,8 @@ TEST(Targets, HostNameAndUrl) {
   EXPECT_EQ(u.host, "10.0.0.9");
   EXPECT_EQ(u.port, 8554);
   EXPECT_EQ(u.url, "rtsp://10.0.0.9:8554/Streaming/Channels/101");
+  // Without a port the URL means the scheme's default, whatever --port says.
+  EXPECT_EQ(parse_target("rtsp://10.0.0.9/live").port, 554);
 }
 
 TEST(Targets, UrlCredentialsAreSplitOffAndNeverKept) {
@@ -141,7 +143,7 @@ TEST(Targets, CameraListJson) {
   const auto specs = focusmeter::scan::parse_cameras_json(
       R"({"cameras": [
         {"name": "door", "host": "10.0.0.5", "brand": "dahua", "user": "viewer", "password_env": "DOOR_PW"},
-        {"name": "yard", "url": "rtsp://10.0.0.6:8554/live", "password_file": "/etc/yard.pw", "port": 9554}
+        {"name": "yard", "url": "rtsp://10.0.0.6:9554/live", "password_file": "/etc/yard.pw"}
       ]})",
       "cams.json");
   ASSERT_EQ(specs.size(), 2u);
@@ -185,6 +187,10 @@ TEST(Targets, CameraListErrorsNameTheEntry) {
   EXPECT_NE(error([] {
               focusmeter::scan::parse_cameras_json("[{\"host\": \"10.0.0.0/24\"}]", "c.json");
             }).find("not a range"),
+            std::string::npos);
+  EXPECT_NE(error([] {
+              focusmeter::scan::parse_cameras_json("[{\"url\": \"rtsp://h/x\", \"port\": 1}]", "c.json");
+            }).find("inside 'url'"),
             std::string::npos);
   EXPECT_NE(error([] { focusmeter::scan::parse_cameras_json("[{", "c.json"); }).find("not valid JSON"),
             std::string::npos);

@@ -62,7 +62,9 @@ TargetSpec parse_url(const std::string& text) {
   TargetSpec t;
   t.kind = TargetSpec::Kind::Url;
   t.host = g_uri_get_host(uri);
-  if (g_uri_get_port(uri) > 0) t.port = g_uri_get_port(uri);
+  // The URL's own port, else the scheme's: --port is for addresses only.
+  t.port =
+      g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : (g_ascii_strcasecmp(g_uri_get_scheme(uri), "rtsps") ? 554 : 322);
   if (const char* u = g_uri_get_user(uri)) {
     g_autofree gchar* user = g_uri_unescape_string(u, nullptr);
     t.user = user ? user : u;
@@ -189,6 +191,7 @@ TargetSpec camera_spec(const std::string& name, const std::string& host, const s
   if (host.empty() == url.empty()) throw TargetError("needs exactly one of 'host' or 'url'");
   TargetSpec t = parse_target(url.empty() ? host : url);
   if (t.is_range()) throw TargetError("'host' must be one camera, not a range");
+  if (!port.empty() && t.kind == TargetSpec::Kind::Url) throw TargetError("give the port inside 'url', not in 'port'");
   if (!port.empty()) {
     if (!all_digits(port) || port.size() > 5 || std::stoi(port) < 1 || std::stoi(port) > 65535)
       throw TargetError("'port' must be 1-65535");
