@@ -36,14 +36,14 @@ int ScanReport::finish() {
   for (auto& [index, r] : results_) report_.results.push_back(std::move(r));
   results_.clear();
   report_.elapsed_ms = (g_get_monotonic_time() - start_us_) / 1000.0;
-  if (unlisted_ > 0)
-    std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
-                 static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
   std::string error;
   if (!output_.finish(report_, error)) {
     std::fprintf(stderr, "focusmeter scan: %s\n", error.c_str());
     return cli::kExitSoftware;
   }
+  if (unlisted_ > 0)
+    std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
+                 static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
   return cli::exit_status(cli::summarize(report_.results));
 }
 
