@@ -1,10 +1,230 @@
-// Placeholder until the 'scan' issue lands: says so plainly and fails.
+// `focusmeter scan`: the command line, then the pool of camera checks, then
+// the report. Everything camera-specific lives in camera_scan.
+#include <gst/gst.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "commands.h"
 #include "common/exit_codes.h"
+#include "common/report.h"
+#include "common/report_options.h"
+#include "common/result.h"
+#include "scan/camera_scan.h"
+#include "scan/credentials.h"
+#include "scan/scan_report.h"
+#include "scan/scheduler.h"
+#include "scan/targets.h"
 
-int focusmeter_scan_main(int, char**) {
-  std::fprintf(stderr, "focusmeter scan: not implemented yet\n");
-  return focusmeter::cli::kExitSoftware;
+namespace fm = focusmeter;
+namespace cli = focusmeter::cli;
+namespace scan = focusmeter::scan;
+
+namespace {
+
+struct RawOptions {
+  gchar* targets_file = nullptr;
+  gchar* cameras_file = nullptr;
+  gchar* brand = nullptr;
+  gchar* url_template = nullptr;
+  gint port = 554;
+  gboolean substream = FALSE;
+  gchar* user = nullptr;
+  gchar* password_file = nullptr;
+  gdouble probe_timeout = 1.0;
+  gdouble timeout = 5.0;
+  gint frames = 3;
+  gint jobs = 0;
+  gchar* model = nullptr;
+  gboolean no_model = FALSE;
+  gdouble threshold = -1;
+  gboolean all = FALSE;
+  gchar** targets = nullptr;
+  ~RawOptions() {
+    for (gchar* s : {targets_file, cameras_file, brand, url_template, user, password_file, model}) g_free(s);
+    g_strfreev(targets);
+  }
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "focusmeter scan: %s\n(see focusmeter scan --help)\n", message.c_str());
+  return cli::kExitUsage;
+}
+
+int default_jobs() {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::clamp(4 * cores, 8u, 64u));
+}
+
+std::string brand_list() {
+  std::string s = "auto";
+  for (const auto& b : scan::known_brands()) s += ", " + b;
+  return s;
+}
+
+}  // namespace
+
+int focusmeter_scan_main(int argc, char** argv) {
+  RawOptions o;
+  const std::string brand_help = "Camera brand: " + brand_list() + " (default auto: try every known route)";
+  const GOptionEntry entries[] = {
+      {"targets", 0, 0, G_OPTION_ARG_FILENAME, &o.targets_file, "Read targets from FILE, one per line (# comments)",
+       "FILE"},
+      {"cameras", 0, 0, G_OPTION_ARG_FILENAME, &o.cameras_file,
+       "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
+      {"brand", 'b', 0, G_OPTION_ARG_STRING, &o.brand, brand_help.c_str(), "BRAND"},
+      {"url-template", 0, 0, G_OPTION_ARG_STRING, &o.url_template,
+       "Stream URL template, e.g. 'rtsp://{host}:{port}/live' (overrides --brand)", "TEMPLATE"},
+      {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "RTSP port (default 554)", "PORT"},
+      {"substream", 0, 0, G_OPTION_ARG_NONE, &o.substream, "Use the brand's low-resolution substream", nullptr},
+      {"user", 'u', 0, G_OPTION_ARG_STRING, &o.user, "Camera user name", "USER"},
+      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.password_file,
+       "Read the password from FILE (else $FOCUSMETER_PASSWORD)", "FILE"},
+      {"probe-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.probe_timeout, "TCP probe bound in seconds (default 1)", "S"},
+      {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &o.timeout,
+       "Per-camera bound in seconds from connect to decision (default 5)", "S"},
+      {"frames", 'n', 0, G_OPTION_ARG_INT, &o.frames, "Frames to analyse per camera, spread over ~1 s (default 3)",
+       "N"},
+      {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Cameras checked at once (default 4 per core, 8 to 64)", "N"},
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "Focus model (default $FOCUSMETER_MODEL or installed)",
+       "FILE"},
+      {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model, "Report features only, no verdict", nullptr},
+      {"threshold", 0, 0, G_OPTION_ARG_DOUBLE, &o.threshold, "BLURRY when score >= this (default: the model's)", "P"},
+      {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
+       nullptr},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.targets, nullptr, "TARGET..."},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- check IP cameras for focus over RTSP");
+  g_option_context_set_summary(ctx,
+                               "TARGET: 10.0.0.7, 10.0.0.10-60, 10.0.0.10-10.0.0.60, 10.0.0.0/24, a host name, or "
+                               "rtsp://host[:port]/path.");
+  g_option_context_set_description(
+      ctx,
+      "Each camera ends in one status: ok, unreachable, auth_failed, not_found, timeout, stream_error.\n"
+      "Exit status: 0 all checked cameras CLEAR, 1 at least one BLURRY, 2 some camera could not be\n"
+      "checked (none BLURRY), 64 usage error. The password is never taken on the command line.\n");
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  cli::ReportOptions report_options;
+  g_option_context_add_group(ctx, cli::report_option_group(report_options));
+  g_option_context_add_group(ctx, gst_init_get_option_group());
+  g_autoptr(GError) err = nullptr;
+  if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
+
+  // --- settings -------------------------------------------------------------
+  scan::ScanSettings settings;
+  if (o.port < 1 || o.port > 65535) return usage_error("--port must be 1-65535");
+  if (o.frames < 1 || o.frames > 100) return usage_error("--frames must be 1-100");
+  if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
+  if (!(o.probe_timeout > 0 && o.probe_timeout <= 60)) return usage_error("--probe-timeout must be in (0, 60] s");
+  if (!(o.timeout > 0 && o.timeout <= 600)) return usage_error("--timeout must be in (0, 600] s");
+  if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
+  settings.port = o.port;
+  settings.substream = o.substream;
+  settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
+  settings.timeout_seconds = o.timeout;
+  settings.stream.frames = o.frames;
+  settings.threshold = o.threshold;
+  settings.brand = o.brand ? o.brand : "auto";
+  if (!scan::routes_for_brand(settings.brand, false)) return usage_error("unknown --brand; known: " + brand_list());
+  if (o.url_template) {
+    const std::string why = scan::validate_template(o.url_template);
+    if (!why.empty()) return usage_error("--url-template " + why);
+    settings.url_template = o.url_template;
+  }
+  try {
+    if (o.user) settings.user = o.user;
+    if (o.password_file) {
+      settings.password = scan::read_password_file(o.password_file);
+    } else if (const char* env = g_getenv("FOCUSMETER_PASSWORD"); env && *env) {
+      settings.password = env;
+    }
+  } catch (const scan::CredentialError& e) {
+    return usage_error(e.what());
+  }
+  if (!settings.password.empty() && settings.user.empty()) settings.user = "admin";
+
+  // --- targets ----------------------------------------------------------------
+  std::vector<scan::TargetSpec> specs;
+  try {
+    for (gchar** t = o.targets; t && *t; ++t) {
+      scan::TargetSpec spec = scan::parse_target(*t);
+      if (!spec.password.empty())
+        return usage_error(
+            "a password in a URL on the command line would be visible to every user; "
+            "use --user with --password-file or FOCUSMETER_PASSWORD");
+      specs.push_back(std::move(spec));
+    }
+    if (o.targets_file)
+      for (auto& s : scan::read_targets_file(o.targets_file)) specs.push_back(std::move(s));
+    if (o.cameras_file)
+      for (auto& s : scan::read_cameras_file(o.cameras_file)) {
+        if (s.password.empty() && !s.password_ref.empty()) s.password = scan::resolve_password(s.password_ref);
+        specs.push_back(std::move(s));
+      }
+  } catch (const scan::TargetError& e) {
+    return usage_error(e.what());
+  } catch (const scan::CredentialError& e) {
+    return usage_error(e.what());
+  }
+  if (specs.empty()) return usage_error("no targets (give addresses, ranges, --targets or --cameras)");
+  for (const auto& s : specs)
+    if (!s.brand.empty() && !scan::routes_for_brand(s.brand, false))
+      return usage_error("camera '" + s.given + "': unknown brand '" + s.brand + "'; known: " + brand_list());
+
+  // --- model and element ------------------------------------------------------
+  std::optional<fm::Model> model;
+  std::string model_path;
+  if (!o.no_model) {
+    model_path = o.model ? o.model : fm::default_model_path();
+    if (o.model || g_file_test(model_path.c_str(), G_FILE_TEST_EXISTS)) {
+      try {
+        model.emplace(fm::Model::load(model_path));
+      } catch (const fm::ModelError& e) {
+        std::fprintf(stderr, "focusmeter scan: %s\n", e.what());
+        return cli::kExitDataError;
+      }
+    } else {
+      std::fprintf(stderr, "focusmeter scan: no model at %s: reporting features only, no verdict\n",
+                   model_path.c_str());
+      model_path.clear();
+    }
+  }
+  settings.model = model ? &*model : nullptr;
+  g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
+  if (!factory) {
+    std::fprintf(stderr, "focusmeter scan: the focusmeter GStreamer element is not installed (GST_PLUGIN_PATH?)\n");
+    return cli::kExitSoftware;
+  }
+
+  // --- run ----------------------------------------------------------------------
+  cli::ReportOutput output;
+  std::string report_error;
+  if (!output.open(report_options, cli::ReportKind::Scan, report_error)) return usage_error(report_error);
+  cli::Report header;
+  header.kind = cli::ReportKind::Scan;
+  header.started = cli::utc_now_iso8601();
+  if (settings.model) {
+    header.model = model_path;
+    header.threshold = o.threshold >= 0 ? o.threshold : settings.model->threshold();
+  }
+  settings.stream.want_frame = output.wants_frames();
+
+  scan::TargetCursor cursor(specs);
+  scan::ScanReport report(output, std::move(header), cursor.total());
+  scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
+    cv::Mat frame;
+    cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
+    const bool listed = o.all || !(target.from_range && r.status == cli::Status::Unreachable);
+    // Snapshots are named after the address for range members, else after
+    // the target as given (a camera's name, a URL: unique per stream).
+    const std::string label = target.from_range ? target.host : target.spec->given;
+    report.add(target.index, std::move(r), frame, label, listed);
+  });
+  return report.finish();
 }

@@ -1,0 +1,321 @@
+// focusmeter-fakecam: a fake IP camera for the scan tests and the demo.
+//
+// Serves one still image (sharp, or Gaussian-blurred with --blur) as a live
+// H.264 RTSP stream at one brand's path, optionally behind digest
+// authentication, bound to one loopback address and a port chosen at run
+// time (--port 0). Two more modes stand in for broken devices: `garbage`
+// answers every connection with bytes that are not RTSP, `silent` accepts
+// connections and never says a word; `audio` serves a stream without video.
+//
+// When it listens it prints one line on stdout, "READY <address> <port>",
+// and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
+// dies takes its cameras with it). The password comes from a file, never
+// from the command line.
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <gst/rtsp-server/rtsp-server.h>
+
+#include <cstdio>
+#include <memory>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Options {
+  gchar* address = nullptr;
+  gint port = 0;
+  gchar* mode = nullptr;
+  gchar* image = nullptr;
+  gdouble blur = 0;
+  gchar* path = nullptr;
+  gchar* user = nullptr;
+  gchar* password_file = nullptr;
+  gboolean basic = FALSE;
+  gint width = 640;
+  gint height = 480;
+  gint fps = 10;
+  ~Options() {
+    g_free(address);
+    g_free(mode);
+    g_free(image);
+    g_free(path);
+    g_free(user);
+    g_free(password_file);
+  }
+};
+
+// A synthetic scene with edges at every scale, for when no image is given.
+cv::Mat synthetic_scene(int width, int height) {
+  cv::Mat img(height, width, CV_8UC3, cv::Scalar(90, 110, 120));
+  for (int y = 0; y < height; y += 40)
+    for (int x = (y / 40) % 2 * 40; x < width; x += 80)
+      cv::rectangle(img, {x, y, 40, 40}, cv::Scalar(220, 220, 220), cv::FILLED);
+  for (int i = 0; i < 12; ++i)
+    cv::line(img, {0, i * height / 12}, {width, height - i * height / 12}, cv::Scalar(20, 20, 200), 2);
+  cv::putText(img, "focusmeter fake camera", {20, height / 2}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(0, 0, 0), 2);
+  return img;
+}
+
+// Writes the frame the camera shows (resized, maybe blurred) as a PNG in a
+// private temporary directory; returns its path, or "" with `error` set.
+std::string prepare_frame(const Options& o, const std::string& dir, std::string& error) {
+  cv::Mat img;
+  if (o.image) {
+    img = cv::imread(o.image, cv::IMREAD_COLOR);
+    if (img.empty()) {
+      error = std::string("cannot read image ") + o.image;
+      return {};
+    }
+    cv::resize(img, img, {o.width, o.height}, 0, 0, cv::INTER_AREA);
+  } else {
+    img = synthetic_scene(o.width, o.height);
+  }
+  if (o.blur > 0) cv::GaussianBlur(img, img, {0, 0}, o.blur);
+  std::string path = dir + "/frame.png";
+  if (!cv::imwrite(path, img)) {
+    error = "cannot write " + path;
+    return {};
+  }
+  return path;
+}
+
+bool read_password(const char* file, std::string& out) {
+  g_autofree gchar* text = nullptr;
+  if (!g_file_get_contents(file, &text, nullptr, nullptr)) return false;
+  out = text;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return true;
+}
+
+// --- raw TCP modes -----------------------------------------------------------
+
+// Garbage: answer whatever arrives (or nothing) with bytes that are not RTSP.
+gboolean on_garbage_incoming(GSocketService*, GSocketConnection* conn, GObject*, gpointer) {
+  static const char kJunk[] = "SSH-2.0-OpenSSH_9.2\r\n\x01\x02\x03 this is not rtsp \xff\xfe\r\n\r\n";
+  GOutputStream* out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
+  g_output_stream_write_all(out, kJunk, sizeof kJunk - 1, nullptr, nullptr, nullptr);
+  // Read the request and answer it with more junk, then hang up.
+  char buf[1024];
+  GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+  g_socket_set_timeout(g_socket_connection_get_socket(conn), 2);
+  g_input_stream_read(in, buf, sizeof buf, nullptr, nullptr);
+  g_output_stream_write_all(out, kJunk, sizeof kJunk - 1, nullptr, nullptr, nullptr);
+  g_io_stream_close(G_IO_STREAM(conn), nullptr, nullptr);
+  return TRUE;
+}
+
+// Silent: keep every connection open and never answer.
+gboolean on_silent_incoming(GSocketService*, GSocketConnection* conn, GObject*, gpointer data) {
+  auto* held = static_cast<std::vector<GSocketConnection*>*>(data);
+  held->push_back(G_SOCKET_CONNECTION(g_object_ref(conn)));
+  return TRUE;
+}
+
+// Binds a GSocketService to address:port (0 = any); returns the bound port.
+int listen_raw(GSocketService* service, const char* address, int port, std::string& error) {
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address);
+  if (!inet) {
+    error = std::string("not an IP address: ") + address;
+    return -1;
+  }
+  g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(inet, static_cast<guint16>(port));
+  g_autoptr(GSocketAddress) effective = nullptr;
+  g_autoptr(GError) err = nullptr;
+  if (!g_socket_listener_add_address(G_SOCKET_LISTENER(service), sa, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                     nullptr, &effective, &err)) {
+    error = err->message;
+    return -1;
+  }
+  return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
+}
+
+// --- RTSP modes ----------------------------------------------------------------
+
+// Real cameras answer 401 to every request before authentication, whatever
+// the path; gst-rtsp-server only asks for credentials once it has found a
+// mount. This GstRTSPAuth subclass authenticates at the URL check, so a
+// wrong path gives 401 before authentication and 404 only after it.
+struct StrictAuth {
+  GstRTSPAuth parent;
+};
+struct StrictAuthClass {
+  GstRTSPAuthClass parent_class;
+};
+G_DEFINE_TYPE(StrictAuth, strict_auth, GST_TYPE_RTSP_AUTH)
+
+gboolean strict_auth_check(GstRTSPAuth* auth, GstRTSPContext* ctx, const gchar* check) {
+  GstRTSPAuthClass* klass = GST_RTSP_AUTH_GET_CLASS(auth);
+  if (g_str_equal(check, GST_RTSP_AUTH_CHECK_URL) && ctx->method != GST_RTSP_OPTIONS) {
+    if (!ctx->token) klass->authenticate(auth, ctx);
+    if (!ctx->token) {
+      gst_rtsp_message_init_response(ctx->response, GST_RTSP_STS_UNAUTHORIZED,
+                                     gst_rtsp_status_as_text(GST_RTSP_STS_UNAUTHORIZED), ctx->request);
+      klass->generate_authenticate_header(auth, ctx);
+      gst_rtsp_client_send_message(ctx->client, ctx->session, ctx->response);
+      return FALSE;
+    }
+  }
+  return GST_RTSP_AUTH_CLASS(strict_auth_parent_class)->check(auth, ctx, check);
+}
+
+void strict_auth_class_init(StrictAuthClass* klass) { GST_RTSP_AUTH_CLASS(klass)->check = strict_auth_check; }
+void strict_auth_init(StrictAuth*) {}
+
+std::string media_launch(const Options& o, const std::string& mode, const std::string& frame_path) {
+  if (mode == "audio")
+    return "( audiotestsrc is-live=true ! audioconvert ! audioresample ! mulawenc ! rtppcmupay name=pay0 pt=0 )";
+  g_autofree gchar* quoted = g_strescape(frame_path.c_str(), nullptr);
+  return std::string("( filesrc location=\"") + quoted +
+         "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
+         "/1 ! videoconvert ! video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast "
+         "key-int-max=" +
+         std::to_string(o.fps) + " ! rtph264pay name=pay0 pt=96 config-interval=1 )";
+}
+
+gboolean on_stdin_closed(gint, GIOCondition, gpointer loop) {
+  g_main_loop_quit(static_cast<GMainLoop*>(loop));
+  return G_SOURCE_REMOVE;
+}
+
+gboolean on_signal(gpointer loop) {
+  g_main_loop_quit(static_cast<GMainLoop*>(loop));
+  return G_SOURCE_REMOVE;
+}
+
+struct TmpDir {
+  std::string path;
+  ~TmpDir() {
+    if (path.empty()) return;
+    g_remove((path + "/frame.png").c_str());
+    g_rmdir(path.c_str());
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  const GOptionEntry entries[] = {
+      {"address", 'a', 0, G_OPTION_ARG_STRING, &o.address, "Loopback address to bind (default 127.0.0.1)", "ADDR"},
+      {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "Port (0 = chosen by the system, the default)", "PORT"},
+      {"mode", 'm', 0, G_OPTION_ARG_STRING, &o.mode, "rtsp (default), audio, garbage or silent", "MODE"},
+      {"image", 'i', 0, G_OPTION_ARG_FILENAME, &o.image, "Image to show (default: a synthetic scene)", "FILE"},
+      {"blur", 'b', 0, G_OPTION_ARG_DOUBLE, &o.blur, "Gaussian blur sigma in pixels (0 = sharp)", "SIGMA"},
+      {"path", 0, 0, G_OPTION_ARG_STRING, &o.path, "Mount path (default /Streaming/Channels/101)", "PATH"},
+      {"user", 'u', 0, G_OPTION_ARG_STRING, &o.user, "Require digest authentication as USER", "USER"},
+      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.password_file, "The password for --user", "FILE"},
+      {"basic", 0, 0, G_OPTION_ARG_NONE, &o.basic, "Basic instead of digest authentication", nullptr},
+      {"width", 0, 0, G_OPTION_ARG_INT, &o.width, "Frame width (default 640)", "W"},
+      {"height", 0, 0, G_OPTION_ARG_INT, &o.height, "Frame height (default 480)", "H"},
+      {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps, "Frame rate (default 10)", "N"},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  g_option_context_add_group(ctx, gst_init_get_option_group());
+  g_autoptr(GError) err = nullptr;
+  if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+    std::fprintf(stderr, "fakecam: %s\n", err->message);
+    return 64;
+  }
+  const std::string address = o.address ? o.address : "127.0.0.1";
+  const std::string mode = o.mode ? o.mode : "rtsp";
+  if (address.rfind("127.", 0) != 0) {
+    std::fprintf(stderr, "fakecam: refusing to bind %s: loopback (127.0.0.0/8) only\n", address.c_str());
+    return 64;
+  }
+  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1) {
+    std::fprintf(stderr, "fakecam: bad --port, --width, --height or --fps\n");
+    return 64;
+  }
+
+  g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);
+  g_unix_signal_add(SIGINT, on_signal, loop);
+  g_unix_signal_add(SIGTERM, on_signal, loop);
+  g_unix_fd_add(0, static_cast<GIOCondition>(G_IO_HUP | G_IO_ERR), on_stdin_closed, loop);
+
+  std::string error;
+  int bound = -1;
+  std::vector<GSocketConnection*> held;
+  g_autoptr(GSocketService) raw = nullptr;
+  g_autoptr(GstRTSPServer) server = nullptr;
+  TmpDir tmp;
+
+  if (mode == "garbage" || mode == "silent") {
+    raw = g_socket_service_new();
+    bound = listen_raw(raw, address.c_str(), o.port, error);
+    if (mode == "garbage")
+      g_signal_connect(raw, "incoming", G_CALLBACK(on_garbage_incoming), nullptr);
+    else
+      g_signal_connect(raw, "incoming", G_CALLBACK(on_silent_incoming), &held);
+    g_socket_service_start(raw);
+  } else if (mode == "rtsp" || mode == "audio") {
+    std::string frame_path;
+    if (mode == "rtsp") {
+      g_autofree gchar* dir = g_dir_make_tmp("fakecam-XXXXXX", &err);
+      if (!dir) {
+        std::fprintf(stderr, "fakecam: %s\n", err->message);
+        return 1;
+      }
+      tmp.path = dir;
+      frame_path = prepare_frame(o, tmp.path, error);
+      if (frame_path.empty()) {
+        std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+        return 1;
+      }
+    }
+    server = gst_rtsp_server_new();
+    gst_rtsp_server_set_address(server, address.c_str());
+    gst_rtsp_server_set_service(server, std::to_string(o.port).c_str());
+
+    g_autoptr(GstRTSPMediaFactory) factory = gst_rtsp_media_factory_new();
+    gst_rtsp_media_factory_set_launch(factory, media_launch(o, mode, frame_path).c_str());
+    if (o.user) {
+      std::string password;
+      if (!o.password_file || !read_password(o.password_file, password)) {
+        std::fprintf(stderr, "fakecam: --user needs a readable --password-file\n");
+        return 64;
+      }
+      g_autoptr(GstRTSPAuth) auth = GST_RTSP_AUTH(g_object_new(strict_auth_get_type(), nullptr));
+      gst_rtsp_auth_set_supported_methods(auth, o.basic ? GST_RTSP_AUTH_BASIC : GST_RTSP_AUTH_DIGEST);
+      g_autoptr(GstRTSPToken) token =
+          gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "viewer", nullptr);
+      if (o.basic) {
+        g_autofree gchar* basic = gst_rtsp_auth_make_basic(o.user, password.c_str());
+        gst_rtsp_auth_add_basic(auth, basic, token);
+      } else {
+        gst_rtsp_auth_add_digest(auth, o.user, password.c_str(), token);
+      }
+      gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+                                      GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
+      gst_rtsp_server_set_auth(server, auth);
+    }
+    // Mount points match the path without its query string, as cameras do.
+    std::string path = o.path ? o.path : "/Streaming/Channels/101";
+    path = path.substr(0, path.find('?'));
+    g_autoptr(GstRTSPMountPoints) mounts = gst_rtsp_server_get_mount_points(server);
+    gst_rtsp_mount_points_add_factory(mounts, path.c_str(), GST_RTSP_MEDIA_FACTORY(g_object_ref(factory)));
+
+    if (gst_rtsp_server_attach(server, nullptr) == 0)
+      error = "cannot listen on " + address + ":" + std::to_string(o.port);
+    else
+      bound = gst_rtsp_server_get_bound_port(server);
+  } else {
+    std::fprintf(stderr, "fakecam: unknown --mode %s (rtsp, audio, garbage, silent)\n", mode.c_str());
+    return 64;
+  }
+
+  if (bound < 0) {
+    std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("READY %s %d\n", address.c_str(), bound);
+  std::fflush(stdout);
+  g_main_loop_run(loop);
+  for (GSocketConnection* c : held) g_object_unref(c);
+  return 0;
+}

@@ -1,0 +1,120 @@
+// Brand routes, URL templates, redaction and error classification.
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scan/camera_scan.h"
+#include "scan/credentials.h"
+#include "scan/routes.h"
+#include "scan/stream_check.h"
+
+namespace scan = focusmeter::scan;
+using focusmeter::cli::Status;
+
+TEST(Routes, AutoTriesEveryBrandOnce) {
+  const auto routes = scan::routes_for_brand("auto", false);
+  ASSERT_TRUE(routes);
+  ASSERT_EQ(routes->size(), 7u);
+  EXPECT_EQ((*routes)[0].brand, "hikvision");
+  EXPECT_EQ((*routes)[0].tmpl, "rtsp://{host}:{port}/Streaming/Channels/101");
+  for (const char* path : {"/CH001", "/cam/realmonitor?channel=1&subtype=0", "/axis-media/media.amp",
+                           "/h264Preview_01_main", "/profile2/media.smp", "/unicast/c1/s0/live"}) {
+    bool found = false;
+    for (const auto& r : *routes) found |= r.tmpl.find(path) != std::string::npos;
+    EXPECT_TRUE(found) << path;
+  }
+}
+
+TEST(Routes, NamedBrandsAliasesAndSubstreams) {
+  EXPECT_EQ(scan::routes_for_brand("dahua", true)->at(0).tmpl,
+            "rtsp://{host}:{port}/cam/realmonitor?channel=1&subtype=1");
+  const auto amcrest = scan::routes_for_brand("amcrest", false);
+  ASSERT_TRUE(amcrest);
+  EXPECT_EQ(amcrest->at(0).brand, "amcrest");
+  EXPECT_EQ(amcrest->at(0).tmpl, "rtsp://{host}:{port}/cam/realmonitor?channel=1&subtype=0");
+  EXPECT_EQ(scan::routes_for_brand("hikvision", true)->at(0).tmpl, "rtsp://{host}:{port}/Streaming/Channels/102");
+  // No substream known for axis: the main stream, not a guess.
+  EXPECT_EQ(scan::routes_for_brand("axis", true)->at(0).tmpl, "rtsp://{host}:{port}/axis-media/media.amp");
+  // 3xlogic: its own path, then the Hikvision one it also answers on.
+  const auto x = scan::routes_for_brand("3xlogic", false);
+  ASSERT_EQ(x->size(), 2u);
+  EXPECT_EQ(x->at(0).tmpl, "rtsp://{host}:{port}/CH001");
+  EXPECT_FALSE(scan::routes_for_brand("acme", false));
+}
+
+TEST(Routes, TemplateExpansion) {
+  EXPECT_EQ(scan::expand_template("rtsp://{host}:{port}/live/{host}", "10.0.0.2", 8554),
+            "rtsp://10.0.0.2:8554/live/10.0.0.2");
+  EXPECT_EQ(scan::expand_template("rtsp://{host}:{port}/x", "fe80::1", 554), "rtsp://[fe80::1]:554/x");
+}
+
+TEST(Routes, TemplateValidation) {
+  EXPECT_EQ(scan::validate_template("rtsp://{host}:{port}/live"), "");
+  EXPECT_EQ(scan::validate_template("rtsp://{host}/stream1"), "");
+  EXPECT_NE(scan::validate_template("http://{host}/x"), "");
+  EXPECT_NE(scan::validate_template("rtsp://10.0.0.1/x"), "");
+  EXPECT_NE(scan::validate_template("rtsp://{host}/{channel}").find("{channel}"), std::string::npos);
+  EXPECT_NE(scan::validate_template("rtsp://admin:pw@{host}/x").find("credentials"), std::string::npos);
+}
+
+TEST(Redaction, UserShownPasswordNever) {
+  EXPECT_EQ(scan::redact_url("rtsp://10.0.0.1:554/Streaming/Channels/101", "admin"),
+            "rtsp://admin:***@10.0.0.1:554/Streaming/Channels/101");
+  EXPECT_EQ(scan::redact_url("rtsp://10.0.0.1/x", ""), "rtsp://10.0.0.1/x");
+  EXPECT_EQ(scan::redact_url("rtsp://admin:hunter22@10.0.0.1/x?a=b", ""), "rtsp://admin:***@10.0.0.1/x?a=b");
+  EXPECT_EQ(scan::redact_url("rtsp://admin:hunter22@10.0.0.1/x", "viewer"), "rtsp://viewer:***@10.0.0.1/x");
+  EXPECT_EQ(scan::redact_url("rtsp://a b@10.0.0.1/", "a b"), "rtsp://a%20b:***@10.0.0.1/");
+}
+
+TEST(Redaction, ScrubSecret) {
+  EXPECT_EQ(scan::scrub_secret("bad hunter22 here hunter22", "hunter22"), "bad *** here ***");
+  EXPECT_EQ(scan::scrub_secret("a short one", "a"), "a short one");
+}
+
+TEST(Credentials, PasswordFileFirstLineOnly) {
+  const std::string path = ::testing::TempDir() + "/pw.txt";
+  ASSERT_TRUE(g_file_set_contents(path.c_str(), "s3cret\nsecond line\n", -1, nullptr));
+  EXPECT_EQ(scan::read_password_file(path), "s3cret");
+  try {
+    scan::read_password_file("/nonexistent/pw");
+    FAIL();
+  } catch (const scan::CredentialError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/pw"), std::string::npos);
+  }
+  g_setenv("FOCUSMETER_TEST_PW", "from-env", TRUE);
+  EXPECT_EQ(scan::resolve_password({"", "FOCUSMETER_TEST_PW"}), "from-env");
+  EXPECT_THROW(scan::resolve_password({"", "FOCUSMETER_TEST_UNSET_PW"}), scan::CredentialError);
+}
+
+TEST(Classify, RtspErrorsToStatuses) {
+  g_autoptr(GError) unauthorized = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "x");
+  g_autoptr(GError) not_found = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND, "x");
+  g_autoptr(GError) open = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE, "x");
+  g_autoptr(GError) read = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ, "x");
+  g_autoptr(GError) decode = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE, "x");
+  EXPECT_EQ(scan::classify_error(unauthorized, false, false, false), Status::AuthFailed);
+  EXPECT_EQ(scan::classify_error(not_found, false, false, false), Status::NotFound);
+  EXPECT_EQ(scan::classify_error(open, false, false, false), Status::Unreachable);
+  EXPECT_EQ(scan::classify_error(open, true, true, true), Status::StreamError);
+  EXPECT_EQ(scan::classify_error(read, false, false, false), Status::StreamError);
+  EXPECT_EQ(scan::classify_error(decode, true, true, true), Status::StreamError);
+}
+
+TEST(CandidateRoutes, UrlTemplateBrandAndCameraList) {
+  scan::ScanSettings s;
+  scan::TargetSpec range;
+  range.kind = scan::TargetSpec::Kind::Range;
+  EXPECT_EQ(scan::candidate_routes(range, s).size(), 7u);
+  s.url_template = "rtsp://{host}:{port}/live";
+  ASSERT_EQ(scan::candidate_routes(range, s).size(), 1u);
+  EXPECT_EQ(scan::candidate_routes(range, s)[0].brand, "custom");
+  // A camera list's brand wins over the global template.
+  scan::TargetSpec listed = range;
+  listed.brand = "reolink";
+  EXPECT_EQ(scan::candidate_routes(listed, s)[0].tmpl, "rtsp://{host}:{port}/h264Preview_01_main");
+  scan::TargetSpec url;
+  url.kind = scan::TargetSpec::Kind::Url;
+  url.url = "rtsp://10.0.0.1/x";
+  EXPECT_EQ(scan::candidate_routes(url, s)[0].tmpl, "rtsp://10.0.0.1/x");
+}

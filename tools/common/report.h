@@ -1,0 +1,98 @@
+// Reports: what scan and check print about their results, in every format.
+//
+// A command fills a Report (header fields, then one Result per input, in
+// input order) and hands it to a ReportWriter made for the chosen format.
+// Writers know nothing about scanning or checking: the ReportKind only picks
+// which Result fields are columns ("target/host/url/brand" for scan,
+// "source/kind/timeline/blurry_share" for check). Formats and JSON schema:
+// docs/reports.md.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "nlohmann/json.hpp"
+
+namespace focusmeter::cli {
+
+enum class ReportKind { Scan, Check };
+
+enum class ReportFormat { Table, Json, Jsonl, Csv, Html };
+// "table", "json", "jsonl", "csv", "html"; nullopt for anything else.
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+const char* report_format_name(ReportFormat f);
+// The format when none is asked for: from --output's extension (.json,
+// .jsonl, .csv, .html/.htm), else table on a terminal, else json.
+ReportFormat default_report_format(const std::string& output_path, bool stdout_is_tty);
+
+struct Report {
+  ReportKind kind = ReportKind::Check;
+  std::string started;               // ISO 8601 UTC, e.g. 2026-11-26T00:17:02Z
+  std::optional<std::string> model;  // model file used; nullopt = features only
+  std::optional<double> threshold;   // the verdict threshold in effect
+  std::vector<Result> results;       // input order
+  double elapsed_ms = 0;             // whole run
+};
+
+// "2026-11-26T00:17:02Z" for now.
+std::string utc_now_iso8601();
+
+struct Summary {
+  std::size_t total = 0;                   // results (JSON: "targets" for scan, "inputs" for check)
+  std::array<std::size_t, 7> by_status{};  // indexed by Status
+  std::size_t clear = 0;
+  std::size_t blurry = 0;
+  std::size_t no_verdict = 0;  // ok but no model to judge it
+
+  std::size_t count(Status s) const { return by_status[static_cast<std::size_t>(s)]; }
+  std::size_t not_checked() const { return total - count(Status::Ok); }
+};
+Summary summarize(const std::vector<Result>& results);
+
+// The process exit status for monitoring (common/exit_codes.h): 1 if any
+// BLURRY, else 2 if any result is not ok, else 0.
+int exit_status(const Summary& s);
+
+// One result / the whole report as JSON (schema in docs/reports.md).
+nlohmann::json result_to_json(const Result& r, ReportKind kind);
+nlohmann::json summary_to_json(const Summary& s, ReportKind kind);
+nlohmann::json report_to_json(const Report& report);
+
+// Writes one report in one format. Call add() as each result finishes (jsonl
+// writes its line then, so a long run streams), then finish() once with the
+// complete report. Not thread-safe: call from one thread.
+class ReportWriter {
+ public:
+  virtual ~ReportWriter() = default;
+  virtual void add(const Result& r) { (void)r; }
+  virtual void finish(const Report& report) = 0;
+};
+
+struct ReportStyle {
+  bool color = false;  // ANSI colours in the table (on a tty)
+};
+
+// `out` must outlive the writer.
+std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, std::ostream& out, ReportKind kind,
+                                                 ReportStyle style = {});
+
+// The single writers, for callers and tests that want them directly.
+void write_table(std::ostream& out, const Report& report, ReportStyle style = {});
+void write_json(std::ostream& out, const Report& report);
+void write_jsonl_line(std::ostream& out, const Result& r, ReportKind kind);
+void write_csv(std::ostream& out, const Report& report);
+void write_html(std::ostream& out, const Report& report);
+
+// Helpers shared by the writers.
+std::string format_score(const std::optional<double>& score);  // "0.873" or "-"
+std::string format_resolution(const Result& r);                // "1920x1080" or "-"
+std::string verdict_text(const Result& r);                     // "CLEAR", "BLURRY" or "-"
+
+}  // namespace focusmeter::cli

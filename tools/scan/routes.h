@@ -1,0 +1,46 @@
+// Camera brands, their RTSP URL templates, and how URLs are shown.
+//
+// A route is a URL template with {host} and {port} placeholders. `--brand
+// auto` tries every known route in turn (kAutoRoutes order); a named brand
+// uses its own; `--url-template` gives one of the user's. A URL shown to
+// anyone (report, log, error) goes through redact_url first.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace focusmeter::scan {
+
+struct Route {
+  std::string brand;  // "hikvision", "dahua", ..., or "custom"
+  std::string tmpl;   // "rtsp://{host}:{port}/Streaming/Channels/101"
+};
+
+// The brands --brand accepts besides "auto", in the order auto tries them.
+const std::vector<std::string>& known_brands();
+
+// The routes for one brand ("auto" = all known routes, each once);
+// nullopt for an unknown brand. `substream` picks the low-resolution stream
+// where the brand has one (the others keep their main stream).
+std::optional<std::vector<Route>> routes_for_brand(std::string_view brand, bool substream);
+
+// Checks a user template: must start with rtsp:// or rtsps://, contain
+// {host}, and use no placeholder but {host} and {port}. Returns "" when
+// fine, else the reason.
+std::string validate_template(const std::string& tmpl);
+
+// Fills {host} and {port} (IPv6 literals get brackets).
+std::string expand_template(const std::string& tmpl, const std::string& host, int port);
+
+// rtsp://host/... -> rtsp://user:***@host/... when a user is given (and
+// strips any credentials the URL itself carries); unchanged otherwise.
+std::string redact_url(const std::string& url, const std::string& user);
+
+// Replaces every occurrence of `secret` in `text` with "***" (for one-line
+// reasons built from library error messages). Secrets shorter than 3
+// characters are left alone rather than mangling ordinary words.
+std::string scrub_secret(std::string text, const std::string& secret);
+
+}  // namespace focusmeter::scan

@@ -1,0 +1,50 @@
+#include "scan/scan_report.h"
+
+#include <glib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/exit_codes.h"
+
+namespace focusmeter::scan {
+
+ScanReport::ScanReport(cli::ReportOutput& output, cli::Report header, std::uint64_t total_targets)
+    : output_(output),
+      report_(std::move(header)),
+      progress_(stderr, static_cast<std::size_t>(total_targets)),
+      start_us_(g_get_monotonic_time()) {}
+
+void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, const std::string& label, bool listed) {
+  if (!frame.empty()) output_.attach(r, frame, label);  // thumbnail, snapshot: off the lock
+  std::lock_guard<std::mutex> guard(lock_);
+  progress_.update(r);
+  if (!listed) {
+    ++unlisted_;
+    return;
+  }
+  output_.writer().add(r);  // jsonl streams here
+  if (!frame.empty() && r.status == cli::Status::Ok) to_show_.push_back({r, frame, label});
+  results_.emplace_back(index, std::move(r));
+}
+
+int ScanReport::finish() {
+  progress_.finish();
+  for (auto& s : to_show_) output_.show(s.frame, s.result, s.label);
+  to_show_.clear();
+  std::sort(results_.begin(), results_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, r] : results_) report_.results.push_back(std::move(r));
+  results_.clear();
+  report_.elapsed_ms = (g_get_monotonic_time() - start_us_) / 1000.0;
+  std::string error;
+  if (!output_.finish(report_, error)) {
+    std::fprintf(stderr, "focusmeter scan: %s\n", error.c_str());
+    return cli::kExitSoftware;
+  }
+  if (unlisted_ > 0)
+    std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
+                 static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
+  return cli::exit_status(cli::summarize(report_.results));
+}
+
+}  // namespace focusmeter::scan

@@ -1,0 +1,51 @@
+// The scan's side of reporting: gathers results from the worker threads
+// into the shared writers (common/report_options.h), keeps the progress line,
+// and leaves out the unreachable addresses of ranges unless asked (a /16
+// would otherwise list 65,000 dead addresses and hold them all in memory).
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/progress.h"
+#include "common/report.h"
+#include "common/report_options.h"
+#include "common/result.h"
+
+namespace focusmeter::scan {
+
+class ScanReport {
+ public:
+  // `output` must be open; it outlives the report.
+  ScanReport(cli::ReportOutput& output, cli::Report header, std::uint64_t total_targets);
+
+  // Whether scan_target should keep each camera's analysed frame.
+  bool wants_frames() const { return output_.wants_frames(); }
+  // One finished target. `label` names its snapshot file; `listed` = false
+  // counts it without listing it. Called from any worker thread.
+  void add(std::uint64_t index, cli::Result result, const cv::Mat& frame, const std::string& label, bool listed);
+  // Writes the report (results in target order); returns the exit status.
+  int finish();
+
+ private:
+  cli::ReportOutput& output_;
+  cli::Report report_;
+  std::mutex lock_;
+  cli::ProgressLine progress_;
+  std::vector<std::pair<std::uint64_t, cli::Result>> results_;
+  struct Shown {
+    cli::Result result;
+    cv::Mat frame;
+    std::string label;
+  };
+  std::vector<Shown> to_show_;  // --show runs on the main thread, after the scan
+  std::uint64_t unlisted_ = 0;
+  std::int64_t start_us_ = 0;
+};
+
+}  // namespace focusmeter::scan

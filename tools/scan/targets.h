@@ -1,0 +1,97 @@
+// What `focusmeter scan` is pointed at: target specs parsed from the command
+// line, a targets file or a camera list, and their lazy expansion into one
+// camera address at a time (a /8 never becomes a list in memory).
+//
+// Target syntax (docs/scan.md):
+//   10.0.0.7                 one IPv4 address
+//   10.0.0.10-10.0.0.60      a dash range, both ends included
+//   10.0.0.10-60             the short form: the last octet ranges
+//   10.0.0.0/24              a CIDR block; network and broadcast skipped
+//                            (except /31 and /32, which have none)
+//   cam-3.example.lan        a host name (resolved when probed)
+//   rtsp://host[:port]/path  a full stream URL (route given, no discovery)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace focusmeter::scan {
+
+// Bad target syntax or an unreadable/malformed targets or camera file; the
+// message is one line that names the culprit.
+class TargetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where a camera's password comes from; never the password itself.
+struct PasswordRef {
+  std::string file;  // read the first line of this file
+  std::string env;   // or this environment variable
+  bool empty() const { return file.empty() && env.empty(); }
+};
+
+// One parsed target. Ranges stay ranges until expanded.
+struct TargetSpec {
+  enum class Kind { Range, Host, Url };
+  Kind kind = Kind::Host;
+  std::string given;                  // the text as the user wrote it
+  std::uint32_t first = 0, last = 0;  // Range: IPv4 addresses, host order
+  std::string host;                   // Host: the name; Url: the URL's host
+  std::string url;                    // Url: the URL without any user or password
+  // From a camera list (or a URL's user part); empty = the global ones.
+  std::string name;
+  std::string brand;
+  std::optional<int> port;
+  std::string user;
+  std::string password;  // only when a file gave a URL with user:pass@
+  PasswordRef password_ref;
+
+  bool is_range() const { return kind == Kind::Range && first != last; }
+  std::uint64_t count() const { return kind == Kind::Range ? std::uint64_t(last) - first + 1 : 1; }
+};
+
+// One camera to check, the expansion of a spec.
+struct Target {
+  std::uint64_t index = 0;  // position in the whole expansion, for ordering
+  const TargetSpec* spec = nullptr;
+  std::string host;         // address or name
+  bool from_range = false;  // one address of a multi-address range
+};
+
+// "10.0.0.7" -> host-order address; nullopt if not a dotted quad.
+std::optional<std::uint32_t> parse_ipv4(const std::string& text);
+std::string format_ipv4(std::uint32_t address);
+
+// Parses one target; throws TargetError.
+TargetSpec parse_target(const std::string& text);
+
+// Reads a targets file: one target per line, '#' starts a comment, blank
+// lines ignored. Throws TargetError naming file and line.
+std::vector<TargetSpec> read_targets_file(const std::string& path);
+
+// Reads a camera list, JSON (an array, or {"cameras": [...]}) or CSV with a
+// header row. Fields: name, host or url, port, brand, user, password_file,
+// password_env. Throws TargetError naming file and entry.
+std::vector<TargetSpec> read_cameras_file(const std::string& path);
+std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);
+std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin);
+
+// Walks the specs in order, one Target at a time. Not thread-safe.
+class TargetCursor {
+ public:
+  explicit TargetCursor(const std::vector<TargetSpec>& specs) : specs_(specs) {}
+  std::optional<Target> next();
+  std::uint64_t total() const;  // number of targets the walk yields
+
+ private:
+  const std::vector<TargetSpec>& specs_;
+  std::size_t spec_ = 0;
+  std::uint64_t offset_ = 0;  // within the current spec
+  std::uint64_t index_ = 0;
+};
+
+}  // namespace focusmeter::scan
