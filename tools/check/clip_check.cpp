@@ -49,6 +49,17 @@ struct ClipState {
   std::atomic<std::int64_t> last_progress{0};  // Clock ticks of the last buffer
 
   void touch() { last_progress = Clock::now().time_since_epoch().count(); }
+  // Forgets what was analysed so far (the preroll frame, before a --from seek).
+  void forget_samples() {
+    std::lock_guard<std::mutex> lock(mutex);
+    samples.clear();
+    feature_sums = {};
+    features_seen.reset();
+    end_time = 0;
+    if (chosen) gst_sample_unref(chosen);
+    chosen = nullptr;
+    chosen_score = -1;
+  }
   ~ClipState() {
     if (current) gst_buffer_unref(current);
     if (chosen) gst_sample_unref(chosen);
@@ -327,6 +338,9 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
       }
     }
     if (!finished && (s.from || s.to)) {
+      // The preroll frame (time 0) went through the element already; the
+      // streaming thread is parked in the sink, so nothing races this.
+      if (s.from) state.forget_samples();
       const GstSeekType stop_type = s.to ? GST_SEEK_TYPE_SET : GST_SEEK_TYPE_NONE;
       if (!gst_element_seek(pipeline.get(), 1.0, GST_FORMAT_TIME,
                             GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), GST_SEEK_TYPE_SET,
@@ -341,12 +355,30 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   const auto play_start = Clock::now();
   const double watch = s.to ? *s.to - s.from.value_or(0) : s.stream_seconds;
   bool eos_sent = false;
+  std::string warning;  // the first decoder complaint, reported beside an ok result
+  int warnings = 0;
   while (!finished) {
-    g_autoptr(GstMessage) msg =
-        gst_bus_timed_pop_filtered(bus, 100 * GST_MSECOND, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(
+        bus, 100 * GST_MSECOND, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING));
+    if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
+      g_autoptr(GError) err = nullptr;
+      gst_message_parse_warning(msg, &err, nullptr);
+      if (warnings++ == 0 && err) warning = err->message;
+      continue;
+    }
     if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-      fail_from(msg);
-      return done();
+      bool have_samples;
+      {
+        std::lock_guard<std::mutex> lock(state.mutex);
+        have_samples = !state.samples.empty();
+      }
+      if (!have_samples) {
+        fail_from(msg);
+        return done();
+      }
+      // Keep the timeline up to the failure: a clip that breaks at 3 h still says how its first 3 h looked.
+      r.reason = "stopped early: " + error_reason(msg, state);
+      break;
     }
     if (msg) break;  // EOS
     if (live && !eos_sent && std::chrono::duration<double>(Clock::now() - play_start).count() >= watch) {
@@ -374,6 +406,10 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     return done();
   }
   r.status = Status::Ok;
+  if (warnings > 0) {
+    const std::string w = "decoder reported " + std::to_string(warnings) + " problem(s), first: " + warning;
+    r.reason = r.reason.empty() ? w : r.reason + "; " + w;
+  }
   r.width = state.width;
   r.height = state.height;
   for (std::size_t i = 0; i < kFeatureCount; ++i)
