@@ -23,6 +23,7 @@ struct CheckSettings {
   double timeout = 10.0;           // seconds without progress before giving up
   double stream_seconds = 5.0;     // how long to watch a live stream (when --to is not given)
   double blurry_share = 0.5;       // a clip is BLURRY overall from this share of BLURRY time
+  bool seek = false;               // jump to each analysis time instead of decoding everything
   bool want_frame = false;         // return the analysed frame
 };
 

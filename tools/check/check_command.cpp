@@ -37,6 +37,7 @@ struct Options {
   gdouble timeout = 10;
   gdouble stream_seconds = 5;
   gdouble blurry_share = 0.5;
+  gboolean seek = FALSE;
   gchar** inputs = nullptr;
   ~Options() {
     g_free(model);
@@ -89,6 +90,8 @@ int run(int argc, char** argv) {
       {"recursive", 'r', 0, G_OPTION_ARG_NONE, &o.recursive, "Look into subfolders of the folders given", nullptr},
       {"every", 'e', 0, G_OPTION_ARG_DOUBLE, &o.every,
        "Clips: analyse one frame every SECONDS (default 1; 0 = every frame)", "SECONDS"},
+      {"seek", 0, 0, G_OPTION_ARG_NONE, &o.seek,
+       "Clips: seek to each analysis time (nearest keyframe) instead of decoding every frame", nullptr},
       {"from", 0, 0, G_OPTION_ARG_DOUBLE, &o.from, "Clips: start SECONDS into the clip", "SECONDS"},
       {"to", 0, 0, G_OPTION_ARG_DOUBLE, &o.to, "Clips: stop SECONDS into the clip (live streams: watch until then)",
        "SECONDS"},
@@ -167,6 +170,7 @@ int run(int argc, char** argv) {
   settings.timeout = o.timeout;
   settings.stream_seconds = o.stream_seconds;
   settings.blurry_share = o.blurry_share;
+  settings.seek = o.seek;
   settings.want_frame = output.wants_frames();
 
   const std::size_t jobs = std::clamp<std::size_t>(o.jobs > 0 ? std::size_t(o.jobs) : g_get_num_processors(), 1,
