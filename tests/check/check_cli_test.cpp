@@ -181,14 +181,15 @@ TEST(CheckCli, MixedFolderEveryBadInputAndSchema) {
   expect_status(dir / "text.jpg", "error", nullptr, "not an image or a video");
   expect_status(dir / "audio-only.ogg", "error", nullptr, "no video track");
   expect_status(dir / "missing.jpg", "error", nullptr, "no such file");
-  expect_status(dir / "corrupt.avi", "error", nullptr, "demultiplex");
-  {
-    // qtdemux usually says "no playable streams" at once, but now and then
-    // waits without a word: then the stall timeout ends it. Either way it is
-    // reported, not analysed, and the run goes on.
-    const json* cut = find_source(rep, dir / "cut.mp4");
-    ASSERT_NE(cut, nullptr);
-    EXPECT_TRUE((*cut)["status"] == "error" || (*cut)["status"] == "timeout") << cut->dump();
+  // Broken containers: the demuxer usually says so at once ("Could not
+  // demultiplex stream", "no playable streams"), but now and then decodebin
+  // loses that error and nothing more happens: then the stall timeout ends
+  // it. Either way it is reported, not analysed, and the run goes on.
+  for (const char* name : {"corrupt.avi", "cut.mp4"}) {
+    const json* res = find_source(rep, dir / name);
+    ASSERT_NE(res, nullptr) << name;
+    EXPECT_TRUE((*res)["status"] == "error" || (*res)["status"] == "timeout") << res->dump();
+    EXPECT_TRUE((*res)["verdict"].is_null());
   }
   EXPECT_EQ(find_source(rep, dir / "notes.txt"), nullptr);     // skipped in a folder
   EXPECT_EQ(find_source(rep, dir / "sub/deep.png"), nullptr);  // not without --recursive

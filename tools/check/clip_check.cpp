@@ -182,20 +182,22 @@ std::string error_reason(GstMessage* msg, const ClipState& st) {
   g_autoptr(GError) err = nullptr;
   g_autofree gchar* debug = nullptr;
   gst_message_parse_error(msg, &err, &debug);
+  GstObject* origin = GST_MESSAGE_SRC(msg);
+  GstElementFactory* factory =
+      origin && GST_IS_ELEMENT(origin) ? gst_element_get_factory(GST_ELEMENT(origin)) : nullptr;
+  const std::string part = factory ? std::string(" (") + GST_OBJECT_NAME(factory) + ")" : "";
+  // uridecodebin names its source element "source": a failure there is about
+  // reaching the data (network, server, file), not about what it contains.
+  if (origin && g_strcmp0(GST_OBJECT_NAME(origin), "source") == 0)
+    return "cannot read the source: " + std::string(err ? err->message : "error") + part;
   if (!st.have_video && err &&
       (g_error_matches(err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED) ||
        g_error_matches(err, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND) ||
        g_error_matches(err, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN) ||
        (debug && std::strstr(debug, "not-linked"))))
     return "no video track (audio-only, or no decoder for its video)";
-  std::string reason = err ? err->message : "pipeline error";
-  // Name the part that failed (a demuxer, a decoder, the source), not the whole debug text.
-  if (GST_MESSAGE_SRC(msg)) {
-    GstElementFactory* f =
-        GST_IS_ELEMENT(GST_MESSAGE_SRC(msg)) ? gst_element_get_factory(GST_ELEMENT(GST_MESSAGE_SRC(msg))) : nullptr;
-    if (f) reason += std::string(" (") + GST_OBJECT_NAME(f) + ")";
-  }
-  return reason;
+  // Name the part that failed (a demuxer, a decoder), not the whole debug text.
+  return std::string(err ? err->message : "pipeline error") + part;
 }
 
 cv::Mat sample_to_gray(GstSample* sample) {
