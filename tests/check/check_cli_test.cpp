@@ -370,4 +370,20 @@ TEST(CheckCli, OtherFormatsSnapshotsAndShow) {
                            nullptr, &err, &status, nullptr));
   EXPECT_EQ(WEXITSTATUS(status), 64);
   EXPECT_NE(std::string(err).find("--show needs a display"), std::string::npos) << err;
+
+  // A display that does not answer: the GUI backend would abort; check
+  // must say so in one line instead.
+  const std::vector<std::string> dead_display = {"env", "-u", "WAYLAND_DISPLAY", "DISPLAY=:4711"};
+  argv.clear();
+  for (const auto& a : dead_display) argv.push_back(a.c_str());
+  for (const char* a : {FOCUSMETER_EXE, "check", "--show"}) argv.push_back(a);
+  argv.push_back(inputs[0].c_str());
+  argv.push_back(nullptr);
+  g_autofree gchar* err2 = nullptr;
+  ASSERT_TRUE(g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                           nullptr, &err2, &status, nullptr));
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal: " << err2;
+  EXPECT_EQ(WEXITSTATUS(status), 64);
+  EXPECT_NE(std::string(err2).find("--show cannot open a window on display :4711"), std::string::npos) << err2;
+  EXPECT_EQ(std::string(err2).find("qt."), std::string::npos) << err2;
 }

@@ -45,10 +45,8 @@ struct Options {
   }
 };
 
-int usage_error(GOptionContext* ctx, const std::string& message) {
-  std::fprintf(stderr, "focusmeter check: %s\n", message.c_str());
-  g_autofree gchar* help = g_option_context_get_help(ctx, TRUE, nullptr);
-  std::fprintf(stderr, "\n%s", help);
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "focusmeter check: %s\nRun 'focusmeter check --help' for the options.\n", message.c_str());
   return kExitUsage;
 }
 
@@ -119,13 +117,13 @@ int run(int argc, char** argv) {
   g_option_context_add_group(ctx, report_option_group(report_opts));
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
-  if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(ctx, err->message);
-  if (!o.inputs || !o.inputs[0]) return usage_error(ctx, "nothing to check: give images, folders, clips or URIs");
-  if (o.every < 0) return usage_error(ctx, "--every must be >= 0");
-  if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error(ctx, "--to must be after --from");
-  if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error(ctx, "--timeout and --stream-seconds must be > 0");
-  if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error(ctx, "--blurry-share must be in [0, 1]");
-  if (o.threshold > 1) return usage_error(ctx, "--threshold must be in [0, 1]");
+  if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
+  if (!o.inputs || !o.inputs[0]) return usage_error("nothing to check: give images, folders, clips or URIs");
+  if (o.every < 0) return usage_error("--every must be >= 0");
+  if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error("--to must be after --from");
+  if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error("--timeout and --stream-seconds must be > 0");
+  if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error("--blurry-share must be in [0, 1]");
+  if (o.threshold > 1) return usage_error("--threshold must be in [0, 1]");
 
   // The model: named, or the default when it exists; else features only.
   std::optional<Model> model;
@@ -144,7 +142,7 @@ int run(int argc, char** argv) {
 
   ReportOutput output;
   std::string error;
-  if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(ctx, error);
+  if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(error);
 
   const auto t0 = std::chrono::steady_clock::now();
   Report report;
