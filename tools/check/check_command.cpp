@@ -1,10 +1,209 @@
-// Placeholder until the 'check' issue lands: says so plainly and fails.
-#include <cstdio>
+// `focusmeter check PATH_OR_URI...`: images, folders, clips and stream URIs.
+// Parses the command line, expands the inputs, checks them on a pool of
+// worker threads (images through the core, clips through a pipeline each),
+// and gathers results on this thread for the progress line, jsonl streaming,
+// --show and the final report (in input order).
+#include <gst/gst.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "check/check.h"
+#include "check/inputs.h"
 #include "commands.h"
 #include "common/exit_codes.h"
+#include "common/progress.h"
+#include "common/report.h"
+#include "common/report_options.h"
 
-int focusmeter_check_main(int, char**) {
-  std::fprintf(stderr, "focusmeter check: not implemented yet\n");
-  return focusmeter::cli::kExitSoftware;
+namespace focusmeter::cli::check {
+namespace {
+
+struct Options {
+  gboolean recursive = FALSE;
+  gdouble every = 1.0;
+  gdouble from = -1, to = -1;
+  gchar* model = nullptr;
+  gdouble threshold = -1;
+  gint jobs = 0;
+  gdouble timeout = 10;
+  gdouble stream_seconds = 5;
+  gdouble blurry_share = 0.5;
+  gboolean seek = FALSE;
+  gchar** inputs = nullptr;
+  ~Options() {
+    g_free(model);
+    g_strfreev(inputs);
+  }
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "focusmeter check: %s\nRun 'focusmeter check --help' for the options.\n", message.c_str());
+  return kExitUsage;
 }
+
+// Finished checks, handed from the workers to the gathering thread.
+struct Finished {
+  std::size_t index;
+  Checked checked;
+};
+
+class FinishedQueue {
+ public:
+  void push(Finished f) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      q_.push_back(std::move(f));
+    }
+    cv_.notify_one();
+  }
+  Finished pop() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return !q_.empty(); });
+    Finished f = std::move(q_.front());
+    q_.pop_front();
+    return f;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Finished> q_;
+};
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Options o;
+  ReportOptions report_opts;
+  const GOptionEntry entries[] = {
+      {"recursive", 'r', 0, G_OPTION_ARG_NONE, &o.recursive, "Look into subfolders of the folders given", nullptr},
+      {"every", 'e', 0, G_OPTION_ARG_DOUBLE, &o.every,
+       "Clips: analyse one frame every SECONDS (default 1; 0 = every frame)", "SECONDS"},
+      {"seek", 0, 0, G_OPTION_ARG_NONE, &o.seek,
+       "Clips: seek to each analysis time (nearest keyframe) instead of decoding every frame", nullptr},
+      {"from", 0, 0, G_OPTION_ARG_DOUBLE, &o.from, "Clips: start SECONDS into the clip", "SECONDS"},
+      {"to", 0, 0, G_OPTION_ARG_DOUBLE, &o.to, "Clips: stop SECONDS into the clip (live streams: watch until then)",
+       "SECONDS"},
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model,
+       "Focus model (default: $FOCUSMETER_MODEL, else the installed default; without one: features only)", "FILE"},
+      {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold,
+       "Score at or above which a frame is BLURRY (default: the model's)", "SCORE"},
+      {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Inputs checked at once (default: number of CPUs)", "N"},
+      {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.timeout,
+       "Give up on a clip or stream that makes no progress for SECONDS (default 10)", "SECONDS"},
+      {"stream-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &o.stream_seconds,
+       "Live streams: how long to watch when --to is not given (default 5)", "SECONDS"},
+      {"blurry-share", 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share,
+       "A clip is BLURRY overall when at least this share of its time is BLURRY (default 0.5)", "SHARE"},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.inputs, nullptr, "PATH_OR_URI..."},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- check images, folders, clips and streams");
+  g_option_context_set_summary(
+      ctx,
+      "Says whether each image, video clip or stream is in focus (CLEAR) or not (BLURRY).\n"
+      "Folders are searched for images and videos by content; clips get a timeline.\n\n"
+      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error.");
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  g_option_context_add_group(ctx, report_option_group(report_opts));
+  g_option_context_add_group(ctx, gst_init_get_option_group());
+  g_autoptr(GError) err = nullptr;
+  if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
+  if (!o.inputs || !o.inputs[0]) return usage_error("nothing to check: give images, folders, clips or URIs");
+  if (o.every < 0) return usage_error("--every must be >= 0");
+  if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error("--to must be after --from");
+  if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error("--timeout and --stream-seconds must be > 0");
+  if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error("--blurry-share must be in [0, 1]");
+  if (o.threshold > 1) return usage_error("--threshold must be in [0, 1]");
+
+  // The model: named, or the default when it exists; else features only.
+  std::optional<Model> model;
+  std::string model_path = o.model ? o.model : default_model_path();
+  if (o.model || (!model_path.empty() && g_file_test(model_path.c_str(), G_FILE_TEST_EXISTS))) {
+    try {
+      model.emplace(Model::load(model_path));
+    } catch (const ModelError& e) {
+      std::fprintf(stderr, "focusmeter check: %s\n", e.what());
+      return kExitDataError;
+    }
+  } else {
+    std::fprintf(stderr, "focusmeter check: no model (%s not found): reporting features only, no verdicts\n",
+                 model_path.empty() ? "none configured" : model_path.c_str());
+  }
+
+  ReportOutput output;
+  std::string error;
+  if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(error);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  Report report;
+  report.kind = ReportKind::Check;
+  report.started = utc_now_iso8601();
+  if (model) {
+    report.model = model_path;
+    report.threshold = o.threshold >= 0 ? o.threshold : model->threshold();
+  }
+
+  std::vector<std::string> args;
+  for (gchar** p = o.inputs; *p; ++p) args.emplace_back(*p);
+  const std::vector<Input> inputs = expand_inputs(args, o.recursive);
+  report.results.resize(inputs.size());
+
+  CheckSettings settings;
+  settings.model = model ? &*model : nullptr;
+  settings.model_path = model ? model_path : "";
+  settings.threshold = o.threshold;
+  settings.every = o.every;
+  if (o.from >= 0) settings.from = o.from;
+  if (o.to >= 0) settings.to = o.to;
+  settings.timeout = o.timeout;
+  settings.stream_seconds = o.stream_seconds;
+  settings.blurry_share = o.blurry_share;
+  settings.seek = o.seek;
+  settings.want_frame = output.wants_frames();
+
+  const std::size_t jobs = std::clamp<std::size_t>(o.jobs > 0 ? std::size_t(o.jobs) : g_get_num_processors(), 1,
+                                                   std::max<std::size_t>(inputs.size(), 1));
+  std::atomic<std::size_t> next{0};
+  FinishedQueue finished;
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0; w < jobs; ++w)
+    workers.emplace_back([&] {
+      for (std::size_t i; (i = next++) < inputs.size();) {
+        Checked c = check_input(inputs[i], settings);
+        if (!c.frame.empty()) output.attach(c.result, c.frame, inputs[i].source);
+        finished.push({i, std::move(c)});
+      }
+    });
+
+  ProgressLine progress(stderr, inputs.size());
+  for (std::size_t n = 0; n < inputs.size(); ++n) {
+    Finished f = finished.pop();
+    output.show(f.checked.frame, f.checked.result, inputs[f.index].source);
+    output.writer().add(f.checked.result);
+    progress.update(f.checked.result);
+    report.results[f.index] = std::move(f.checked.result);
+  }
+  for (std::thread& t : workers) t.join();
+  progress.finish();
+
+  report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!output.finish(report, error)) {
+    std::fprintf(stderr, "focusmeter check: %s\n", error.c_str());
+    return kExitSoftware;
+  }
+  return exit_status(summarize(report.results));
+}
+
+}  // namespace focusmeter::cli::check
+
+int focusmeter_check_main(int argc, char** argv) { return focusmeter::cli::check::run(argc, argv); }

@@ -2,8 +2,10 @@
 
 #include "common/report.h"
 
+#include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,6 +118,26 @@ std::unique_ptr<FrameViewer> FrameViewer::open(std::string& error) {
   const char* wayland = std::getenv("WAYLAND_DISPLAY");
   if ((!x11 || !*x11) && (!wayland || !*wayland)) {
     error = "--show needs a display (DISPLAY and WAYLAND_DISPLAY are not set)";
+    return nullptr;
+  }
+  // The GUI backend (Qt or GTK, as OpenCV was built) aborts the process when
+  // the display cannot be reached, so try it first in a throw-away child.
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, STDERR_FILENO);  // the backend's own complaints
+    try {
+      cv::namedWindow(kWindow, cv::WINDOW_AUTOSIZE);
+      cv::destroyAllWindows();
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error = std::string("--show cannot open a window on display ") + (x11 && *x11 ? x11 : wayland);
     return nullptr;
   }
   try {

@@ -1,0 +1,112 @@
+// The pieces of `check` that need no executable: classification by
+// content, folder expansion, JPEG completeness and the timeline fold.
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "check/check.h"
+#include "check/inputs.h"
+#include "check/jpeg_luma.h"
+#include "test_media.h"
+
+using namespace focusmeter;
+using namespace focusmeter::cli;
+using namespace focusmeter::cli::check;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct GstOnce : ::testing::Environment {
+  void SetUp() override { gst_init(nullptr, nullptr); }
+};
+const auto* const kGst = ::testing::AddGlobalTestEnvironment(new GstOnce);
+
+std::vector<unsigned char> jpeg_bytes() {
+  std::vector<unsigned char> buf;
+  cv::imencode(".jpg", check_test::sharp_picture(), buf);
+  return buf;
+}
+
+}  // namespace
+
+TEST(Inputs, SniffsByContent) {
+  const auto jpeg = jpeg_bytes();
+  EXPECT_EQ(sniff_media_type(jpeg.data(), jpeg.size()), "image/jpeg");
+  std::vector<unsigned char> png;
+  cv::imencode(".png", check_test::sharp_picture(), png);
+  EXPECT_EQ(sniff_media_type(png.data(), png.size()), "image/png");
+  const std::string text = "hello, this is text\n";
+  EXPECT_NE(sniff_media_type(text.data(), text.size()).rfind("image/", 0), 0u);
+  EXPECT_EQ(sniff_media_type(nullptr, 0), "");
+}
+
+TEST(Inputs, ExpandsFoldersFilesAndUris) {
+  const fs::path dir = fs::temp_directory_path() / ("fm-inputs-" + std::to_string(getpid()));
+  fs::create_directories(dir / "sub");
+  const auto jpeg = jpeg_bytes();
+  std::ofstream(dir / "b.bin", std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+  std::ofstream(dir / "a.jpg") << "text";
+  std::ofstream(dir / "notes.txt") << "text";
+  std::ofstream(dir / ".hidden.jpg") << "x";
+  std::ofstream(dir / "sub" / "c.jpg", std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+
+  auto flat = expand_inputs({dir.string()}, false);
+  ASSERT_EQ(flat.size(), 2u);  // a.jpg (bad, named like an image), b.bin (a JPEG); sorted
+  EXPECT_EQ(flat[0].source, (dir / "a.jpg").string());
+  EXPECT_EQ(flat[0].kind, InputKind::Bad);
+  EXPECT_EQ(flat[1].kind, InputKind::Image);
+  EXPECT_EQ(flat[1].media_type, "image/jpeg");
+  EXPECT_EQ(expand_inputs({dir.string()}, true).size(), 3u);
+
+  auto named = expand_inputs({(dir / "notes.txt").string()}, false);  // named: reported, not skipped
+  ASSERT_EQ(named.size(), 1u);
+  EXPECT_EQ(named[0].kind, InputKind::Bad);
+
+  auto uris = expand_inputs({"rtsp://127.0.0.1:1/x", "file://" + (dir / "b.bin").string(), "bad uri://"}, false);
+  ASSERT_EQ(uris.size(), 3u);
+  EXPECT_EQ(uris[0].kind, InputKind::Stream);
+  EXPECT_EQ(uris[1].kind, InputKind::Image);
+  EXPECT_EQ(uris[1].source, "file://" + (dir / "b.bin").string());
+  EXPECT_EQ(uris[2].kind, InputKind::Bad);
+
+  fs::create_directories(dir / "empty");
+  auto empty = expand_inputs({(dir / "empty").string()}, false);
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_EQ(empty[0].kind, InputKind::Bad);
+  fs::remove_all(dir);
+}
+
+TEST(Jpeg, CompletenessFindsTruncation) {
+  const auto jpeg = jpeg_bytes();
+  EXPECT_TRUE(jpeg_is_complete(jpeg.data(), jpeg.size()));
+  EXPECT_FALSE(jpeg_is_complete(jpeg.data(), jpeg.size() / 2));
+  EXPECT_FALSE(jpeg_is_complete(jpeg.data(), jpeg.size() - 2));
+  auto trailing = jpeg;
+  trailing.insert(trailing.end(), {0, 0, 0, 0});  // bytes after EOI are fine
+  EXPECT_TRUE(jpeg_is_complete(trailing.data(), trailing.size()));
+}
+
+TEST(Timeline, FoldsSamplesIntoSegments) {
+  const std::vector<Sample> samples = {
+      {0, 0.1, Verdict::Clear}, {1, 0.2, Verdict::Clear}, {2, 0.9, Verdict::Blurry}, {3, 0.8, Verdict::Blurry}};
+  Result r;
+  fold_timeline(samples, 4.5, 0.5, r);
+  ASSERT_EQ(r.timeline.size(), 4u);
+  EXPECT_DOUBLE_EQ(r.timeline[0].end, 1);
+  EXPECT_DOUBLE_EQ(r.timeline[3].end, 4.5);
+  ASSERT_TRUE(r.blurry_share);
+  EXPECT_DOUBLE_EQ(*r.blurry_share, 2.5 / 4.5);
+  EXPECT_DOUBLE_EQ(*r.score, (0.1 + 0.2 + 0.9 + 0.8 * 1.5) / 4.5);
+  EXPECT_EQ(*r.verdict, Verdict::Blurry);
+  fold_timeline(samples, 4.5, 0.6, r);
+  EXPECT_EQ(*r.verdict, Verdict::Clear);  // 56% BLURRY < 60%
+
+  Result one;
+  fold_timeline({{0, 0.7, Verdict::Blurry}}, 0, 0.5, one);  // a one-frame clip still has a verdict
+  ASSERT_TRUE(one.verdict);
+  EXPECT_EQ(*one.verdict, Verdict::Blurry);
+  EXPECT_DOUBLE_EQ(*one.blurry_share, 1.0);
+}

@@ -1,0 +1,61 @@
+// Still images go straight to the core: one decode, one feature pass, and no
+// pipeline to build and tear down per image (a folder may hold thousands).
+// JPEGs, the common case, are decoded to their luma plane (jpeg_luma.h).
+#include <chrono>
+
+#include "check/check.h"
+#include "check/jpeg_luma.h"
+#include "common/image_luma.h"
+#include "focusmeter/features.h"
+
+namespace focusmeter::cli::check {
+
+Checked check_image(const Input& in, const CheckSettings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Checked c;
+  Result& r = c.result;
+  r.source = in.source;
+  r.kind = "image";
+  LumaImage img;
+  std::string error;
+  const bool ok = in.media_type == "image/jpeg" ? decode_jpeg_luma_file(in.path, img, error)
+                                                : decode_image_file(in.path, img, error);
+  if (!ok) {
+    r.status = Status::Error;
+    r.reason = error;
+  } else {
+    FeatureMask wanted = base_features();
+    if (s.model) wanted |= s.model->feature_mask();
+    r.features = compute_features(img.view(), wanted);
+    r.status = Status::Ok;
+    r.width = img.gray.cols;
+    r.height = img.gray.rows;
+    if (s.model) {
+      const Prediction p = s.model->predict(r.features, s.threshold);
+      r.score = p.score;
+      r.verdict = p.verdict;
+    }
+    if (s.want_frame) c.frame = img.gray;
+  }
+  r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return c;
+}
+
+Checked check_input(const Input& in, const CheckSettings& s) {
+  switch (in.kind) {
+    case InputKind::Image:
+      return check_image(in, s);
+    case InputKind::Video:
+    case InputKind::Stream:
+      return check_clip(in, s);
+    case InputKind::Bad:
+      break;
+  }
+  Checked c;
+  c.result.source = in.source;
+  c.result.status = Status::Error;
+  c.result.reason = in.reason;
+  return c;
+}
+
+}  // namespace focusmeter::cli::check
