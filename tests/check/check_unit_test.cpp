@@ -9,7 +9,7 @@
 
 #include "check/check.h"
 #include "check/inputs.h"
-#include "check/jpeg_luma.h"
+#include "common/image_luma.h"
 #include "test_media.h"
 
 using namespace focusmeter;

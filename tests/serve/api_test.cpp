@@ -7,6 +7,8 @@
 #include <iterator>
 
 #include "common/image_luma.h"
+#include <opencv2/imgcodecs.hpp>
+#include <vector>
 
 namespace fm = focusmeter;
 namespace fs = focusmeter::serve;
@@ -159,6 +161,18 @@ TEST(Analyze, UndecodableIs422) {
   EXPECT_EQ(error_of(r).rfind("image does not decode: ", 0), 0u);
   EXPECT_EQ(r.tally.undecodable, 1u);
   EXPECT_EQ(fs::analyze(nullptr, "", 0).status, 422u);
+}
+
+// A half-uploaded camera snapshot is refused, not analysed with a grey
+// bottom half (the shared decoder checks the JPEG's end-of-image marker).
+TEST(Analyze, TruncatedJpegIs422) {
+  const cv::Mat photo = cv::imread(std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/camera_512x512.png");
+  std::vector<unsigned char> jpeg;
+  ASSERT_TRUE(cv::imencode(".jpg", photo, jpeg));
+  EXPECT_EQ(fs::analyze(nullptr, jpeg.data(), jpeg.size()).status, 200u);
+  const fs::ApiResponse r = fs::analyze(nullptr, jpeg.data(), jpeg.size() * 2 / 3);
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_NE(error_of(r).find("truncated"), std::string::npos) << error_of(r);
 }
 
 TEST(ModelInfo, ListsFeaturesThresholdAndTraining) {

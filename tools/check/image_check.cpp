@@ -1,10 +1,9 @@
 // Still images go straight to the core: one decode, one feature pass, and no
 // pipeline to build and tear down per image (a folder may hold thousands).
-// JPEGs, the common case, are decoded to their luma plane (jpeg_luma.h).
+// JPEGs, the common case, are decoded to their luma plane (image_luma.h).
 #include <chrono>
 
 #include "check/check.h"
-#include "check/jpeg_luma.h"
 #include "common/image_luma.h"
 #include "focusmeter/features.h"
 
@@ -18,8 +17,7 @@ Checked check_image(const Input& in, const CheckSettings& s) {
   r.kind = "image";
   LumaImage img;
   std::string error;
-  const bool ok = in.media_type == "image/jpeg" ? decode_jpeg_luma_file(in.path, img, error)
-                                                : decode_image_file(in.path, img, error);
+  const bool ok = decode_image_file(in.path, img, error);
   if (!ok) {
     r.status = Status::Error;
     r.reason = error;

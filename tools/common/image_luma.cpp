@@ -33,16 +33,40 @@ bool to_gray(const cv::Mat& decoded, LumaImage& out, std::string& error) {
   return true;
 }
 
+bool is_jpeg(const unsigned char* d, std::size_t size) {
+  return size >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
+}
+
 }  // namespace
+
+bool jpeg_is_complete(const unsigned char* data, std::size_t size) {
+  std::size_t last_sos = size;
+  for (std::size_t i = size; i-- > 1;)
+    if (data[i - 1] == 0xFF && data[i] == 0xDA) {
+      last_sos = i - 1;
+      break;
+    }
+  if (last_sos == size) return false;
+  for (std::size_t i = last_sos + 2; i + 1 < size; ++i)
+    if (data[i] == 0xFF && data[i + 1] == 0xD9) return true;
+  return false;
+}
 
 bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std::string& error) {
   if (size == 0) {
     error = "empty image data";
     return false;
   }
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const bool jpeg = is_jpeg(bytes, size);
+  if (jpeg && !jpeg_is_complete(bytes, size)) {
+    error = "truncated or corrupt JPEG (no end-of-image marker after the image data)";
+    return false;
+  }
   try {
     const cv::Mat buf(1, static_cast<int>(size), CV_8UC1, const_cast<void*>(data));
-    return to_gray(cv::imdecode(buf, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR), out, error);
+    const int flags = jpeg ? cv::IMREAD_GRAYSCALE : (cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+    return to_gray(cv::imdecode(buf, flags), out, error);
   } catch (const cv::Exception& e) {
     error = "not a decodable image (" + e.msg + ")";
     return false;

@@ -1,9 +1,13 @@
-// Decodes a still image (file or memory) into 8-bit luma for the core.
-//
-// Colour images are converted with cv::cvtColor(BGR2GRAY), the same
-// full-range BT.601 fixed-point weights the element uses for RGB frames, so
-// an image gives the same features through `check`, `serve` and `train` as
-// through a pipeline. 16-bit images are scaled to 8 bits; alpha is dropped.
+// Decodes a still image (file or memory) into 8-bit luma for the core, the
+// same way for `check`, `serve` and `train`:
+//  - JPEG (most camera snapshots): the JPEG's own Y plane, decoded straight
+//    to grayscale (no chroma upsampling or colour conversion: about half the
+//    decode time, and the very luma the element reads from jpegdec's I420).
+//    A JPEG without its end-of-image marker is an error: libjpeg would
+//    "decode" a half-written snapshot by painting the missing rows grey.
+//  - other formats: colour through cv::cvtColor(BGR2GRAY), the full-range
+//    BT.601 fixed-point weights the element uses for RGB frames; 16-bit
+//    images are scaled to 8 bits; alpha is dropped.
 #pragma once
 
 #include <cstddef>
@@ -25,5 +29,10 @@ struct LumaImage {
 // (missing file, not an image, truncated data, empty image).
 bool decode_image_file(const std::string& path, LumaImage& out, std::string& error);
 bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std::string& error);
+
+// True when JPEG data ends its last scan with an end-of-image marker (FF D9
+// after the last start-of-scan FF DA; entropy-coded data contains neither,
+// so an embedded thumbnail or trailing bytes do not confuse it).
+bool jpeg_is_complete(const unsigned char* data, std::size_t size);
 
 }  // namespace focusmeter::cli
