@@ -34,15 +34,13 @@ struct RowSums {
 // `mag` are scratch rows of `w` elements. Plain loops, written so that the
 // compiler vectorises each of them.
 FOCUSMETER_TARGET_CLONES
-void row_sums(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w,
-              std::int32_t* lap, std::int32_t* g2, float* mag, RowSums& out) {
+void row_sums(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::int32_t* lap,
+              std::int32_t* g2, float* mag, RowSums& out) {
   for (int x = 0; x < w; ++x) {
     lap[x] = 4 * m[x] - m[x - 1] - m[x + 1] - u[x] - d[x];
     // Scharr, unnormalised: derivative [1,0,-1] across, smoothing [3,10,3].
-    const std::int32_t gx = 3 * (u[x + 1] - u[x - 1]) + 10 * (m[x + 1] - m[x - 1]) +
-                            3 * (d[x + 1] - d[x - 1]);
-    const std::int32_t gy = 3 * (d[x - 1] - u[x - 1]) + 10 * (d[x] - u[x]) +
-                            3 * (d[x + 1] - u[x + 1]);
+    const std::int32_t gx = 3 * (u[x + 1] - u[x - 1]) + 10 * (m[x + 1] - m[x - 1]) + 3 * (d[x + 1] - d[x - 1]);
+    const std::int32_t gy = 3 * (d[x - 1] - u[x - 1]) + 10 * (d[x] - u[x]) + 3 * (d[x + 1] - u[x + 1]);
     g2[x] = gx * gx + gy * gy;
   }
   std::int64_t lap_sum = 0, lap_sq = 0, grad_sq = 0, luma_sum = 0, luma_sq = 0;

@@ -42,8 +42,8 @@ int symmetric(int i, int n) {
 // One output row of the vertical high-pass: the four source rows in filter
 // order (rows 2r+1, 2r, 2r-1, 2r-2 after extension).
 FOCUSMETER_TARGET_CLONES
-void vertical_hi(const std::uint8_t* r0, const std::uint8_t* r1, const std::uint8_t* r2,
-                 const std::uint8_t* r3, int w, double* out) {
+void vertical_hi(const std::uint8_t* r0, const std::uint8_t* r1, const std::uint8_t* r2, const std::uint8_t* r3, int w,
+                 double* out) {
   for (int x = 0; x < w; ++x) {
     double s = kHi0 * (static_cast<double>(r0[x]) * kInv255);
     s += kHi1 * (static_cast<double>(r1[x]) * kInv255);
@@ -102,8 +102,7 @@ class RadixSelector {
     scratch_.clear();
     for (std::uint64_t b : values_)
       if ((b >> 48) == bucket) scratch_.push_back(b);
-    std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(rank),
-                     scratch_.end());
+    std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(rank), scratch_.end());
     return scratch_[rank];
   }
 
@@ -140,9 +139,8 @@ double noise_sigma(const LumaView& luma) {
   std::vector<double> v(w);
   std::vector<std::uint64_t> hh(static_cast<std::size_t>(out_h) * out_w);
   for (int r = 0; r < out_h; ++r) {
-    vertical_hi(luma.row(symmetric(2 * r + 1, h)), luma.row(symmetric(2 * r, h)),
-                luma.row(symmetric(2 * r - 1, h)), luma.row(symmetric(2 * r - 2, h)), w,
-                v.data());
+    vertical_hi(luma.row(symmetric(2 * r + 1, h)), luma.row(symmetric(2 * r, h)), luma.row(symmetric(2 * r - 1, h)),
+                luma.row(symmetric(2 * r - 2, h)), w, v.data());
     std::uint64_t* out = hh.data() + static_cast<std::size_t>(r) * out_w;
     horizontal_hi_interior(v.data(), c0, c1, out);
     for (int c = 0; c < out_w; ++c) {

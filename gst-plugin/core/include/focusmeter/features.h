@@ -10,6 +10,17 @@
 // Two more let a camera check tell a dark or covered lens from a soft one:
 //   brightness          mean luma, in [0,1]
 //   contrast            population standard deviation of the luma
+// The rest are content-normalised (they do not grow with how much texture
+// or contrast a scene has) and are computed only when a mask asks for them
+// (docs/features.md defines each one exactly):
+//   laplacian_ratio_2x  var(Laplacian) / var(Laplacian of the 2x downscale)
+//   laplacian_ratio_4x  var(Laplacian) / var(Laplacian of the 4x downscale)
+//                       (both less the share of noise_sigma's white noise)
+//   edge_sharpness      RMS Laplacian / RMS gradient at the 1 % of pixels
+//                       with the strongest gradient, noise share removed
+//   blur_effect         re-blur measure of Crete et al. 2007 (0 sharp, 1 flat)
+//   texture             sqrt(var(Laplacian of the 4x downscale)): coarse
+//                       structure, barely touched by focus or noise
 // Feature names are snake_case here and in JSON; the element's bus messages
 // spell them with dashes (laplacian-variance), as GStreamer fields are.
 #pragma once
@@ -31,6 +42,11 @@ enum class Feature : std::size_t {
   ScharrVariance,
   Brightness,
   Contrast,
+  LaplacianRatio2x,
+  LaplacianRatio4x,
+  EdgeSharpness,
+  BlurEffect,
+  Texture,
   Count
 };
 
@@ -46,6 +62,8 @@ std::string_view feature_name(Feature f);
 std::optional<Feature> feature_from_name(std::string_view name);
 // The mask of the base features.
 FeatureMask base_features();
+// The mask of every feature.
+FeatureMask all_features();
 
 struct FeatureVector {
   std::array<double, kFeatureCount> values{};
@@ -74,5 +92,26 @@ struct GradientStats {
 };
 GradientStats gradient_stats(const LumaView& luma);
 double noise_sigma(const LumaView& luma);
+
+// Laplacian variances of the frame and of its 2x and 4x box downscales.
+struct ScaleStats {
+  double full = 0, half = 0, quarter = 0;
+};
+ScaleStats laplacian_scales(const LumaView& luma);
+// RMS Laplacian / RMS gradient over the strongest-gradient pixels (the top
+// `fraction` of them), each with the share of white noise of deviation
+// `sigma` (Y/255 units, e.g. noise_sigma) removed; 0 without gradient.
+double edge_sharpness(const LumaView& luma, double sigma, double fraction = 0.01);
+// Crete et al. 2007 with an 11-tap box re-blur, the larger of the vertical
+// and horizontal values; in [0, 1], 1 for a flat frame.
+double blur_effect(const LumaView& luma);
+
+// Too little structure to judge focus (a flat wall, a lens cap, a black
+// night): the verdict of any model means little then. Needs Contrast and
+// Texture in `fv`; false when they are absent.
+bool low_texture(const FeatureVector& fv);
+// The thresholds low_texture uses (Y/255 units), for docs and tests.
+constexpr double kLowTextureContrast = 0.02;
+constexpr double kLowTextureTexture = 0.004;
 
 }  // namespace focusmeter
