@@ -10,6 +10,8 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
+#include "focusmeter/judgement.h"
+
 namespace focusmeter::train {
 namespace {
 
@@ -64,7 +66,8 @@ Method fixed_rule_method() {
 }
 
 Method model_method(const Model& model, const std::string& name) {
-  return {name, [&model](const Sample& s) { return model.predict(s.features).verdict == Verdict::Blurry; }};
+  // judge(), as the element and the tools apply the model.
+  return {name, [&model](const Sample& s) { return judge(model, s.features).prediction.verdict == Verdict::Blurry; }};
 }
 
 bool in_target(const Sample& s) {

@@ -69,10 +69,12 @@ int focusmeter_train_main(int argc, char** argv) {
   g_autofree gchar* report = nullptr;
   g_autofree gchar* features = nullptr;
   g_autofree gchar* name = nullptr;
-  gdouble l2 = 1.0, holdout = 0.25, threshold = 0.5;
+  gdouble l2 = 1.0, holdout = 0.3, threshold = -1;
   gint64 seed = 1;
   gint jobs = 2;
   gboolean no_cache = FALSE;
+  g_autofree gchar* classifier = nullptr;
+  gint trees = 150, depth = 3;
   const GOptionEntry entries[] = {
       {"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
        "Labelled images: a folder with clear/ and blurry/ (or a manifest.csv), or a CSV path,label (required)", "PATH"},
@@ -82,10 +84,15 @@ int focusmeter_train_main(int argc, char** argv) {
       {"features", 'f', 0, G_OPTION_ARG_STRING, &features, "Comma-separated features (default: the shipped set)",
        "LIST"},
       {"l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, "L2 penalty of the logistic regression (default 1)", "X"},
-      {"holdout", 0, 0, G_OPTION_ARG_DOUBLE, &holdout, "Fraction of source photos held out (default 0.25)", "F"},
-      {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Score from which a frame is BLURRY (default 0.5)", "P"},
+      {"holdout", 0, 0, G_OPTION_ARG_DOUBLE, &holdout, "Fraction of source photos held out (default 0.3)", "F"},
+      {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold,
+       "Score from which a frame is BLURRY (default: chosen by cross-validation for <= 2 % false alarms)", "P"},
       {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the held-out split (default 1)", "N"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Feature extraction threads (default 2)", "N"},
+      {"classifier", 'c', 0, G_OPTION_ARG_STRING, &classifier, "logistic (default) or trees (gradient-boosted trees)",
+       "KIND"},
+      {"trees", 0, 0, G_OPTION_ARG_INT, &trees, "Trees in the ensemble (default 150)", "N"},
+      {"depth", 0, 0, G_OPTION_ARG_INT, &depth, "Depth of each tree (default 3)", "N"},
       {"no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Do not read or write the feature cache", nullptr},
       {"name", 0, 0, G_OPTION_ARG_STRING, &name, "Model name (default \"default\")", "NAME"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -102,7 +109,8 @@ int focusmeter_train_main(int argc, char** argv) {
     return fail(fm::cli::kExitUsage, std::string("unexpected argument ") + argv[1]);
   if (!data || !output) return fail(fm::cli::kExitUsage, "--data PATH and --output FILE are required");
   if (holdout < 0 || holdout >= 1) return fail(fm::cli::kExitUsage, "--holdout must be in [0, 1)");
-  if (threshold < 0 || threshold > 1) return fail(fm::cli::kExitUsage, "--threshold must be in [0, 1]");
+  if (threshold != -1 && (threshold < 0 || threshold > 1))
+    return fail(fm::cli::kExitUsage, "--threshold must be in [0, 1]");
   if (l2 < 0 || jobs < 1 || seed < 0) return fail(fm::cli::kExitUsage, "bad --l2, --jobs or --seed");
 
   ft::TrainOptions opt;
@@ -110,8 +118,15 @@ int focusmeter_train_main(int argc, char** argv) {
   opt.l2 = l2;
   opt.seed = static_cast<unsigned long long>(seed);
   opt.holdout = holdout;
-  opt.threshold = threshold;
+  opt.auto_threshold = threshold < 0;
+  opt.threshold = threshold < 0 ? 0.5 : threshold;
   if (name) opt.name = name;
+  if (classifier && std::string(classifier) != "logistic" && std::string(classifier) != "trees")
+    return fail(fm::cli::kExitUsage, "--classifier must be logistic or trees");
+  opt.trees = classifier && std::string(classifier) == "trees";
+  if (trees < 1 || depth < 1 || depth > 8) return fail(fm::cli::kExitUsage, "bad --trees or --depth");
+  opt.boosting.trees = trees;
+  opt.boosting.depth = depth;
   std::string error;
   if (features && !parse_features(features, opt.features, error)) return fail(fm::cli::kExitUsage, error);
 
@@ -145,14 +160,14 @@ int focusmeter_train_main(int argc, char** argv) {
   std::fprintf(stderr, "train: %zu training images, %zu held out (%zu source photos)\n", train.size(), held_out.size(),
                held_sources.size());
 
+  nlohmann::json meta;
   nlohmann::json doc;
   try {
-    doc = ft::fit_model(train, opt);
+    doc = ft::fit_calibrated_model(train, opt, meta);
   } catch (const std::exception& e) {
     return fail(fm::cli::kExitDataError, e.what());
   }
 
-  nlohmann::json meta;
   meta["date"] = utc_now();
   meta["command"] = command_line;
   meta["seed"] = opt.seed;

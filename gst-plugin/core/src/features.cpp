@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kNames[kFeatureCount] = {
     "laplacian_variance", "laplacian_max",      "noise_sigma",    "scharr_variance", "brightness", "contrast",
-    "laplacian_ratio_2x", "laplacian_ratio_4x", "edge_sharpness", "blur_effect",     "texture",
+    "laplacian_ratio_2x", "laplacian_ratio_4x", "edge_sharpness", "blur_effect",     "texture",    "edge_sharpness_2x",
 };
 
 // Keeps the Laplacian ratios finite (and 1) on a perfectly flat frame:
@@ -68,13 +68,16 @@ FeatureVector compute_features(const LumaView& luma, FeatureMask wanted) {
     fv.set(Feature::Texture, std::sqrt(quarter));
   }
   if (wants(wanted, Feature::EdgeSharpness)) fv.set(Feature::EdgeSharpness, edge_sharpness(luma, sigma));
+  if (wants(wanted, Feature::EdgeSharpness2x)) fv.set(Feature::EdgeSharpness2x, edge_sharpness_2x(luma, sigma));
   if (wants(wanted, Feature::BlurEffect)) fv.set(Feature::BlurEffect, blur_effect(luma));
   return fv;
 }
 
 bool low_texture(const FeatureVector& fv) {
-  if (!fv.has(Feature::Contrast) || !fv.has(Feature::Texture)) return false;
-  return fv[Feature::Contrast] < kLowTextureContrast || fv[Feature::Texture] < kLowTextureTexture;
+  if (!fv.has(Feature::Contrast) || !fv.has(Feature::NoiseSigma) || !fv.has(Feature::Texture)) return false;
+  const double c = fv[Feature::Contrast], n = fv[Feature::NoiseSigma];
+  const double signal = std::sqrt(std::max(0.0, c * c - n * n));
+  return signal < kLowTextureContrast || fv[Feature::Texture] < kLowTextureTexture;
 }
 
 }  // namespace focusmeter

@@ -128,4 +128,10 @@ double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
   return std::sqrt(l / g);
 }
 
+double edge_sharpness_2x(const LumaView& luma, double sigma) {
+  if (luma.width() < 2 || luma.height() < 2) return 0;
+  const Plane half = halve(luma);
+  return edge_sharpness(half.view(), sigma / 2);
+}
+
 }  // namespace focusmeter

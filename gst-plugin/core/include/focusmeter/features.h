@@ -19,6 +19,7 @@
 //   edge_sharpness      RMS Laplacian / RMS gradient at the 1 % of pixels
 //                       with the strongest gradient, noise share removed
 //   blur_effect         re-blur measure of Crete et al. 2007 (0 sharp, 1 flat)
+//   edge_sharpness_2x   edge_sharpness of the 2x downscale
 //   texture             sqrt(var(Laplacian of the 4x downscale)): coarse
 //                       structure, barely touched by focus or noise
 // Feature names are snake_case here and in JSON; the element's bus messages
@@ -47,6 +48,7 @@ enum class Feature : std::size_t {
   EdgeSharpness,
   BlurEffect,
   Texture,
+  EdgeSharpness2x,
   Count
 };
 
@@ -102,16 +104,22 @@ ScaleStats laplacian_scales(const LumaView& luma);
 // `fraction` of them), each with the share of white noise of deviation
 // `sigma` (Y/255 units, e.g. noise_sigma) removed; 0 without gradient.
 double edge_sharpness(const LumaView& luma, double sigma, double fraction = 0.01);
+// edge_sharpness of the 2x box downscale (whose noise is sigma / 2).
+double edge_sharpness_2x(const LumaView& luma, double sigma);
 // Crete et al. 2007 with an 11-tap box re-blur, the larger of the vertical
 // and horizontal values; in [0, 1], 1 for a flat frame.
 double blur_effect(const LumaView& luma);
 
 // Too little structure to judge focus (a flat wall, a lens cap, a black
-// night): the verdict of any model means little then. Needs Contrast and
-// Texture in `fv`; false when they are absent.
+// night): the luma's standard deviation, less the sensor noise, is below
+// kLowTextureContrast, or the noise-free detail of the 4x downscale
+// (texture) is below kLowTextureTexture. Both barely move with focus, so a
+// defocused scene is still judged, while "nothing to see" is flagged rather
+// than called CLEAR or BLURRY with confidence. Needs Contrast, NoiseSigma
+// and Texture in `fv`; false when one is absent.
 bool low_texture(const FeatureVector& fv);
-// The thresholds low_texture uses (Y/255 units), for docs and tests.
-constexpr double kLowTextureContrast = 0.02;
-constexpr double kLowTextureTexture = 0.004;
+// Its thresholds, Y/255 units (about 3.8 and 0.8 grey levels).
+constexpr double kLowTextureContrast = 0.015;
+constexpr double kLowTextureTexture = 0.003;
 
 }  // namespace focusmeter
