@@ -69,7 +69,7 @@ int focusmeter_train_main(int argc, char** argv) {
   g_autofree gchar* report = nullptr;
   g_autofree gchar* features = nullptr;
   g_autofree gchar* name = nullptr;
-  gdouble l2 = 1.0, holdout = 0.3, threshold = -1;
+  gdouble l2 = 0.1, holdout = 0.3, threshold = -1;
   gint64 seed = 1;
   gint jobs = 2;
   gboolean no_cache = FALSE;
@@ -83,7 +83,7 @@ int focusmeter_train_main(int argc, char** argv) {
        "Also write evaluation.md and detection-rate.png (held-out) into this folder", "DIR"},
       {"features", 'f', 0, G_OPTION_ARG_STRING, &features, "Comma-separated features (default: the shipped set)",
        "LIST"},
-      {"l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, "L2 penalty of the logistic regression (default 1)", "X"},
+      {"l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, "L2 penalty of the logistic regression (default 0.1)", "X"},
       {"holdout", 0, 0, G_OPTION_ARG_DOUBLE, &holdout, "Fraction of source photos held out (default 0.3)", "F"},
       {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold,
        "Score from which a frame is BLURRY (default: chosen by cross-validation for <= 2 % false alarms)", "P"},

@@ -14,7 +14,7 @@ namespace focusmeter::train {
 
 struct TrainOptions {
   std::vector<Feature> features;  // in model order
-  double l2 = 1.0;
+  double l2 = 0.1;
   unsigned long long seed = 1;
   double holdout = 0.3;  // fraction of SOURCES held out
   double threshold = 0.5;
