@@ -48,13 +48,7 @@ FeatureVector compute_features(const LumaView& luma, FeatureMask wanted) {
 
   if (wants(wanted, Feature::LaplacianRatio2x) || wants(wanted, Feature::LaplacianRatio4x) ||
       wants(wanted, Feature::Texture)) {
-    ScaleStats s;
-    s.full = g.laplacian_variance;
-    if (luma.width() >= 2 && luma.height() >= 2) {
-      const ScaleStats all = laplacian_scales(luma);
-      s.half = all.half;
-      s.quarter = all.quarter;
-    }
+    const ScaleStats s = laplacian_scales(luma, g.laplacian_variance);
     // White noise of deviation sigma adds 20 sigma^2 to the variance of
     // the 5-tap Laplacian (its squared taps sum to 20); a 2x2 box average
     // divides the noise variance by 4, a 4x4 one by 16. Removing that

@@ -100,6 +100,8 @@ struct ScaleStats {
   double full = 0, half = 0, quarter = 0;
 };
 ScaleStats laplacian_scales(const LumaView& luma);
+// The same when the full-resolution variance is already known.
+ScaleStats laplacian_scales(const LumaView& luma, double full_variance);
 // RMS Laplacian / RMS gradient over the strongest-gradient pixels (the top
 // `fraction` of them), each with the share of white noise of deviation
 // `sigma` (Y/255 units, e.g. noise_sigma) removed; 0 without gradient.
