@@ -70,9 +70,9 @@ const fs::path& tiny_set() {
   static TempDir dir;
   static bool made = false;
   if (!made) {
-    const TrainRun r = train({"dataset", "--output", dir.path().string(), "--per-source", "30", "--seed", "7", "--source",
-                         fixture("camera_512x512.png"), "--source", fixture("astronaut_641x479.png"), "--source",
-                         fixture("brick_512x512.png")});
+    const TrainRun r = train({"dataset", "--output", dir.path().string(), "--per-source", "30", "--seed", "7",
+                              "--source", fixture("camera_512x512.png"), "--source", fixture("astronaut_641x479.png"),
+                              "--source", fixture("brick_512x512.png")});
     EXPECT_EQ(r.status, 0) << r.err;
     made = true;
   }
@@ -112,9 +112,9 @@ TEST(TrainDataset, WritesLabelledImagesAndAManifest) {
 
 TEST(TrainDataset, SameSeedSameSet) {
   TempDir again;
-  const TrainRun r = train({"dataset", "--output", again.path().string(), "--per-source", "30", "--seed", "7", "-j", "1",
-                       "--source", fixture("camera_512x512.png"), "--source", fixture("astronaut_641x479.png"),
-                       "--source", fixture("brick_512x512.png")});
+  const TrainRun r = train({"dataset", "--output", again.path().string(), "--per-source", "30", "--seed", "7", "-j",
+                            "1", "--source", fixture("camera_512x512.png"), "--source",
+                            fixture("astronaut_641x479.png"), "--source", fixture("brick_512x512.png")});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(slurp(again.path() / "manifest.csv"), slurp(tiny_set() / "manifest.csv"));
   std::ifstream csv(again.path() / "manifest.csv");
@@ -183,8 +183,8 @@ TEST(Train, SameSeedSameModelAndTheCacheChangesNothing) {
 TEST(Train, BoostedTreesAreAValidModelToo) {
   TempDir out;
   const fs::path a = out.path() / "t.json";
-  const TrainRun r = train({"--data", tiny_set().string(), "--output", a.string(), "--holdout", "0", "--classifier", "trees",
-                       "--trees", "20"});
+  const TrainRun r = train({"--data", tiny_set().string(), "--output", a.string(), "--holdout", "0", "--classifier",
+                            "trees", "--trees", "20"});
   ASSERT_EQ(r.status, 0) << r.err;
   const fm::Model m = fm::Model::load(a.string());
   const double s = m.score(features_of(cv::imread(fixture("camera_512x512.png"), cv::IMREAD_GRAYSCALE)));

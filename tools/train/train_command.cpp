@@ -99,7 +99,8 @@ int focusmeter_train_main(int argc, char** argv) {
   g_autoptr(GOptionContext) ctx = g_option_context_new("- train a focus model");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_option_context_set_summary(ctx,
-                               "Trains a logistic-regression focus model on labelled images and writes it as JSON.\n"
+                               "Trains a focus model (logistic regression, or boosted trees) on labelled images\n"
+                               "and writes it as JSON, with held-out figures.\n"
                                "Run 'focusmeter train dataset --help' to build the synthetic training set.");
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return fail(fm::cli::kExitUsage, err->message);

@@ -64,9 +64,8 @@ std::vector<Feature> default_model_features() {
   // (models/README.md, ablation table); laplacian_max, noise_sigma,
   // brightness and texture did not. noise_sigma still enters through the
   // noise-compensated features.
-  return {Feature::LaplacianVariance, Feature::ScharrVariance,   Feature::Contrast,
-          Feature::LaplacianRatio2x,  Feature::LaplacianRatio4x, Feature::EdgeSharpness,
-          Feature::EdgeSharpness2x,   Feature::BlurEffect};
+  return {Feature::LaplacianVariance, Feature::ScharrVariance, Feature::Contrast,        Feature::LaplacianRatio2x,
+          Feature::LaplacianRatio4x,  Feature::EdgeSharpness,  Feature::EdgeSharpness2x, Feature::BlurEffect};
 }
 
 bool is_held_out(const std::string& source, unsigned long long seed, double fraction) {
