@@ -5,7 +5,10 @@
  * element message named `focusmeter` with:
  *  - `timestamp`, `stream-time`, `running-time`, `duration` (GstClockTime)
  *  - `laplacian-variance`, `laplacian-max`, `noise-sigma`, `scharr-variance`,
- *    `brightness`, `contrast` (gdouble; see docs/features.md)
+ *    `brightness`, `contrast` (gdouble; see docs/features.md), plus `texture`
+ *    and any further feature the model reads
+ *  - `low-texture` (gboolean): too little structure to judge focus (flat
+ *    wall, lens cap, black night); the score is then 0.5 (focusmeter/judgement.h)
  *  - `score` (gdouble, probability of BLURRY) and `verdict` ("CLEAR" or
  *    "BLURRY"): only when a model is loaded
  *  - `frames` (guint64, analysed so far), `width`, `height` (gint, the frame)
@@ -33,6 +36,7 @@
 
 #include "focusmeter/features.h"
 #include "frame_luma.h"
+#include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_focusmeter_debug);
@@ -311,12 +315,14 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
   focusmeter::FeatureMask wanted = focusmeter::base_features();
-  if (st.model) wanted |= st.model->feature_mask();
+  wanted.set(static_cast<std::size_t>(focusmeter::Feature::Texture));  // for low-texture
+  if (st.model) wanted |= focusmeter::judgement_features(*st.model);
   const focusmeter::FeatureVector fv = focusmeter::compute_features(luma, wanted);
 
   std::optional<focusmeter::Prediction> pred;
   if (st.model) {
-    pred = st.model->predict(fv, settings.threshold);
+    // judge(): a low-texture frame scores 0.5, see focusmeter/judgement.h.
+    pred = focusmeter::judge(*st.model, fv, settings.threshold).prediction;
     st.score_sum += pred->score;
     if (pred->verdict == focusmeter::Verdict::Blurry) ++st.blurry_frames;
   }
@@ -345,6 +351,7 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
       if (c == '_') c = '-';
     gst_structure_set(s, field.c_str(), G_TYPE_DOUBLE, fv[f], nullptr);
   }
+  gst_structure_set(s, "low-texture", G_TYPE_BOOLEAN, focusmeter::low_texture(fv), nullptr);
   if (pred)
     gst_structure_set(s, "score", G_TYPE_DOUBLE, pred->score, "verdict", G_TYPE_STRING,
                       focusmeter::verdict_name(pred->verdict), nullptr);

@@ -15,7 +15,7 @@ packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   # source photos for `focusmeter train dataset` (not needed to build)
-  python3-skimage opencv-doc
+  python3-skimage opencv-doc mate-backgrounds
 )
 
 missing=()

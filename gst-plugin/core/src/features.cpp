@@ -1,12 +1,21 @@
 #include "focusmeter/features.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace focusmeter {
 namespace {
 
 constexpr std::string_view kNames[kFeatureCount] = {
-    "laplacian_variance", "laplacian_max", "noise_sigma",
-    "scharr_variance",    "brightness",    "contrast",
+    "laplacian_variance", "laplacian_max",      "noise_sigma",    "scharr_variance", "brightness", "contrast",
+    "laplacian_ratio_2x", "laplacian_ratio_4x", "edge_sharpness", "blur_effect",     "texture",    "edge_sharpness_2x",
 };
+
+// Keeps the Laplacian ratios finite (and 1) on a perfectly flat frame:
+// a Laplacian standard deviation of about 0.08 grey levels.
+constexpr double kRatioFloor = 1e-7;
+
+bool wants(const FeatureMask& m, Feature f) { return m.test(static_cast<std::size_t>(f)); }
 
 }  // namespace
 
@@ -24,16 +33,45 @@ FeatureMask base_features() {
   return m;
 }
 
-FeatureVector compute_features(const LumaView& luma, FeatureMask /*wanted*/) {
+FeatureMask all_features() { return FeatureMask().set(); }
+
+FeatureVector compute_features(const LumaView& luma, FeatureMask wanted) {
   FeatureVector fv;
   const GradientStats g = gradient_stats(luma);
+  const double sigma = noise_sigma(luma);
   fv.set(Feature::LaplacianVariance, g.laplacian_variance);
   fv.set(Feature::LaplacianMax, g.laplacian_max);
-  fv.set(Feature::NoiseSigma, noise_sigma(luma));
+  fv.set(Feature::NoiseSigma, sigma);
   fv.set(Feature::ScharrVariance, g.scharr_variance);
   fv.set(Feature::Brightness, g.brightness);
   fv.set(Feature::Contrast, g.contrast);
+
+  if (wants(wanted, Feature::LaplacianRatio2x) || wants(wanted, Feature::LaplacianRatio4x) ||
+      wants(wanted, Feature::Texture)) {
+    const ScaleStats s = laplacian_scales(luma, g.laplacian_variance);
+    // White noise of deviation sigma adds 20 sigma^2 to the variance of
+    // the 5-tap Laplacian (its squared taps sum to 20); a 2x2 box average
+    // divides the noise variance by 4, a 4x4 one by 16. Removing that
+    // share leaves the scene's own detail at each scale.
+    const double n2 = 20.0 * sigma * sigma;
+    const double full = std::max(0.0, s.full - n2);
+    const double half = std::max(0.0, s.half - n2 / 4);
+    const double quarter = std::max(0.0, s.quarter - n2 / 16);
+    fv.set(Feature::LaplacianRatio2x, (full + kRatioFloor) / (half + kRatioFloor));
+    fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
+    fv.set(Feature::Texture, std::sqrt(quarter));
+  }
+  if (wants(wanted, Feature::EdgeSharpness)) fv.set(Feature::EdgeSharpness, edge_sharpness(luma, sigma));
+  if (wants(wanted, Feature::EdgeSharpness2x)) fv.set(Feature::EdgeSharpness2x, edge_sharpness_2x(luma, sigma));
+  if (wants(wanted, Feature::BlurEffect)) fv.set(Feature::BlurEffect, blur_effect(luma));
   return fv;
+}
+
+bool low_texture(const FeatureVector& fv) {
+  if (!fv.has(Feature::Contrast) || !fv.has(Feature::NoiseSigma) || !fv.has(Feature::Texture)) return false;
+  const double c = fv[Feature::Contrast], n = fv[Feature::NoiseSigma];
+  const double signal = std::sqrt(std::max(0.0, c * c - n * n));
+  return signal < kLowTextureContrast || fv[Feature::Texture] < kLowTextureTexture;
 }
 
 }  // namespace focusmeter

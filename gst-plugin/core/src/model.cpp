@@ -78,9 +78,7 @@ class Validator {
   static std::string join(const std::string& where, const std::string& key) {
     return where.empty() ? key : where + "." + key;
   }
-  static std::string index(const std::string& where, std::size_t i) {
-    return where + "[" + std::to_string(i) + "]";
-  }
+  static std::string index(const std::string& where, std::size_t i) { return where + "[" + std::to_string(i) + "]"; }
 
  private:
   std::string origin_;
@@ -134,8 +132,7 @@ struct Model::Impl {
     double z = base_score;
     for (const Tree& t : trees) {
       int node = 0;
-      while (t.feature[node] >= 0)
-        node = x[t.feature[node]] <= t.threshold[node] ? t.left[node] : t.right[node];
+      while (t.feature[node] >= 0) node = x[t.feature[node]] <= t.threshold[node] ? t.left[node] : t.right[node];
       z += t.value[node];
     }
     return z;
@@ -159,8 +156,7 @@ Model Model::from_json_text(const std::string& text, const std::string& origin) 
 
   auto impl = std::make_unique<Impl>();
   impl->origin = origin;
-  if (v.string(doc, "", "format") != "focusmeter-model")
-    v.fail("format", "expected \"focusmeter-model\"");
+  if (v.string(doc, "", "format") != "focusmeter-model") v.fail("format", "expected \"focusmeter-model\"");
   const double version = v.number(doc, "", "version");
   if (version != kFormatVersion)
     v.fail("version", "unsupported version " + std::to_string(static_cast<long long>(version)) +
@@ -175,7 +171,8 @@ Model Model::from_json_text(const std::string& text, const std::string& origin) 
     const std::string fname = v.string(feats[i], where, "name");
     const auto f = feature_from_name(fname);
     if (!f) v.fail(where + ".name", "unknown feature \"" + fname + "\" (known: " + known_feature_list() + ")");
-    if (impl->mask.test(static_cast<std::size_t>(*f))) v.fail(where + ".name", "feature \"" + fname + "\" listed twice");
+    if (impl->mask.test(static_cast<std::size_t>(*f)))
+      v.fail(where + ".name", "feature \"" + fname + "\" listed twice");
     spec.feature = *f;
     const std::string tr = feats[i].contains("transform") ? v.string(feats[i], where, "transform") : "none";
     if (tr == "log") {
@@ -200,8 +197,8 @@ Model Model::from_json_text(const std::string& text, const std::string& origin) 
     impl->logistic = true;
     impl->coefficients = numbers(v, v.array(cls, "classifier", "coefficients"), "classifier.coefficients");
     if (impl->coefficients.size() != n)
-      v.fail("classifier.coefficients", "has " + std::to_string(impl->coefficients.size()) +
-                                            " entries for " + std::to_string(n) + " features");
+      v.fail("classifier.coefficients",
+             "has " + std::to_string(impl->coefficients.size()) + " entries for " + std::to_string(n) + " features");
     impl->intercept = v.number(cls, "classifier", "intercept");
   } else if (type == "tree_ensemble") {
     impl->logistic = false;

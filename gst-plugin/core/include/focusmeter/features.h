@@ -10,6 +10,18 @@
 // Two more let a camera check tell a dark or covered lens from a soft one:
 //   brightness          mean luma, in [0,1]
 //   contrast            population standard deviation of the luma
+// The rest are content-normalised (they do not grow with how much texture
+// or contrast a scene has) and are computed only when a mask asks for them
+// (docs/features.md defines each one exactly):
+//   laplacian_ratio_2x  var(Laplacian) / var(Laplacian of the 2x downscale)
+//   laplacian_ratio_4x  var(Laplacian) / var(Laplacian of the 4x downscale)
+//                       (both less the share of noise_sigma's white noise)
+//   edge_sharpness      RMS Laplacian / RMS gradient at the 1 % of pixels
+//                       with the strongest gradient, noise share removed
+//   blur_effect         re-blur measure of Crete et al. 2007 (0 sharp, 1 flat)
+//   edge_sharpness_2x   edge_sharpness of the 2x downscale
+//   texture             sqrt(var(Laplacian of the 4x downscale)): coarse
+//                       structure, barely touched by focus or noise
 // Feature names are snake_case here and in JSON; the element's bus messages
 // spell them with dashes (laplacian-variance), as GStreamer fields are.
 #pragma once
@@ -31,6 +43,12 @@ enum class Feature : std::size_t {
   ScharrVariance,
   Brightness,
   Contrast,
+  LaplacianRatio2x,
+  LaplacianRatio4x,
+  EdgeSharpness,
+  BlurEffect,
+  Texture,
+  EdgeSharpness2x,
   Count
 };
 
@@ -46,6 +64,8 @@ std::string_view feature_name(Feature f);
 std::optional<Feature> feature_from_name(std::string_view name);
 // The mask of the base features.
 FeatureMask base_features();
+// The mask of every feature.
+FeatureMask all_features();
 
 struct FeatureVector {
   std::array<double, kFeatureCount> values{};
@@ -74,5 +94,34 @@ struct GradientStats {
 };
 GradientStats gradient_stats(const LumaView& luma);
 double noise_sigma(const LumaView& luma);
+
+// Laplacian variances of the frame and of its 2x and 4x box downscales.
+struct ScaleStats {
+  double full = 0, half = 0, quarter = 0;
+};
+ScaleStats laplacian_scales(const LumaView& luma);
+// The same when the full-resolution variance is already known.
+ScaleStats laplacian_scales(const LumaView& luma, double full_variance);
+// RMS Laplacian / RMS gradient over the strongest-gradient pixels (the top
+// `fraction` of them), each with the share of white noise of deviation
+// `sigma` (Y/255 units, e.g. noise_sigma) removed; 0 without gradient.
+double edge_sharpness(const LumaView& luma, double sigma, double fraction = 0.01);
+// edge_sharpness of the 2x box downscale (whose noise is sigma / 2).
+double edge_sharpness_2x(const LumaView& luma, double sigma);
+// Crete et al. 2007 with an 11-tap box re-blur, the larger of the vertical
+// and horizontal values; in [0, 1], 1 for a flat frame.
+double blur_effect(const LumaView& luma);
+
+// Too little structure to judge focus (a flat wall, a lens cap, a black
+// night): the luma's standard deviation, less the sensor noise, is below
+// kLowTextureContrast, or the noise-free detail of the 4x downscale
+// (texture) is below kLowTextureTexture. Both barely move with focus, so a
+// defocused scene is still judged, while "nothing to see" is flagged rather
+// than called CLEAR or BLURRY with confidence. Needs Contrast, NoiseSigma
+// and Texture in `fv`; false when one is absent.
+bool low_texture(const FeatureVector& fv);
+// Its thresholds, Y/255 units (about 3.8 and 0.8 grey levels).
+constexpr double kLowTextureContrast = 0.015;
+constexpr double kLowTextureTexture = 0.003;
 
 }  // namespace focusmeter

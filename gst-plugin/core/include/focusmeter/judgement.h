@@ -1,0 +1,30 @@
+// focusmeter core: a model's prediction plus the "nothing to judge" guard
+// that every front end (element, check, scan, serve) applies the same way.
+//
+// A frame with too little structure (low_texture() in features.h: a flat
+// wall, a lens cap, a black night) carries no evidence about focus, and a
+// model scoring it would be confidently wrong half the time. Such a frame
+// gets score 0.5 ("no evidence either way"), its verdict is what 0.5 gives
+// against the threshold (CLEAR with the shipped threshold of 0.5 or more),
+// and `low_texture` is set so that callers can report "nothing to judge"
+// instead of the verdict.
+#pragma once
+
+#include "features.h"
+#include "model.h"
+
+namespace focusmeter {
+
+struct Judgement {
+  Prediction prediction;
+  bool low_texture = false;
+};
+
+// The features judge() needs beyond the model's own.
+FeatureMask judgement_features(const Model& model);
+
+// `fv` must hold judgement_features(model). `threshold_override` < 0 means
+// the model's own threshold.
+Judgement judge(const Model& model, const FeatureVector& fv, double threshold_override = -1);
+
+}  // namespace focusmeter

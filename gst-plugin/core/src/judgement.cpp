@@ -1,0 +1,24 @@
+#include "focusmeter/judgement.h"
+
+namespace focusmeter {
+
+FeatureMask judgement_features(const Model& model) {
+  FeatureMask m = model.feature_mask() | base_features();
+  m.set(static_cast<std::size_t>(Feature::Texture));
+  return m;
+}
+
+Judgement judge(const Model& model, const FeatureVector& fv, double threshold_override) {
+  Judgement j;
+  j.low_texture = low_texture(fv);
+  if (!j.low_texture) {
+    j.prediction = model.predict(fv, threshold_override);
+    return j;
+  }
+  const double thr = threshold_override >= 0 ? threshold_override : model.threshold();
+  j.prediction.score = 0.5;
+  j.prediction.verdict = j.prediction.score >= thr ? Verdict::Blurry : Verdict::Clear;
+  return j;
+}
+
+}  // namespace focusmeter

@@ -1,0 +1,174 @@
+// Multi-scale Laplacian energy and edge sharpness: focus measures that do
+// not scale with how much texture or contrast a scene has.
+//
+// Defocus removes the finest detail first. Comparing the Laplacian energy of
+// the frame with that of its 2x and 4x box downscales asks "how much of the
+// detail this scene has at coarse scales survives at the finest one?" - a
+// ratio, so a busy scene and a plain one can be judged alike. Edge sharpness
+// asks the same at the strongest edges only, where sensor noise matters least:
+// a sharp step has a Laplacian as large as its gradient, a blurred one a much
+// smaller one.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "focusmeter/features.h"
+#include "simd.h"
+
+namespace focusmeter {
+namespace {
+
+// 2x2 box average with rounding; odd last row/column dropped.
+struct Plane {
+  std::vector<std::uint8_t> pixels;
+  int width = 0, height = 0;
+  LumaView view() const { return LumaView(pixels.data(), width, height, width); }
+};
+
+FOCUSMETER_TARGET_CLONES
+void halve_row(const std::uint8_t* a, const std::uint8_t* b, int w2, std::uint8_t* out) {
+  for (int x = 0; x < w2; ++x)
+    out[x] = static_cast<std::uint8_t>((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
+}
+
+Plane halve(const LumaView& in) {
+  Plane p;
+  p.width = in.width() / 2;
+  p.height = in.height() / 2;
+  p.pixels.resize(static_cast<std::size_t>(p.width) * p.height);
+  for (int y = 0; y < p.height; ++y)
+    halve_row(in.row(2 * y), in.row(2 * y + 1), p.width, p.pixels.data() + static_cast<std::size_t>(y) * p.width);
+  return p;
+}
+
+// Per-pixel |Laplacian| and squared Scharr magnitude of one row (integer
+// units, as in gradient_stats.cpp: `u`, `m`, `d` padded by one reflected
+// pixel). No square root: it would keep the loop from vectorising.
+FOCUSMETER_TARGET_CLONES
+void lap_and_mag(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::uint16_t* lap,
+                 std::uint32_t* mag) {
+  for (int x = 0; x < w; ++x) {
+    const std::int32_t l = 4 * m[x] - m[x - 1] - m[x + 1] - u[x] - d[x];
+    lap[x] = static_cast<std::uint16_t>(l < 0 ? -l : l);
+    const std::int32_t gx = 3 * (u[x + 1] - u[x - 1]) + 10 * (m[x + 1] - m[x - 1]) + 3 * (d[x + 1] - d[x - 1]);
+    const std::int32_t gy = 3 * (d[x - 1] - u[x - 1]) + 10 * (d[x] - u[x]) + 3 * (d[x + 1] - u[x + 1]);
+    mag[x] = static_cast<std::uint32_t>(gx * gx + gy * gy);
+  }
+}
+
+// Sums of squares over the pixels whose magnitude is >= `cut`, written
+// without branches so that it vectorises.
+FOCUSMETER_TARGET_CLONES
+void sums_above(const std::uint16_t* lap, const std::uint32_t* mag2_px, std::size_t n, std::uint32_t cut,
+                std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count) {
+  std::int64_t l2 = 0, g2 = 0, c = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t sel = mag2_px[i] >= cut;
+    const std::int64_t l = lap[i] * sel;
+    l2 += l * l;
+    g2 += mag2_px[i] * sel;
+    c += sel;
+  }
+  lap2 += l2;
+  mag2 += g2;
+  count += c;
+}
+
+}  // namespace
+
+ScaleStats laplacian_scales(const LumaView& luma) {
+  return laplacian_scales(luma, gradient_stats(luma).laplacian_variance);
+}
+
+ScaleStats laplacian_scales(const LumaView& luma, double full_variance) {
+  ScaleStats s;
+  s.full = full_variance;
+  if (luma.width() < 2 || luma.height() < 2) return s;
+  const Plane half = halve(luma);
+  s.half = gradient_stats(half.view()).laplacian_variance;
+  if (half.width < 2 || half.height < 2) return s;
+  const Plane quarter = halve(half.view());
+  s.quarter = gradient_stats(quarter.view()).laplacian_variance;
+  return s;
+}
+
+double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
+  if (luma.empty()) return 0;
+  const int w = luma.width();
+  const int h = luma.height();
+  const std::size_t n = static_cast<std::size_t>(w) * h;
+  std::vector<std::uint16_t> lap(n);
+  std::vector<std::uint32_t> mag(n);  // squared Scharr magnitude
+
+  // Three padded int16 rows used as a ring (row r in slot r % 3), each
+  // converted once, as in gradient_stats.cpp.
+  const std::size_t padded = static_cast<std::size_t>(w) + 2;
+  std::vector<std::int16_t> ring(3 * padded);
+  int slot_row[3] = {-1, -1, -1};
+  auto load = [&](int r) -> const std::int16_t* {
+    r = r < 0 ? 0 : (r >= h ? h - 1 : r);  // 'reflect' for a one-pixel reach
+    std::int16_t* dst = ring.data() + static_cast<std::size_t>(r % 3) * padded;
+    if (slot_row[r % 3] != r) {
+      const std::uint8_t* src = luma.row(r);
+      for (int x = 0; x < w; ++x) dst[x + 1] = src[x];
+      dst[0] = src[0];
+      dst[w + 1] = src[w - 1];
+      slot_row[r % 3] = r;
+    }
+    return dst + 1;
+  };
+  for (int y = 0; y < h; ++y) {
+    const std::int16_t* d = load(y + 1);  // lower row first: never evicts a needed row
+    const std::int16_t* m = load(y);
+    const std::int16_t* u = load(y - 1);
+    lap_and_mag(u, m, d, w, lap.data() + static_cast<std::size_t>(y) * w, mag.data() + static_cast<std::size_t>(y) * w);
+  }
+
+  // The squared magnitude above which the strongest `fraction` of pixels
+  // lie, from a histogram (bins of 1024) of every other pixel of every
+  // other row: a quarter of the frame is plenty for a percentile, and the
+  // scatter is the slow part.
+  constexpr int kShift = 10;
+  constexpr int kBins = (2 * 4080 * 4080 >> kShift) + 1;  // |gx|, |gy| <= 16 * 255
+  std::vector<std::size_t> hist(kBins, 0);
+  std::size_t sampled = 0;
+  for (int y = 0; y < h; y += 2) {
+    const std::uint32_t* row = mag.data() + static_cast<std::size_t>(y) * w;
+    for (int x = 0; x < w; x += 2) ++hist[row[x] >> kShift];
+    sampled += static_cast<std::size_t>((w + 1) / 2);
+  }
+  const std::size_t want = std::max<std::size_t>(1, static_cast<std::size_t>(fraction * static_cast<double>(sampled)));
+  int bin = kBins - 1;
+  for (std::size_t above = 0; bin > 0; --bin) {
+    above += hist[bin];
+    if (above >= want) break;
+  }
+  // Never select a zero gradient.
+  const std::uint32_t cut = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(bin) << kShift);
+
+  // Energies over the selected pixels, in grey levels: the Laplacian, and
+  // the gradient in central-difference units (the Scharr kernel answers 32
+  // to a unit ramp).
+  std::int64_t lap_sq = 0, mag_sq = 0, selected = 0;
+  sums_above(lap.data(), mag.data(), n, cut, lap_sq, mag_sq, selected);
+  const double count = static_cast<double>(selected);
+  const double lap2 = static_cast<double>(lap_sq);
+  const double grad2 = static_cast<double>(mag_sq) / (32.0 * 32.0);  // mag is already squared
+  if (count == 0) return 0;
+  // Remove what white noise of deviation sigma adds: 20 sigma^2 to the
+  // Laplacian (its taps squared sum to 20), 2 * 236/1024 sigma^2 to the
+  // squared gradient (two Scharr components, taps squared sum to 236).
+  const double s2 = (sigma * 255.0) * (sigma * 255.0);
+  const double l = std::max(0.0, lap2 / count - 20.0 * s2);
+  const double g = std::max(1e-12, grad2 / count - 2.0 * 236.0 / 1024.0 * s2);
+  return std::sqrt(l / g);
+}
+
+double edge_sharpness_2x(const LumaView& luma, double sigma) {
+  if (luma.width() < 2 || luma.height() < 2) return 0;
+  const Plane half = halve(luma);
+  return edge_sharpness(half.view(), sigma / 2);
+}
+
+}  // namespace focusmeter
