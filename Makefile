@@ -29,7 +29,7 @@ bench: build
 	@tools/scripts/bench.sh $(BUILD)
 
 devenv: build
-	meson devenv -C $(BUILD)
+	meson devenv -C $(BUILD) -w $(CURDIR)
 
 install: build
 	meson install -C $(BUILD)

@@ -66,12 +66,17 @@ namespace {
 
 // Settings written by property setters and read by the streaming thread,
 // always under the object lock.
-struct Settings {
-  std::optional<std::string> model;  // nullopt: the default model
+// What each frame reads: plain values, copied once per frame.
+struct FrameSettings {
   GstClockTime interval = DEFAULT_INTERVAL;
   bool post_messages = DEFAULT_POST_MESSAGES;
   double threshold = DEFAULT_THRESHOLD;
   focusmeter::Rect roi;
+};
+
+struct Settings {
+  std::optional<std::string> model;  // nullopt: the default model; read in start()
+  FrameSettings frame;
 };
 
 // Results readable as properties, also under the object lock.
@@ -127,25 +132,25 @@ static void gst_focusmeter_set_property(GObject* object, guint prop_id, const GV
       break;
     }
     case PROP_INTERVAL:
-      s.interval = g_value_get_uint64(value);
+      s.frame.interval = g_value_get_uint64(value);
       break;
     case PROP_POST_MESSAGES:
-      s.post_messages = g_value_get_boolean(value);
+      s.frame.post_messages = g_value_get_boolean(value);
       break;
     case PROP_THRESHOLD:
-      s.threshold = g_value_get_double(value);
+      s.frame.threshold = g_value_get_double(value);
       break;
     case PROP_ROI_LEFT:
-      s.roi.left = g_value_get_int(value);
+      s.frame.roi.left = g_value_get_int(value);
       break;
     case PROP_ROI_TOP:
-      s.roi.top = g_value_get_int(value);
+      s.frame.roi.top = g_value_get_int(value);
       break;
     case PROP_ROI_WIDTH:
-      s.roi.width = g_value_get_int(value);
+      s.frame.roi.width = g_value_get_int(value);
       break;
     case PROP_ROI_HEIGHT:
-      s.roi.height = g_value_get_int(value);
+      s.frame.roi.height = g_value_get_int(value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -163,25 +168,25 @@ static void gst_focusmeter_get_property(GObject* object, guint prop_id, GValue* 
       g_value_set_string(value, s.model ? s.model->c_str() : nullptr);
       break;
     case PROP_INTERVAL:
-      g_value_set_uint64(value, s.interval);
+      g_value_set_uint64(value, s.frame.interval);
       break;
     case PROP_POST_MESSAGES:
-      g_value_set_boolean(value, s.post_messages);
+      g_value_set_boolean(value, s.frame.post_messages);
       break;
     case PROP_THRESHOLD:
-      g_value_set_double(value, s.threshold);
+      g_value_set_double(value, s.frame.threshold);
       break;
     case PROP_ROI_LEFT:
-      g_value_set_int(value, s.roi.left);
+      g_value_set_int(value, s.frame.roi.left);
       break;
     case PROP_ROI_TOP:
-      g_value_set_int(value, s.roi.top);
+      g_value_set_int(value, s.frame.roi.top);
       break;
     case PROP_ROI_WIDTH:
-      g_value_set_int(value, s.roi.width);
+      g_value_set_int(value, s.frame.roi.width);
       break;
     case PROP_ROI_HEIGHT:
-      g_value_set_int(value, s.roi.height);
+      g_value_set_int(value, s.frame.roi.height);
       break;
     case PROP_LAST_SCORE:
       g_value_set_double(value, self->priv->last.score);
@@ -208,6 +213,9 @@ static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
   Stream& st = self->priv->stream;
   st.model.reset();
   st.reset_counts();
+  GST_OBJECT_LOCK(self);
+  self->priv->last = LastResult{};  // nothing analysed yet in this run
+  GST_OBJECT_UNLOCK(self);
   const std::string path = named ? *named : focusmeter::default_model_path();
   if (path.empty()) {
     GST_INFO_OBJECT(self, "no model: posting features only");
@@ -238,8 +246,8 @@ static gboolean gst_focusmeter_stop(GstBaseTransform* trans) {
 static void post_final_message(GstFocusmeter* self) {
   Stream& st = self->priv->stream;
   GST_OBJECT_LOCK(self);
-  const bool post = self->priv->settings.post_messages;
-  const double threshold_override = self->priv->settings.threshold;
+  const bool post = self->priv->settings.frame.post_messages;
+  const double threshold_override = self->priv->settings.frame.threshold;
   GST_OBJECT_UNLOCK(self);
   if (!post) return;
 
@@ -273,17 +281,24 @@ static gboolean gst_focusmeter_sink_event(GstBaseTransform* trans, GstEvent* eve
 
 // Whether the frame at running time `rt` is due for analysis. Frames without
 // a timestamp are always analysed. Anchoring on a grid (not on the last
-// analysed frame) keeps the average rate at one per interval.
+// analysed frame) keeps the average rate at one per interval. Arithmetic
+// saturates and never loops, whatever the interval (1 ns or G_MAXUINT64).
 static bool due_for_analysis(Stream& st, GstClockTime rt, GstClockTime interval) {
   if (interval == 0 || !GST_CLOCK_TIME_IS_VALID(rt)) return true;
-  if (!GST_CLOCK_TIME_IS_VALID(st.next_time) || rt + interval <= st.next_time || interval != st.interval) {
-    // First frame, a new interval, or time went backwards by more than one interval.
+  const GstClockTime kNever = G_MAXUINT64 - 1;  // GST_CLOCK_TIME_NONE is G_MAXUINT64
+  auto add = [&](GstClockTime a, GstClockTime b) { return a >= kNever || b >= kNever - a ? kNever : a + b; };
+  const bool went_back = GST_CLOCK_TIME_IS_VALID(st.next_time) && st.next_time > interval &&
+                         rt < st.next_time - interval;  // by more than one interval
+  if (!GST_CLOCK_TIME_IS_VALID(st.next_time) || went_back || interval != st.interval) {
+    // First frame, a new interval, or time went backwards.
     st.interval = interval;
-    st.next_time = rt + interval;
+    st.next_time = add(rt, interval);
     return true;
   }
   if (rt < st.next_time) return false;
-  while (st.next_time <= rt) st.next_time += interval;
+  // The first grid point after rt.
+  const GstClockTime steps = (rt - st.next_time) / interval + 1;
+  st.next_time = steps > (kNever - st.next_time) / interval ? kNever : st.next_time + steps * interval;
   return true;
 }
 
@@ -293,7 +308,7 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
   Stream& st = self->priv->stream;
 
   GST_OBJECT_LOCK(self);
-  const Settings settings = self->priv->settings;
+  const FrameSettings settings = self->priv->settings.frame;
   GST_OBJECT_UNLOCK(self);
 
   GstBuffer* buf = frame->buffer;

@@ -98,6 +98,27 @@ TEST(Interval, ChangeWhilePlayingTakesEffect) {
   EXPECT_EQ(m.messages().size(), 2u);  // 100 and 150 ms
 }
 
+// Extreme intervals neither overflow nor spin: the largest analyses the
+// first frame only, the smallest every frame; both run in frame time.
+TEST(Interval, ExtremeValuesNeitherOverflowNorSpin) {
+  const GstVideoInfo info = gray_info(32, 32);
+  {
+    Meter m("interval=18446744073709551615 model=\"\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 32, 32);
+    push_frames(m, info, test_luma(32, 32), 5, 3600 * GST_SECOND);
+    push_frames(m, info, test_luma(32, 32), 5, 7200 * GST_SECOND);
+    EXPECT_EQ(m.messages().size(), 1u);
+  }
+  {
+    Meter m("interval=1 model=\"\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 32, 32);
+    // 10 ms apart at 10 h of running time: a stepping loop would take
+    // 10^7 iterations per frame here.
+    push_frames(m, info, test_luma(32, 32), 20, 36000 * GST_SECOND);
+    EXPECT_EQ(m.messages().size(), 20u);
+  }
+}
+
 TEST(Roi, AnalysesOnlyTheRegion) {
   // Left half flat grey, right half the camera photo.
   const int w = 200, h = 120;
@@ -140,6 +161,23 @@ TEST(Properties, PostMessagesOffStillAnalyses) {
   g_object_get(m.element(), "last-score", &score, "last-verdict", &verdict, nullptr);
   EXPECT_GE(score, 0.0);
   EXPECT_STREQ(verdict, "CLEAR");
+  g_free(verdict);
+}
+
+TEST(Properties, LastResultStartsAfreshOnRestart) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 model=\"" + model + "\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+  push_frames(m, gray_info(256, 192), test_luma(256, 192), 1);
+  double score = -1;
+  g_object_get(m.element(), "last-score", &score, nullptr);
+  EXPECT_GE(score, 0.0);
+  ASSERT_EQ(gst_element_set_state(m.element(), GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  ASSERT_EQ(gst_element_set_state(m.element(), GST_STATE_PAUSED), GST_STATE_CHANGE_SUCCESS);
+  gchar* verdict = nullptr;
+  g_object_get(m.element(), "last-score", &score, "last-verdict", &verdict, nullptr);
+  EXPECT_EQ(score, -1.0);
+  EXPECT_EQ(verdict, nullptr);
   g_free(verdict);
 }
 
