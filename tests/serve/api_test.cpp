@@ -143,6 +143,22 @@ TEST(Analyze, GivesTheCoreFeaturesAndTheVerdict) {
   EXPECT_EQ(r.tally.analysed, 1u);
 }
 
+// A lens cap or flat wall: nothing to judge. The service says so and scores
+// 0.5, exactly as the element does (focusmeter/judgement.h).
+TEST(Analyze, LowTextureIsFlaggedAndScoredLikeTheElement) {
+  const fm::Model m = test_model();
+  const cv::Mat flat(150, 200, CV_8UC1, cv::Scalar(12));
+  std::vector<unsigned char> png;
+  ASSERT_TRUE(cv::imencode(".png", flat, png));
+  const fs::ApiResponse r = fs::analyze(&m, png.data(), png.size());
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json j = json::parse(r.body);
+  EXPECT_EQ(j["low_texture"], true);
+  EXPECT_EQ(j["score"].get<double>(), 0.5);
+  const std::string sharp = fixture_bytes("astronaut_641x479.png");
+  EXPECT_EQ(json::parse(fs::analyze(&m, sharp.data(), sharp.size()).body)["low_texture"], false);
+}
+
 TEST(Analyze, WithoutAModelGivesFeaturesAndNoVerdict) {
   const std::string png = fixture_bytes("checker_40x30.png");
   const fs::ApiResponse r = fs::analyze(nullptr, png.data(), png.size());
@@ -150,7 +166,11 @@ TEST(Analyze, WithoutAModelGivesFeaturesAndNoVerdict) {
   const json j = json::parse(r.body);
   EXPECT_TRUE(j["verdict"].is_null());
   EXPECT_TRUE(j["score"].is_null());
-  EXPECT_EQ(j["features"].size(), fm::kBaseFeatureCount);
+  // The six base features, and `texture` for the low-texture flag.
+  for (std::size_t i = 0; i < fm::kBaseFeatureCount; ++i)
+    EXPECT_TRUE(j["features"].contains(std::string(fm::feature_name(static_cast<fm::Feature>(i)))));
+  EXPECT_TRUE(j["features"].contains("texture"));
+  EXPECT_TRUE(j["low_texture"].is_boolean());
   EXPECT_EQ(r.tally.clear + r.tally.blurry, 0u);
 }
 

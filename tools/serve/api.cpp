@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/image_luma.h"
+#include "focusmeter/judgement.h"
 
 namespace focusmeter::serve {
 
@@ -119,7 +120,11 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
     r.tally.undecodable = 1;
     return r;
   }
-  const FeatureMask wanted = model ? (base_features() | model->feature_mask()) : base_features();
+  // The same features and the same judgement as the element: a frame with
+  // too little structure scores 0.5 and is flagged (focusmeter/judgement.h).
+  FeatureMask wanted = base_features();
+  wanted.set(static_cast<std::size_t>(Feature::Texture));
+  if (model) wanted |= judgement_features(*model);
   const FeatureVector fv = compute_features(image.view(), wanted);
 
   json features = json::object();
@@ -127,11 +132,14 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
     const auto f = static_cast<Feature>(i);
     if (fv.has(f)) features[std::string(feature_name(f))] = fv[f];
   }
-  json doc = {{"width", image.gray.cols}, {"height", image.gray.rows}, {"features", features}};
+  json doc = {{"width", image.gray.cols},
+              {"height", image.gray.rows},
+              {"features", features},
+              {"low_texture", low_texture(fv)}};
   Tally tally;
   tally.analysed = 1;
   if (model) {
-    const Prediction p = model->predict(fv);
+    const Prediction p = judge(*model, fv).prediction;
     doc["verdict"] = verdict_name(p.verdict);
     doc["score"] = p.score;
     doc["model"] = model->name();
