@@ -113,7 +113,9 @@ TEST(Summary, CountsAndExitStatus) {
   const Summary n = summarize({nomodel});
   EXPECT_EQ(n.no_verdict, 1u);
   EXPECT_EQ(exit_status(n), kExitAllClear);
-  EXPECT_EQ(exit_status(summarize({})), kExitAllClear);
+  // Nothing checked at all (a scanned range where nothing answered) is not
+  // "all clear".
+  EXPECT_EQ(exit_status(summarize({})), kExitUnchecked);
 }
 
 TEST(Json, CheckSchema) {
