@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "test_media.h"
@@ -22,30 +23,8 @@ namespace {
 
 const std::string kModel = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-CliRun run_check(const std::vector<std::string>& args) {
-  std::vector<const char*> argv = {FOCUSMETER_EXE, "check"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  CliRun r;
-  g_autofree gchar* out = nullptr;
-  g_autofree gchar* err = nullptr;
-  gint status = 0;
-  g_autoptr(GError) error = nullptr;
-  if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                    &status, &error)) {
-    r.err = error->message;
-    return r;
-  }
-  r.out = out ? out : "";
-  r.err = err ? err : "";
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using check_test::CliRun;
+using check_test::run_check;
 
 class TempDir {
  public:
@@ -246,6 +225,89 @@ TEST(CheckCli, ExitCodes) {
   const CliRun bad_model = run_check({"-m", dir / "broken-model.json", dir / "sharp.png"});
   EXPECT_EQ(bad_model.exit_code, 65);
   EXPECT_NE(bad_model.err.find("broken-model.json"), std::string::npos) << bad_model.err;
+}
+
+// Validated like scan: out-of-range values are usage errors, not silently
+// "the model's" or "the default".
+TEST(CheckCli, ThresholdAndJobsValidated) {
+  TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir / "sharp.png", check_test::sharp_picture()));
+  for (const char* t : {"-5", "-0.5", "1.5"}) {
+    const CliRun r = run_check({"-m", kModel, "-f", "json", "--threshold", t, dir / "sharp.png"});
+    EXPECT_EQ(r.exit_code, 64) << t << r.out;
+    EXPECT_NE(r.err.find("--threshold must be in [0, 1]"), std::string::npos) << r.err;
+  }
+  const CliRun jobs = run_check({"-m", kModel, "-f", "json", "--jobs", "-2", dir / "sharp.png"});
+  EXPECT_EQ(jobs.exit_code, 64);
+  EXPECT_NE(jobs.err.find("--jobs"), std::string::npos) << jobs.err;
+  EXPECT_EQ(run_check({"-m", kModel, "-f", "json", "--threshold", "0", dir / "sharp.png"}).exit_code, 1);
+  EXPECT_EQ(run_check({"-m", kModel, "-f", "json", "--jobs", "1", dir / "sharp.png"}).exit_code, 0);
+}
+
+TEST(CheckCli, HelpNamesTheSubcommand) {
+  const CliRun r = run_check({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("focusmeter check [OPTION"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--password-file"), std::string::npos) << r.out;
+}
+
+// a/b.png (in a folder) and a_b.png, and one image given twice, were all
+// written to the same snapshot file.
+TEST(CheckCli, SnapshotNamesNeverCollide) {
+  TempDir dir;
+  const cv::Mat sharp = check_test::sharp_picture();
+  fs::create_directories(dir / "a");
+  ASSERT_TRUE(cv::imwrite(dir / "a/b.png", sharp));
+  ASSERT_TRUE(cv::imwrite(dir / "a_b.png", check_test::blurred(sharp)));
+  const CliRun r = run_check({"-m", kModel, "-f", "json", "--snapshots", dir / "snaps", "-j", "4", dir / "a/b.png",
+                              dir / "a_b.png", dir / "a/b.png"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const json rep = json::parse(r.out);
+  std::set<std::string> files;
+  for (const json& res : rep["results"]) {
+    ASSERT_TRUE(res["snapshot"].is_string()) << res.dump();
+    files.insert(res["snapshot"].get<std::string>());
+  }
+  EXPECT_EQ(files.size(), 3u) << r.out;
+  int on_disk = 0;
+  for (const auto& e : fs::directory_iterator(dir / "snaps")) {
+    EXPECT_FALSE(cv::imread(e.path().string()).empty()) << e.path();
+    ++on_disk;
+  }
+  EXPECT_EQ(on_disk, 3);
+}
+
+// A password in a URL is refused without being echoed; with
+// --password-file it never reaches the report, stderr or file names.
+TEST(CheckCli, StreamPasswordNeverShown) {
+  TempDir dir;
+  // Nothing listens on this port: the stream fails fast.
+  check_test::RefusingPort closed;
+  ASSERT_GT(closed.port(), 0);
+  const std::string cam = "127.0.0.1:" + std::to_string(closed.port()) + "/cam";
+  const CliRun refused = run_check({"-f", "json", "rtsp://admin:hunter22@" + cam});
+  EXPECT_EQ(refused.exit_code, 64);
+  EXPECT_EQ(refused.out.find("hunter22"), std::string::npos) << refused.out;
+  EXPECT_EQ(refused.err.find("hunter22"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--password-file"), std::string::npos) << refused.err;
+
+  write_file(dir / "pw", "hunter22\n");
+  for (const char* format : {"json", "jsonl", "csv", "table", "html"}) {
+    const CliRun r = run_check({"-m", kModel, "-f", format, "--timeout", "3", "--user", "admin", "--password-file",
+                                dir / "pw", "rtsp://" + cam},
+                               {{"GST_DEBUG", "rtspsrc:6"}});
+    EXPECT_EQ(r.exit_code, 2) << format << r.err;
+    EXPECT_EQ(r.out.find("hunter22"), std::string::npos) << format << r.out;
+    EXPECT_EQ(r.err.find("hunter22"), std::string::npos) << format;
+    if (std::string(format) != "table") {  // the table may shorten long sources
+      EXPECT_NE(r.out.find("rtsp://admin:***@" + cam), std::string::npos) << format << r.out;
+    }
+  }
+  const CliRun env = run_check({"-m", kModel, "-f", "json", "--timeout", "3", "rtsp://viewer@" + cam},
+                               {{"FOCUSMETER_PASSWORD", "hunter22"}});
+  EXPECT_EQ(env.exit_code, 2) << env.err;
+  EXPECT_EQ(json::parse(env.out)["results"][0]["source"], "rtsp://viewer:***@" + cam) << env.out;
+  EXPECT_EQ(env.err.find("hunter22"), std::string::npos);
 }
 
 // One report of the half-blurred clip: CLEAR, then BLURRY from the middle on.

@@ -20,33 +20,15 @@ namespace {
 
 const std::string kModel = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-CliRun run_check(const std::vector<std::string>& args) {
-  std::vector<const char*> argv = {FOCUSMETER_EXE, "check"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  CliRun r;
-  g_autofree gchar* out = nullptr;
-  g_autofree gchar* err = nullptr;
-  gint status = 0;
-  if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                    &status, nullptr))
-    return r;
-  r.out = out ? out : "";
-  r.err = err ? err : "";
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using check_test::CliRun;
+using check_test::run_check;
 
 // An RTSP server on 127.0.0.1 and a port the system picks, run by its own
 // main loop thread for the life of the object.
 class LoopbackCamera {
  public:
-  explicit LoopbackCamera(const std::string& jpeg_path) {
+  // With a `password`, the server wants Basic authentication as "admin".
+  explicit LoopbackCamera(const std::string& jpeg_path, const std::string& password = "") {
     gst_init(nullptr, nullptr);
     context_ = g_main_context_new();
     loop_ = g_main_loop_new(context_, FALSE);
@@ -58,6 +40,17 @@ class LoopbackCamera {
                                "\" loop=true caps=image/jpeg,framerate=5/1 ! jpegparse ! rtpjpegpay name=pay0 pt=26 )";
     gst_rtsp_media_factory_set_launch(factory, launch.c_str());
     gst_rtsp_media_factory_set_shared(factory, TRUE);
+    if (!password.empty()) {
+      g_autoptr(GstRTSPAuth) auth = gst_rtsp_auth_new();
+      GstRTSPToken* token =
+          gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "viewer", nullptr);
+      g_autofree gchar* basic = gst_rtsp_auth_make_basic("admin", password.c_str());
+      gst_rtsp_auth_add_basic(auth, basic, token);
+      gst_rtsp_token_unref(token);
+      gst_rtsp_server_set_auth(server_, auth);
+      gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+                                      GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
+    }
     g_autoptr(GstRTSPMountPoints) mounts = gst_rtsp_server_get_mount_points(server_);
     gst_rtsp_mount_points_add_factory(mounts, "/cam", factory);  // takes the factory
     source_id_ = gst_rtsp_server_attach(server_, context_);
@@ -114,14 +107,11 @@ TEST(CheckStream, LiveRtspStreamGetsATimeline) {
 }
 
 TEST(CheckStream, RefusedStreamIsAStreamError) {
-  // A port that was free a moment ago: nothing listens there.
-  GSocket* sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_from_string("127.0.0.1");
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-  ASSERT_TRUE(g_socket_bind(sock, any, FALSE, nullptr));
-  g_autoptr(GSocketAddress) bound = g_socket_get_local_address(sock, nullptr);
-  const int port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-  g_object_unref(sock);
+  // Bound but not listening until the check has run: nobody else can take
+  // the port meanwhile, and connecting to it is refused.
+  const check_test::RefusingPort closed;
+  const int port = closed.port();
+  ASSERT_GT(port, 0);
 
   const std::string uri = "rtsp://127.0.0.1:" + std::to_string(port) + "/cam";
   const CliRun r = run_check({"-m", kModel, "-f", "json", "--timeout", "5", uri});
@@ -129,4 +119,42 @@ TEST(CheckStream, RefusedStreamIsAStreamError) {
   const json res = json::parse(r.out)["results"][0];
   EXPECT_EQ(res["status"], "stream_error") << res.dump();
   EXPECT_NE(res["reason"].get<std::string>().find("cannot read the source"), std::string::npos) << res.dump();
+}
+
+// A camera that wants a password: check gets it from --password-file and
+// hands it to rtspsrc (user-id/user-pw); it shows up nowhere, not even in
+// rtspsrc's debug log or the snapshot's file name. Without it: not ok.
+TEST(CheckStream, PasswordProtectedStream) {
+  const auto dir = std::filesystem::temp_directory_path() / ("focusmeter-auth-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string jpeg = (dir / "cam.jpg").string();
+  ASSERT_TRUE(cv::imwrite(jpeg, check_test::sharp_picture()));
+  const std::string pw_file = (dir / "pw").string();
+  ASSERT_TRUE(g_file_set_contents(pw_file.c_str(), "Zq7-hunter22\n", -1, nullptr));
+  {
+    LoopbackCamera cam(jpeg, "Zq7-hunter22");
+    ASSERT_GT(cam.port(), 0);
+    const std::string uri = "rtsp://127.0.0.1:" + std::to_string(cam.port()) + "/cam";
+    const std::string snaps = (dir / "snaps").string();
+    const CliRun r = run_check({"-m", kModel, "-f", "json", "--to", "1.5", "--every", "0.5", "--user", "admin",
+                                "--password-file", pw_file, "--snapshots", snaps, uri},
+                               {{"GST_DEBUG", "rtspsrc:6"}});
+    EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 4000);
+    EXPECT_EQ(r.out.find("hunter22"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("hunter22"), std::string::npos);
+    const json res = json::parse(r.out)["results"][0];
+    EXPECT_EQ(res["status"], "ok") << res.dump();
+    EXPECT_EQ(res["source"], "rtsp://admin:***@127.0.0.1:" + std::to_string(cam.port()) + "/cam");
+    int files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(snaps)) {
+      EXPECT_EQ(e.path().string().find("hunter22"), std::string::npos) << e.path();
+      ++files;
+    }
+    EXPECT_EQ(files, 1);
+
+    const CliRun denied = run_check({"-m", kModel, "-f", "json", "--timeout", "5", uri});
+    EXPECT_EQ(denied.exit_code, 2) << denied.out;
+    EXPECT_NE(json::parse(denied.out)["results"][0]["status"], "ok");
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -113,7 +113,9 @@ TEST(Summary, CountsAndExitStatus) {
   const Summary n = summarize({nomodel});
   EXPECT_EQ(n.no_verdict, 1u);
   EXPECT_EQ(exit_status(n), kExitAllClear);
-  EXPECT_EQ(exit_status(summarize({})), kExitAllClear);
+  // Nothing checked at all (a scanned range where nothing answered) is not
+  // "all clear".
+  EXPECT_EQ(exit_status(summarize({})), kExitUnchecked);
 }
 
 TEST(Json, CheckSchema) {
@@ -272,9 +274,18 @@ TEST(Formats, ParseAndDefaults) {
 }
 
 TEST(Snapshots, FileNamesAndSaving) {
-  EXPECT_EQ(snapshot_file_name("cams/night 1.mp4"), "cams_night_1.mp4.jpg");
-  EXPECT_EQ(snapshot_file_name("/abs/x.jpg"), "abs_x.jpg.jpg");
-  EXPECT_EQ(snapshot_file_name(""), "frame.jpg");
+  const std::string night = snapshot_file_name("cams/night 1.mp4");
+  EXPECT_EQ(night.rfind("cams_night_1.mp4-", 0), 0u) << night;
+  EXPECT_EQ(night.size(), std::string("cams_night_1.mp4-").size() + 16 + 4) << night;
+  EXPECT_EQ(night, snapshot_file_name("cams/night 1.mp4"));  // stable
+  EXPECT_EQ(snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");    // safe names stay as they are
+  // Labels that only differ in unsafe characters get different files.
+  EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a_b.jpg"));
+  EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a b.jpg"));
+  EXPECT_NE(snapshot_file_name("/abs/x.jpg"), snapshot_file_name("abs/x.jpg"));
+  EXPECT_EQ(snapshot_file_name("").rfind("frame-", 0), 0u);
+  EXPECT_EQ(snapshot_label(0, "x.jpg"), "0001-x.jpg");
+  EXPECT_EQ(snapshot_label(41, "x.jpg"), "0042-x.jpg");
   const std::string long_a(300, 'a');
   EXPECT_LE(snapshot_file_name(long_a).size(), 130u);
   EXPECT_NE(snapshot_file_name(long_a + "1"), snapshot_file_name(long_a + "2"));

@@ -69,7 +69,12 @@ TEST(Redaction, UserShownPasswordNever) {
 
 TEST(Redaction, ScrubSecret) {
   EXPECT_EQ(scan::scrub_secret("bad hunter22 here hunter22", "hunter22"), "bad *** here ***");
-  EXPECT_EQ(scan::scrub_secret("a short one", "a"), "a short one");
+  // Short passwords are scrubbed too (they used to be left in reasons).
+  EXPECT_EQ(scan::scrub_secret("401 for pw xy at host", "xy"), "401 for pw *** at host");
+  EXPECT_EQ(scan::scrub_secret("a short one", "a"), "*** short one");
+  // The URL-escaped form, as a library quoting the URL would show it.
+  EXPECT_EQ(scan::scrub_secret("rtsp://u:p%40ss@h/ failed", "p@ss"), "rtsp://u:***@h/ failed");
+  EXPECT_EQ(scan::scrub_secret("nothing", ""), "nothing");
 }
 
 TEST(Credentials, PasswordFileFirstLineOnly) {

@@ -336,6 +336,26 @@ TEST_F(ScanIntegration, AllListsUnreachableAndExitStatusTwo) {
   EXPECT_EQ(rows, 3u) << run.out;
 }
 
+// A range where nothing answers (a wrong --port looks just like this) used
+// to exit 0, "all clear", with no camera listed.
+TEST_F(ScanIntegration, NothingAnsweringIsNotAllClear) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  auto args = base_args();
+  args.insert(args.end(), {address(200) + "-202", "--format", "json", "--probe-timeout", "0.5"});
+  const RunResult run = run_focusmeter(args);
+  EXPECT_EQ(run.status, 2) << run.err;
+  const auto rep = nlohmann::json::parse(run.out);
+  EXPECT_TRUE(rep["results"].empty()) << run.out;
+  EXPECT_EQ(rep["summary"]["exit_status"], 2) << run.out;
+  EXPECT_NE(run.err.find("3 unreachable addresses"), std::string::npos) << run.err;
+}
+
+TEST_F(ScanIntegration, HelpNamesTheSubcommand) {
+  const RunResult run = run_focusmeter({"scan", "--help"});
+  EXPECT_EQ(run.status, 0);
+  EXPECT_NE(run.out.find("focusmeter scan [OPTION"), std::string::npos) << run.out;
+}
+
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {
   const RunResult run = run_focusmeter({"scan", "rtsp://admin:" + kPassword + "@" + address(10) + "/x"});
   EXPECT_EQ(run.status, 64);

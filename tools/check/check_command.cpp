@@ -19,7 +19,11 @@
 #include "check/check.h"
 #include "check/inputs.h"
 #include "commands.h"
+#include "common/cli.h"
+#include "common/credentials.h"
 #include "common/exit_codes.h"
+#include "common/model_loading.h"
+#include "common/url.h"
 #include "common/progress.h"
 #include "common/report.h"
 #include "common/report_options.h"
@@ -27,28 +31,23 @@
 namespace focusmeter::cli::check {
 namespace {
 
+constexpr const char* kCommand = "check";
+
 struct Options {
   gboolean recursive = FALSE;
   gdouble every = 1.0;
   gdouble from = -1, to = -1;
-  gchar* model = nullptr;
+  OptionString model, user, password_file;
   gdouble threshold = -1;
   gint jobs = 0;
   gdouble timeout = 10;
   gdouble stream_seconds = 5;
   gdouble blurry_share = 0.5;
   gboolean seek = FALSE;
-  gchar** inputs = nullptr;
-  ~Options() {
-    g_free(model);
-    g_strfreev(inputs);
-  }
+  OptionStrings inputs;
 };
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "focusmeter check: %s\nRun 'focusmeter check --help' for the options.\n", message.c_str());
-  return kExitUsage;
-}
+int usage_error(const std::string& message) { return cli::usage_error(kCommand, message); }
 
 // Finished checks, handed from the workers to the gathering thread.
 struct Finished {
@@ -93,10 +92,14 @@ int run(int argc, char** argv) {
       {"from", 0, 0, G_OPTION_ARG_DOUBLE, &o.from, "Clips: start SECONDS into the clip", "SECONDS"},
       {"to", 0, 0, G_OPTION_ARG_DOUBLE, &o.to, "Clips: stop SECONDS into the clip (live streams: watch until then)",
        "SECONDS"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model,
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(),
        "Focus model (default: $FOCUSMETER_MODEL, else the installed default; without one: features only)", "FILE"},
       {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold,
        "Score at or above which a frame is BLURRY (default: the model's)", "SCORE"},
+      {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Streams: camera user name (default admin with a password)",
+       "USER"},
+      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
+       "Streams: read the password from FILE (else $FOCUSMETER_PASSWORD); never put it in the URL", "FILE"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Inputs checked at once (default: number of CPUs)", "N"},
       {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.timeout,
        "Give up on a clip or stream that makes no progress for SECONDS (default 10)", "SECONDS"},
@@ -104,9 +107,10 @@ int run(int argc, char** argv) {
        "Live streams: how long to watch when --to is not given (default 5)", "SECONDS"},
       {"blurry-share", 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share,
        "A clip is BLURRY overall when at least this share of its time is BLURRY (default 0.5)", "SHARE"},
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.inputs, nullptr, "PATH_OR_URI..."},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, o.inputs.slot(), nullptr, "PATH_OR_URI..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
+  cli::set_command_name(kCommand);
   g_autoptr(GOptionContext) ctx = g_option_context_new("- check images, folders, clips and streams");
   g_option_context_set_summary(
       ctx,
@@ -118,27 +122,39 @@ int run(int argc, char** argv) {
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
-  if (!o.inputs || !o.inputs[0]) return usage_error("nothing to check: give images, folders, clips or URIs");
+  if (o.inputs.empty()) return usage_error("nothing to check: give images, folders, clips or URIs");
   if (o.every < 0) return usage_error("--every must be >= 0");
   if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error("--to must be after --from");
   if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error("--timeout and --stream-seconds must be > 0");
   if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error("--blurry-share must be in [0, 1]");
-  if (o.threshold > 1) return usage_error("--threshold must be in [0, 1]");
-
-  // The model: named, or the default when it exists; else features only.
-  std::optional<Model> model;
-  std::string model_path = o.model ? o.model : default_model_path();
-  if (o.model || (!model_path.empty() && g_file_test(model_path.c_str(), G_FILE_TEST_EXISTS))) {
-    try {
-      model.emplace(Model::load(model_path));
-    } catch (const ModelError& e) {
-      std::fprintf(stderr, "focusmeter check: %s\n", e.what());
-      return kExitDataError;
-    }
-  } else {
-    std::fprintf(stderr, "focusmeter check: no model (%s not found): reporting features only, no verdicts\n",
-                 model_path.empty() ? "none configured" : model_path.c_str());
+  // -1 (the default) means the model's own, as for the element and scan.
+  if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
+  if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
+  std::vector<std::string> args;
+  for (const gchar* a : o.inputs) {
+    // Refused rather than used: it is already in ps, the shell history and
+    // the process title. Not echoed, so it reaches no log.
+    if (url_has_password(a))
+      return usage_error(
+          "a password in a URL on the command line would be visible to every user; "
+          "use --user with --password-file or FOCUSMETER_PASSWORD");
+    args.emplace_back(a);
   }
+  StreamCredentials credentials;
+  try {
+    credentials = credentials_from_options(o.user.get(), o.password_file.get());
+  } catch (const CredentialError& e) {
+    return usage_error(e.what());
+  }
+
+  ModelChoice model;
+  try {
+    model = load_model_or_default(o.model.get());
+  } catch (const ModelError& e) {
+    return fail(kCommand, kExitDataError, e.what());
+  }
+  if (!model.model)
+    std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
 
   ReportOutput output;
   std::string error;
@@ -148,19 +164,17 @@ int run(int argc, char** argv) {
   Report report;
   report.kind = ReportKind::Check;
   report.started = utc_now_iso8601();
-  if (model) {
-    report.model = model_path;
-    report.threshold = o.threshold >= 0 ? o.threshold : model->threshold();
+  if (model.model) {
+    report.model = model.path;
+    report.threshold = o.threshold >= 0 ? o.threshold : model.model->threshold();
   }
 
-  std::vector<std::string> args;
-  for (gchar** p = o.inputs; *p; ++p) args.emplace_back(*p);
-  const std::vector<Input> inputs = expand_inputs(args, o.recursive);
+  const std::vector<Input> inputs = expand_inputs(args, o.recursive, credentials);
   report.results.resize(inputs.size());
 
   CheckSettings settings;
-  settings.model = model ? &*model : nullptr;
-  settings.model_path = model ? model_path : "";
+  settings.model = model.model.get();
+  settings.model_path = model.model ? model.path : "";
   settings.threshold = o.threshold;
   settings.every = o.every;
   if (o.from >= 0) settings.from = o.from;
@@ -180,7 +194,11 @@ int run(int argc, char** argv) {
     workers.emplace_back([&] {
       for (std::size_t i; (i = next++) < inputs.size();) {
         Checked c = check_input(inputs[i], settings);
-        if (!c.frame.empty()) output.attach(c.result, c.frame, inputs[i].source);
+        // Belt and braces: a library message quoting the password.
+        c.result.reason = scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
+        // The input's position makes the snapshot name unique even when two
+        // inputs look alike (a/b.jpg and a_b.jpg, or one given twice).
+        if (!c.frame.empty()) output.attach(c.result, c.frame, snapshot_label(i, inputs[i].source));
         finished.push({i, std::move(c)});
       }
     });
@@ -198,8 +216,7 @@ int run(int argc, char** argv) {
 
   report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!output.finish(report, error)) {
-    std::fprintf(stderr, "focusmeter check: %s\n", error.c_str());
-    return kExitSoftware;
+    return fail(kCommand, kExitSoftware, error);
   }
   return exit_status(summarize(report.results));
 }

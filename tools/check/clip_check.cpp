@@ -339,6 +339,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   g_signal_connect(src, "pad-added", G_CALLBACK(on_pad_added), &pad_ctx);
   double timeout = s.timeout;
   g_signal_connect(src, "source-setup", G_CALLBACK(on_source_setup), &timeout);
+  cli::connect_stream_credentials(src, in.credentials);  // user-id/user-pw, never in the URI
   {
     g_autoptr(GstPad) fm_sink = gst_element_get_static_pad(fm, "sink");
     gst_pad_add_probe(fm_sink, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),

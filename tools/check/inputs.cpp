@@ -8,6 +8,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+
+#include "common/url.h"
 
 namespace focusmeter::cli::check {
 namespace fs = std::filesystem;
@@ -151,7 +154,29 @@ bool classify_file(const std::string& path, bool explicit_arg, Input& out) {
   return true;
 }
 
-std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive) {
+namespace {
+
+Input stream_input(const std::string& arg, const cli::StreamCredentials& credentials) {
+  if (!gst_uri_is_valid(arg.c_str())) return bad(cli::redact_url(arg, ""), "not a valid URI");
+  Input in;
+  in.kind = InputKind::Stream;
+  in.credentials = credentials;
+  if (const std::optional<cli::Url> url = cli::parse_url(arg)) {
+    // The URL's own user wins over --user, as in scan; its password never
+    // gets this far (the command line refuses it) and is dropped anyway.
+    if (!url->user.empty()) in.credentials.user = url->user;
+    in.uri = url->bare;
+  } else {
+    in.uri = cli::redact_url(arg, "");  // no host (e.g. v4l2:///dev/video0)
+  }
+  in.source = cli::redact_url(in.uri, in.credentials.password.empty() ? "" : in.credentials.user);
+  return in;
+}
+
+}  // namespace
+
+std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive,
+                                 const cli::StreamCredentials& credentials) {
   std::vector<Input> out;
   for (const std::string& arg : args) {
     if (arg.find("://") != std::string::npos) {
@@ -169,15 +194,7 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recu
         }
         continue;
       }
-      if (!gst_uri_is_valid(arg.c_str())) {
-        out.push_back(bad(arg, "not a valid URI"));
-        continue;
-      }
-      Input in;
-      in.source = arg;
-      in.kind = InputKind::Stream;
-      in.uri = arg;
-      out.push_back(std::move(in));
+      out.push_back(stream_input(arg, credentials));
       continue;
     }
     std::error_code ec;

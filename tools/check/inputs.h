@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/credentials.h"
+
 namespace focusmeter::cli::check {
 
 enum class InputKind {
@@ -22,18 +24,22 @@ enum class InputKind {
 const char* input_kind_name(InputKind k);  // "image", "video", "stream"; Bad: ""
 
 struct Input {
-  std::string source;  // as given, or the file found in a folder
+  std::string source;  // as given (a URI redacted: never a password), or the file found in a folder
   InputKind kind = InputKind::Bad;
   std::string path;        // local file (Image, Video)
-  std::string uri;         // what the pipeline opens (Video, Stream)
+  std::string uri;         // what the pipeline opens (Video, Stream); never user:password
+  cli::StreamCredentials credentials;  // Stream only: given to the source element, not put in `uri`
   std::string reason;      // Bad only
   std::string media_type;  // what the content sniffed as, e.g. "image/jpeg"
 };
 
 // Expands command-line arguments: files, folders (their direct files, or
 // the whole tree with `recursive`; in name order), file:// URIs and other
-// URIs. Never fails: problems become Bad inputs.
-std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive);
+// URIs. Never fails: problems become Bad inputs. A stream URI loses any
+// user:password part; its user (else credentials.user) and
+// credentials.password go into Input::credentials instead.
+std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive,
+                                 const cli::StreamCredentials& credentials = {});
 
 // Classifies one file by its content; `explicit_arg` = named on the command
 // line (then unknown content is Bad rather than skipped). Returns false when

@@ -1,5 +1,5 @@
 // Exit statuses shared by every focusmeter subcommand, for monitoring
-// scripts (documented in docs/cli.md).
+// scripts (documented in docs/reports.md).
 #pragma once
 
 namespace focusmeter::cli {

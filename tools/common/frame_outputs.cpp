@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -50,12 +52,22 @@ std::string snapshot_file_name(const std::string& label) {
   while (!name.empty() && (name.front() == '_' || name.front() == '.')) name.erase(0, 1);
   if (name.empty()) name = "frame";
   constexpr std::size_t kMax = 120;
-  if (name.size() > kMax) {
+  if (name != label || name.size() > kMax) {
+    // FNV-1a: stable from run to run, so a rerun overwrites its own files.
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : label) h = (h ^ c) * 1099511628211ull;
     char hash[20];
-    std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(label));
-    name = name.substr(name.size() - (kMax - 17)) + "-" + hash;
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(h));
+    if (name.size() > kMax - 17) name = name.substr(name.size() - (kMax - 17));
+    name += std::string("-") + hash;
   }
   return name + ".jpg";
+}
+
+std::string snapshot_label(std::size_t index, const std::string& label) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "%04zu-", index + 1);
+  return prefix + label;
 }
 
 bool prepare_snapshot_dir(const std::string& dir, std::string& error) {

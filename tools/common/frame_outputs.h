@@ -20,10 +20,17 @@ namespace focusmeter::cli {
 // when the frame is empty or encoding fails.
 std::vector<unsigned char> encode_thumbnail(const cv::Mat& frame, int max_side = 320);
 
-// A file name for `label` (a host, a path, a URI): unsafe characters become
-// '_', long names are cut and keep a hash so they stay unique, ".jpg" added.
-// E.g. "cams/night 1.mp4" -> "cams_night_1.mp4.jpg".
+// A file name for `label` (a host, a path, a redacted URI): unsafe
+// characters become '_' and ".jpg" is added. When that changed the label
+// (or it had to be cut), a hash of the whole label is appended, so labels
+// that differ give different names: "a/b.jpg" -> "a_b.jpg-<hash>.jpg" while
+// "a_b.jpg" -> "a_b.jpg.jpg". Labels must not hold secrets (redact first).
 std::string snapshot_file_name(const std::string& label);
+
+// A snapshot label that puts the input's position first ("0003-photo.jpg"
+// for index 2), for commands that check inputs concurrently: the same input
+// given twice still gets two files.
+std::string snapshot_label(std::size_t index, const std::string& label);
 
 // Creates `dir` (and parents) if needed; false + one line if it cannot be
 // made or written to.

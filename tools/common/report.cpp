@@ -122,7 +122,9 @@ Summary summarize(const std::vector<Result>& results) {
 
 int exit_status(const Summary& s) {
   if (s.blurry > 0) return kExitBlurry;
-  if (s.not_checked() > 0) return kExitUnchecked;
+  // Nothing listed at all (a scanned range where no camera answered) is not
+  // "all clear": a wrong --port must not look healthy.
+  if (s.not_checked() > 0 || s.total == 0) return kExitUnchecked;
   return kExitAllClear;
 }
 

@@ -98,35 +98,4 @@ std::string expand_template(const std::string& tmpl, const std::string& host, in
   return out;
 }
 
-std::string redact_url(const std::string& url, const std::string& user) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const std::size_t authority = scheme_end + 3;
-  const std::size_t path = url.find_first_of("/?#", authority);
-  const std::string host_part = url.substr(authority, path == std::string::npos ? std::string::npos : path - authority);
-  const auto at = host_part.rfind('@');
-  std::string shown_user;
-  if (!user.empty()) {
-    g_autofree gchar* escaped = g_uri_escape_string(user.c_str(), G_URI_RESERVED_CHARS_SUBCOMPONENT_DELIMITERS, FALSE);
-    shown_user = escaped;
-  } else if (at != std::string::npos) {
-    // The URL names a user of its own: keep the name, never its password.
-    const std::string userinfo = host_part.substr(0, at);
-    shown_user = userinfo.substr(0, userinfo.find(':'));
-  }
-  const std::string bare_host = at == std::string::npos ? host_part : host_part.substr(at + 1);
-  std::string out = url.substr(0, authority);
-  if (!shown_user.empty()) out += shown_user + ":***@";
-  out += bare_host;
-  if (path != std::string::npos) out += url.substr(path);
-  return out;
-}
-
-std::string scrub_secret(std::string text, const std::string& secret) {
-  if (secret.size() < 3) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3))
-    text.replace(pos, secret.size(), "***");
-  return text;
-}
-
 }  // namespace focusmeter::scan

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/url.h"
+
 namespace focusmeter::scan {
 
 struct Route {
@@ -34,13 +36,9 @@ std::string validate_template(const std::string& tmpl);
 // Fills {host} and {port} (IPv6 literals get brackets).
 std::string expand_template(const std::string& tmpl, const std::string& host, int port);
 
-// rtsp://host/... -> rtsp://user:***@host/... when a user is given (and
-// strips any credentials the URL itself carries); unchanged otherwise.
-std::string redact_url(const std::string& url, const std::string& user);
-
-// Replaces every occurrence of `secret` in `text` with "***" (for one-line
-// reasons built from library error messages). Secrets shorter than 3
-// characters are left alone rather than mangling ordinary words.
-std::string scrub_secret(std::string text, const std::string& secret);
+// URL redaction and secret scrubbing are shared with `check`
+// (common/url.h); the scan code calls them by their old names.
+using cli::redact_url;
+using cli::scrub_secret;
 
 }  // namespace focusmeter::scan

@@ -12,7 +12,10 @@
 #include <thread>
 
 #include "commands.h"
+#include "common/cli.h"
+#include "common/credentials.h"
 #include "common/exit_codes.h"
+#include "common/model_loading.h"
 #include "common/report.h"
 #include "common/report_options.h"
 #include "common/result.h"
@@ -28,34 +31,23 @@ namespace scan = focusmeter::scan;
 
 namespace {
 
+constexpr const char* kCommand = "scan";
+
 struct RawOptions {
-  gchar* targets_file = nullptr;
-  gchar* cameras_file = nullptr;
-  gchar* brand = nullptr;
-  gchar* url_template = nullptr;
+  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model;
   gint port = 554;
   gboolean substream = FALSE;
-  gchar* user = nullptr;
-  gchar* password_file = nullptr;
   gdouble probe_timeout = 1.0;
   gdouble timeout = 5.0;
   gint frames = 3;
   gint jobs = 0;
-  gchar* model = nullptr;
   gboolean no_model = FALSE;
   gdouble threshold = -1;
   gboolean all = FALSE;
-  gchar** targets = nullptr;
-  ~RawOptions() {
-    for (gchar* s : {targets_file, cameras_file, brand, url_template, user, password_file, model}) g_free(s);
-    g_strfreev(targets);
-  }
+  cli::OptionStrings targets;
 };
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "focusmeter scan: %s\n(see focusmeter scan --help)\n", message.c_str());
-  return cli::kExitUsage;
-}
+int usage_error(const std::string& message) { return cli::usage_error(kCommand, message); }
 
 int default_jobs() {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -74,17 +66,17 @@ int focusmeter_scan_main(int argc, char** argv) {
   RawOptions o;
   const std::string brand_help = "Camera brand: " + brand_list() + " (default auto: try every known route)";
   const GOptionEntry entries[] = {
-      {"targets", 0, 0, G_OPTION_ARG_FILENAME, &o.targets_file, "Read targets from FILE, one per line (# comments)",
+      {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(), "Read targets from FILE, one per line (# comments)",
        "FILE"},
-      {"cameras", 0, 0, G_OPTION_ARG_FILENAME, &o.cameras_file,
+      {"cameras", 0, 0, G_OPTION_ARG_FILENAME, o.cameras_file.slot(),
        "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
-      {"brand", 'b', 0, G_OPTION_ARG_STRING, &o.brand, brand_help.c_str(), "BRAND"},
-      {"url-template", 0, 0, G_OPTION_ARG_STRING, &o.url_template,
+      {"brand", 'b', 0, G_OPTION_ARG_STRING, o.brand.slot(), brand_help.c_str(), "BRAND"},
+      {"url-template", 0, 0, G_OPTION_ARG_STRING, o.url_template.slot(),
        "Stream URL template, e.g. 'rtsp://{host}:{port}/live' (overrides --brand)", "TEMPLATE"},
       {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "RTSP port (default 554)", "PORT"},
       {"substream", 0, 0, G_OPTION_ARG_NONE, &o.substream, "Use the brand's low-resolution substream", nullptr},
-      {"user", 'u', 0, G_OPTION_ARG_STRING, &o.user, "Camera user name", "USER"},
-      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.password_file,
+      {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Camera user name", "USER"},
+      {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
        "Read the password from FILE (else $FOCUSMETER_PASSWORD)", "FILE"},
       {"probe-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.probe_timeout, "TCP probe bound in seconds (default 1)", "S"},
       {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &o.timeout,
@@ -92,14 +84,15 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"frames", 'n', 0, G_OPTION_ARG_INT, &o.frames, "Frames to analyse per camera, spread over ~1 s (default 3)",
        "N"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Cameras checked at once (default 4 per core, 8 to 64)", "N"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "Focus model (default $FOCUSMETER_MODEL or installed)",
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), "Focus model (default $FOCUSMETER_MODEL or installed)",
        "FILE"},
       {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model, "Report features only, no verdict", nullptr},
       {"threshold", 0, 0, G_OPTION_ARG_DOUBLE, &o.threshold, "BLURRY when score >= this (default: the model's)", "P"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.targets, nullptr, "TARGET..."},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  cli::set_command_name(kCommand);
   g_autoptr(GOptionContext) ctx = g_option_context_new("- check IP cameras for focus over RTSP");
   g_option_context_set_summary(ctx,
                                "TARGET: 10.0.0.7, 10.0.0.10-60, 10.0.0.10-10.0.0.60, 10.0.0.0/24, a host name, or "
@@ -108,7 +101,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       ctx,
       "Each camera ends in one status: ok, unreachable, auth_failed, not_found, timeout, stream_error.\n"
       "Exit status: 0 all checked cameras CLEAR, 1 at least one BLURRY, 2 some camera could not be\n"
-      "checked (none BLURRY), 64 usage error. The password is never taken on the command line.\n");
+      "checked (none BLURRY, or no camera answered at all), 64 usage error.\n"
+      "The password is never taken on the command line.\n");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   cli::ReportOptions report_options;
   g_option_context_add_group(ctx, cli::report_option_group(report_options));
@@ -130,40 +124,36 @@ int focusmeter_scan_main(int argc, char** argv) {
   settings.timeout_seconds = o.timeout;
   settings.stream.frames = o.frames;
   settings.threshold = o.threshold;
-  settings.brand = o.brand ? o.brand : "auto";
+  settings.brand = o.brand.or_else("auto");
   if (!scan::routes_for_brand(settings.brand, false)) return usage_error("unknown --brand; known: " + brand_list());
-  if (o.url_template) {
-    const std::string why = scan::validate_template(o.url_template);
+  if (o.url_template.given()) {
+    const std::string why = scan::validate_template(o.url_template.get());
     if (!why.empty()) return usage_error("--url-template " + why);
-    settings.url_template = o.url_template;
+    settings.url_template = o.url_template.get();
   }
   try {
-    if (o.user) settings.user = o.user;
-    if (o.password_file) {
-      settings.password = scan::read_password_file(o.password_file);
-    } else if (const char* env = g_getenv("FOCUSMETER_PASSWORD"); env && *env) {
-      settings.password = env;
-    }
-  } catch (const scan::CredentialError& e) {
+    const cli::StreamCredentials credentials = cli::credentials_from_options(o.user.get(), o.password_file.get());
+    settings.user = credentials.user;
+    settings.password = credentials.password;
+  } catch (const cli::CredentialError& e) {
     return usage_error(e.what());
   }
-  if (!settings.password.empty() && settings.user.empty()) settings.user = "admin";
 
   // --- targets ----------------------------------------------------------------
   std::vector<scan::TargetSpec> specs;
   try {
-    for (gchar** t = o.targets; t && *t; ++t) {
-      scan::TargetSpec spec = scan::parse_target(*t);
+    for (const gchar* t : o.targets) {
+      scan::TargetSpec spec = scan::parse_target(t);
       if (!spec.password.empty())
         return usage_error(
             "a password in a URL on the command line would be visible to every user; "
             "use --user with --password-file or FOCUSMETER_PASSWORD");
       specs.push_back(std::move(spec));
     }
-    if (o.targets_file)
-      for (auto& s : scan::read_targets_file(o.targets_file)) specs.push_back(std::move(s));
-    if (o.cameras_file)
-      for (auto& s : scan::read_cameras_file(o.cameras_file)) {
+    if (o.targets_file.given())
+      for (auto& s : scan::read_targets_file(o.targets_file.get())) specs.push_back(std::move(s));
+    if (o.cameras_file.given())
+      for (auto& s : scan::read_cameras_file(o.cameras_file.get())) {
         if (s.password.empty() && !s.password_ref.empty()) s.password = scan::resolve_password(s.password_ref);
         specs.push_back(std::move(s));
       }
@@ -178,28 +168,21 @@ int focusmeter_scan_main(int argc, char** argv) {
       return usage_error("camera '" + s.given + "': unknown brand '" + s.brand + "'; known: " + brand_list());
 
   // --- model and element ------------------------------------------------------
-  std::optional<fm::Model> model;
-  std::string model_path;
+  cli::ModelChoice model;
   if (!o.no_model) {
-    model_path = o.model ? o.model : fm::default_model_path();
-    if (o.model || g_file_test(model_path.c_str(), G_FILE_TEST_EXISTS)) {
-      try {
-        model.emplace(fm::Model::load(model_path));
-      } catch (const fm::ModelError& e) {
-        std::fprintf(stderr, "focusmeter scan: %s\n", e.what());
-        return cli::kExitDataError;
-      }
-    } else {
-      std::fprintf(stderr, "focusmeter scan: no model at %s: reporting features only, no verdict\n",
-                   model_path.c_str());
-      model_path.clear();
+    try {
+      model = cli::load_model_or_default(o.model.get());
+    } catch (const fm::ModelError& e) {
+      return cli::fail(kCommand, cli::kExitDataError, e.what());
     }
+    if (!model.model)
+      std::fprintf(stderr, "focusmeter scan: %s: reporting features only, no verdicts\n", model.missing.c_str());
   }
-  settings.model = model ? &*model : nullptr;
+  settings.model = model.model.get();
   g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
   if (!factory) {
-    std::fprintf(stderr, "focusmeter scan: the focusmeter GStreamer element is not installed (GST_PLUGIN_PATH?)\n");
-    return cli::kExitSoftware;
+    return cli::fail(kCommand, cli::kExitSoftware,
+                     "the focusmeter GStreamer element is not installed (GST_PLUGIN_PATH?)");
   }
 
   // --- run ----------------------------------------------------------------------
@@ -210,7 +193,7 @@ int focusmeter_scan_main(int argc, char** argv) {
   header.kind = cli::ReportKind::Scan;
   header.started = cli::utc_now_iso8601();
   if (settings.model) {
-    header.model = model_path;
+    header.model = model.path;
     header.threshold = o.threshold >= 0 ? o.threshold : settings.model->threshold();
   }
   settings.stream.want_frame = output.wants_frames();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/url.h"
 #include "nlohmann/json.hpp"
 
 namespace focusmeter::scan {
@@ -53,32 +54,18 @@ std::string read_file(const std::string& path) {
 }
 
 TargetSpec parse_url(const std::string& text) {
-  g_autoptr(GError) err = nullptr;
-  g_autoptr(GUri) uri =
-      g_uri_parse(text.c_str(), static_cast<GUriFlags>(G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED), &err);
+  const std::optional<cli::Url> url = cli::parse_url(text);
   // Never echo the text: it may hold a password.
-  if (!uri || !g_uri_get_host(uri) || !*g_uri_get_host(uri))
-    throw TargetError("malformed rtsp:// URL (expected rtsp://host[:port]/path)");
+  if (!url) throw TargetError("malformed rtsp:// URL (expected rtsp://host[:port]/path)");
   TargetSpec t;
   t.kind = TargetSpec::Kind::Url;
-  t.host = g_uri_get_host(uri);
+  t.host = url->host;
   // The URL's own port, else the scheme's: --port is for addresses only.
-  t.port =
-      g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : (g_ascii_strcasecmp(g_uri_get_scheme(uri), "rtsps") ? 554 : 322);
-  if (const char* u = g_uri_get_user(uri)) {
-    g_autofree gchar* user = g_uri_unescape_string(u, nullptr);
-    t.user = user ? user : u;
-  }
-  if (const char* p = g_uri_get_password(uri)) {
-    g_autofree gchar* pw = g_uri_unescape_string(p, nullptr);
-    t.password = pw ? pw : p;
-  }
+  t.port = url->port > 0 ? url->port : (g_ascii_strcasecmp(url->scheme.c_str(), "rtsps") ? 554 : 322);
+  t.user = url->user;
+  t.password = url->password;
   // The URL kept and shown carries no credentials at all.
-  g_autoptr(GUri) bare =
-      g_uri_build(static_cast<GUriFlags>(G_URI_FLAGS_ENCODED), g_uri_get_scheme(uri), nullptr, g_uri_get_host(uri),
-                  g_uri_get_port(uri), g_uri_get_path(uri), g_uri_get_query(uri), g_uri_get_fragment(uri));
-  g_autofree gchar* bare_text = g_uri_to_string(bare);
-  t.url = bare_text;
+  t.url = url->bare;
   t.given = t.url;
   return t;
 }

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "common/secret_file.h"
+
 namespace focusmeter::serve {
 
 bool bearer_token_matches(const char* authorization, const std::string& token) {
@@ -26,19 +28,12 @@ bool is_image_content_type(const char* content_type) {
 }
 
 bool read_token_file(const std::string& path, std::string& token, std::string& error) {
-  g_autofree char* text = nullptr;
-  gsize size = 0;
-  g_autoptr(GError) err = nullptr;
-  if (!g_file_get_contents(path.c_str(), &text, &size, &err)) {
-    error = "--token-file: " + std::string(err->message);
+  std::string line;
+  if (!cli::read_secret_file(path, line, error)) {
+    error = "--token-file: " + error;
     return false;
   }
-  if (std::memchr(text, '\0', size)) {
-    error = "--token-file " + path + ": not a text file";
-    return false;
-  }
-  char* nl = std::strchr(text, '\n');
-  if (nl) *nl = '\0';
+  g_autofree gchar* text = g_strdup(line.c_str());
   g_strstrip(text);
   for (const char* p = text; *p; ++p)
     if (*p <= ' ' || *p == 127) {

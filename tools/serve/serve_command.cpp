@@ -10,7 +10,9 @@
 #include <string>
 
 #include "commands.h"
+#include "common/cli.h"
 #include "common/exit_codes.h"
+#include "common/model_loading.h"
 #include "focusmeter/model.h"
 #include "serve/http_service.h"
 #include "serve/listen_address.h"
@@ -24,25 +26,16 @@ namespace {
 // Longest wait for requests in flight after SIGTERM/SIGINT.
 constexpr gint64 kDrainSeconds = 10;
 
+constexpr const char* kCommand = "serve";
+
 struct Options {
-  char* listen = nullptr;  // GOptionContext fills these with g_malloc'd strings
-  char* model = nullptr;
-  char* token_file = nullptr;
+  fm::cli::OptionString listen, model, token_file;
   gboolean allow_remote = FALSE;
   gint64 max_body_bytes = 20 * 1024 * 1024;
   gint workers = 0;
   gint max_queue = 64;
   gint debug_delay_ms = 0;
   gboolean verbose = FALSE;
-
-  Options() = default;
-  Options(const Options&) = delete;
-  Options& operator=(const Options&) = delete;
-  ~Options() {
-    g_free(listen);
-    g_free(model);
-    g_free(token_file);
-  }
 };
 
 struct Shutdown {
@@ -78,21 +71,18 @@ gboolean on_signal(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-int fail(int code, const std::string& line) {
-  std::fprintf(stderr, "focusmeter serve: %s\n", line.c_str());
-  return code;
-}
+int fail(int code, const std::string& line) { return fm::cli::fail(kCommand, code, line); }
 
 }  // namespace
 
 int focusmeter_serve_main(int argc, char** argv) {
   Options o;
   const GOptionEntry entries[] = {
-      {"listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Address and port (default 127.0.0.1:8080; port 0 = any)",
+      {"listen", 'l', 0, G_OPTION_ARG_STRING, o.listen.slot(), "Address and port (default 127.0.0.1:8080; port 0 = any)",
        "HOST:PORT"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "Model file (default $FOCUSMETER_MODEL or the installed one)",
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), "Model file (default $FOCUSMETER_MODEL or the installed one)",
        "FILE"},
-      {"token-file", 0, 0, G_OPTION_ARG_FILENAME, &o.token_file,
+      {"token-file", 0, 0, G_OPTION_ARG_FILENAME, o.token_file.slot(),
        "Require 'Authorization: Bearer <token>' with the token in FILE (all but /healthz)", "FILE"},
       {"allow-remote", 0, 0, G_OPTION_ARG_NONE, &o.allow_remote, "Allow a --listen address that is not loopback",
        nullptr},
@@ -104,7 +94,7 @@ int focusmeter_serve_main(int argc, char** argv) {
        "Testing aid: each worker job sleeps MS first", "MS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
-  g_set_prgname("focusmeter serve");
+  fm::cli::set_command_name(kCommand);
   g_autoptr(GOptionContext) ctx = g_option_context_new("- answer focus predictions over a JSON HTTP API");
   g_option_context_set_summary(ctx,
                                "Endpoints: POST /v1/predict, POST /v1/analyze, GET /v1/model, GET /healthz, "
@@ -116,7 +106,7 @@ int focusmeter_serve_main(int argc, char** argv) {
 
   fs::ServiceConfig config;
   std::string error;
-  if (!fs::parse_listen_address(o.listen ? o.listen : "127.0.0.1:8080", config.listen, error))
+  if (!fs::parse_listen_address(o.listen.or_else("127.0.0.1:8080"), config.listen, error))
     return fail(fm::cli::kExitUsage, error);
   if (!fs::is_loopback(config.listen.host) && !o.allow_remote)
     return fail(fm::cli::kExitUsage, "refusing to listen on " + config.listen.host +
@@ -131,7 +121,7 @@ int focusmeter_serve_main(int argc, char** argv) {
   config.max_queue = static_cast<unsigned>(o.max_queue);
   config.debug_delay_ms = static_cast<unsigned>(o.debug_delay_ms);
   config.verbose = o.verbose;
-  if (o.token_file && !fs::read_token_file(o.token_file, config.token, error)) return fail(fm::cli::kExitUsage, error);
+  if (o.token_file.given() && !fs::read_token_file(o.token_file.get(), config.token, error)) return fail(fm::cli::kExitUsage, error);
   if (!fs::is_loopback(config.listen.host) && config.token.empty())
     std::fprintf(stderr,
                  "focusmeter serve: warning: serving %s without --token-file: anyone who can reach it "
@@ -141,18 +131,17 @@ int focusmeter_serve_main(int argc, char** argv) {
   // A model named with --model must load. With none named, a missing
   // default model is not fatal: the service starts, /v1/analyze gives
   // features, and /v1/predict and /v1/model say why they cannot answer.
-  std::shared_ptr<const fm::Model> model;
+  fm::cli::ModelChoice choice;
+  try {
+    choice = fm::cli::load_model_or_default(o.model.get());
+  } catch (const fm::ModelError& e) {
+    return fail(fm::cli::kExitDataError, e.what());
+  }
+  const std::shared_ptr<const fm::Model> model = choice.model;
   std::string no_model_reason;
-  const std::string model_path = o.model ? std::string(o.model) : fm::default_model_path();
-  if (!o.model && !g_file_test(model_path.c_str(), G_FILE_TEST_EXISTS)) {
-    no_model_reason = "no model loaded (" + model_path + " does not exist); restart with --model FILE";
+  if (!model) {
+    no_model_reason = choice.missing + "; restart with --model FILE";
     std::fprintf(stderr, "focusmeter serve: warning: %s\n", no_model_reason.c_str());
-  } else {
-    try {
-      model = std::make_shared<const fm::Model>(fm::Model::load(model_path));
-    } catch (const fm::ModelError& e) {
-      return fail(fm::cli::kExitDataError, e.what());
-    }
   }
 
   g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "common/cli.h"
 #include "common/exit_codes.h"
 #include "focusmeter/model.h"
 #include "train/dataset.h"
@@ -51,10 +52,7 @@ bool parse_features(const char* list, std::vector<fm::Feature>& out, std::string
   return !out.empty();
 }
 
-int fail(int code, const std::string& msg) {
-  std::fprintf(stderr, "focusmeter train: %s\n", msg.c_str());
-  return code;
-}
+int fail(int code, const std::string& msg) { return fm::cli::fail("train", code, msg); }
 
 }  // namespace
 
@@ -96,6 +94,7 @@ int focusmeter_train_main(int argc, char** argv) {
       {"no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Do not read or write the feature cache", nullptr},
       {"name", 0, 0, G_OPTION_ARG_STRING, &name, "Model name (default \"default\")", "NAME"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  fm::cli::set_command_name("train");
   g_autoptr(GOptionContext) ctx = g_option_context_new("- train a focus model");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_option_context_set_summary(ctx,

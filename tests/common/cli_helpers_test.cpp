@@ -1,0 +1,142 @@
+// The command-line helpers every subcommand shares (tools/common): URL
+// parsing and redaction, the secret-file reader, credentials from options,
+// model loading, and the GOption string owners.
+#include <glib.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/cli.h"
+#include "common/credentials.h"
+#include "common/model_loading.h"
+#include "common/secret_file.h"
+#include "common/url.h"
+
+using namespace focusmeter::cli;
+
+namespace {
+
+std::string temp_file(const std::string& name, const std::string& content) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  EXPECT_TRUE(g_file_set_contents(path.c_str(), content.data(), static_cast<gssize>(content.size()), nullptr));
+  return path;
+}
+
+}  // namespace
+
+TEST(Url, ParseSplitsCredentialsOff) {
+  const auto u = parse_url("rtsp://admin:hun%40ter22@127.0.0.1:8554/cam?x=1");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "rtsp");
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 8554);
+  EXPECT_EQ(u->user, "admin");
+  EXPECT_EQ(u->password, "hun@ter22");
+  EXPECT_EQ(u->bare, "rtsp://127.0.0.1:8554/cam?x=1");
+  EXPECT_EQ(parse_url("rtsp://cam.lan/live")->port, -1);
+  EXPECT_FALSE(parse_url("not a url"));
+  EXPECT_FALSE(parse_url("rtsp:///nohost"));
+}
+
+TEST(Url, PasswordDetection) {
+  EXPECT_TRUE(url_has_password("rtsp://admin:hunter22@127.0.0.1:9/cam"));
+  EXPECT_TRUE(url_has_password("http://u:p@h/"));
+  EXPECT_TRUE(url_has_password("rtsp://u:p@[bad/"));  // unparseable, still refused
+  EXPECT_FALSE(url_has_password("rtsp://admin@127.0.0.1/cam"));
+  EXPECT_FALSE(url_has_password("rtsp://127.0.0.1/a:b@c"));
+  EXPECT_FALSE(url_has_password("/photos/a:b@c.jpg"));
+}
+
+TEST(Url, Redaction) {
+  EXPECT_EQ(redact_url("rtsp://admin:hunter22@10.0.0.1/x", ""), "rtsp://admin:***@10.0.0.1/x");
+  EXPECT_EQ(redact_url("rtsp://10.0.0.1/x", "viewer"), "rtsp://viewer:***@10.0.0.1/x");
+  EXPECT_EQ(scrub_secret("ab ab", "ab"), "*** ***");
+}
+
+TEST(SecretFile, FirstLineNeverEchoed) {
+  std::string line, error;
+  ASSERT_TRUE(read_secret_file(temp_file("s1", "top-secret\r\nsecond\n"), line, error)) << error;
+  EXPECT_EQ(line, "top-secret");
+  ASSERT_TRUE(read_secret_file(temp_file("s2", ""), line, error));
+  EXPECT_EQ(line, "");
+  EXPECT_FALSE(read_secret_file(temp_file("s3", std::string("bin\0ary-secret", 14)), line, error));
+  EXPECT_NE(error.find("not a text file"), std::string::npos);
+  EXPECT_EQ(error.find("ary-secret"), std::string::npos);
+  EXPECT_FALSE(read_secret_file("/nonexistent/secret", line, error));
+  EXPECT_NE(error.find("/nonexistent/secret"), std::string::npos);
+}
+
+TEST(Credentials, FromOptions) {
+  g_unsetenv("FOCUSMETER_PASSWORD");
+  EXPECT_TRUE(credentials_from_options(nullptr, nullptr).empty());
+  const std::string pw = temp_file("pw", "hunter22\n");
+  StreamCredentials c = credentials_from_options(nullptr, pw.c_str());
+  EXPECT_EQ(c.user, "admin");  // a password without a user
+  EXPECT_EQ(c.password, "hunter22");
+  g_setenv("FOCUSMETER_PASSWORD", "from-env", TRUE);
+  c = credentials_from_options("viewer", nullptr);
+  EXPECT_EQ(c.user, "viewer");
+  EXPECT_EQ(c.password, "from-env");
+  c = credentials_from_options("viewer", pw.c_str());  // the file wins
+  EXPECT_EQ(c.password, "hunter22");
+  g_unsetenv("FOCUSMETER_PASSWORD");
+  try {
+    credentials_from_options(nullptr, temp_file("empty-pw", "\n").c_str());
+    FAIL() << "an empty password file must be refused";
+  } catch (const CredentialError& e) {
+    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos);
+  }
+  EXPECT_THROW(credentials_from_options(nullptr, "/nonexistent/pw"), CredentialError);
+}
+
+TEST(ModelLoading, NamedMustLoadDefaultMayBeMissing) {
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
+  ModelChoice c = load_model_or_default(model.c_str());
+  ASSERT_TRUE(c.model);
+  EXPECT_EQ(c.path, model);
+  EXPECT_TRUE(c.missing.empty());
+
+  EXPECT_THROW(load_model_or_default("/nonexistent/model.json"), focusmeter::ModelError);
+  const std::string bad = temp_file("bad-model.json", "{not json");
+  EXPECT_THROW(load_model_or_default(bad.c_str()), focusmeter::ModelError);
+
+  g_setenv("FOCUSMETER_MODEL", "/nonexistent/default.json", TRUE);
+  c = load_model_or_default(nullptr);
+  EXPECT_FALSE(c.model);
+  EXPECT_EQ(c.missing, "no model loaded (/nonexistent/default.json does not exist)");
+  g_setenv("FOCUSMETER_MODEL", model.c_str(), TRUE);
+  c = load_model_or_default(nullptr);
+  EXPECT_TRUE(c.model);
+  g_setenv("FOCUSMETER_MODEL", bad.c_str(), TRUE);  // exists but broken: stops the command
+  EXPECT_THROW(load_model_or_default(nullptr), focusmeter::ModelError);
+  g_unsetenv("FOCUSMETER_MODEL");
+}
+
+TEST(OptionStrings, OwnWhatGOptionParses) {
+  OptionString model;
+  OptionStrings rest;
+  gint jobs = 0;
+  const GOptionEntry entries[] = {
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, model.slot(), "", "FILE"},
+      {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "", "N"},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, rest.slot(), nullptr, nullptr},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new(nullptr);
+  g_option_context_add_main_entries(ctx, entries, nullptr);
+  const char* args[] = {"focusmeter", "-m", "m.json", "a", "b", nullptr};
+  int argc = 5;
+  g_auto(GStrv) argv = g_strdupv(const_cast<gchar**>(args));
+  ASSERT_TRUE(g_option_context_parse(ctx, &argc, &argv, nullptr));
+  EXPECT_TRUE(model.given());
+  EXPECT_STREQ(model.get(), "m.json");
+  std::string seen;
+  for (const gchar* a : rest) seen += a;
+  EXPECT_EQ(seen, "ab");
+  OptionString unset;
+  EXPECT_FALSE(unset.given());
+  EXPECT_EQ(unset.or_else("dflt"), "dflt");
+  OptionStrings none;
+  EXPECT_TRUE(none.empty());
+  for (const gchar* a : none) ADD_FAILURE() << a;
+}
