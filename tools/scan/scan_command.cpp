@@ -196,6 +196,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     }
   }
   settings.model = model ? &*model : nullptr;
+  settings.model_path = model_path;  // the element loads this very file
   g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
   if (!factory) {
     std::fprintf(stderr, "focusmeter scan: the focusmeter GStreamer element is not installed (GST_PLUGIN_PATH?)\n");
