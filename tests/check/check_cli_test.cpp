@@ -327,8 +327,8 @@ TEST(CheckCli, ClipModelOnAnotherFeatureIgnoresTheDefaultModel) {
   const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/check/blur-effect-model.json";
   for (const std::string& default_model : {dir / "broken-default.json", kModel}) {
     SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
-    const CliRun r = run_check({"--model", model, "--format", "json", "--every", "1", clip},
-                               {{"FOCUSMETER_MODEL", default_model}});
+    const CliRun r =
+        run_check({"--model", model, "--format", "json", "--every", "1", clip}, {{"FOCUSMETER_MODEL", default_model}});
     expect_flip_in(r, 10, 5);
     const json rep = parse_report(r);
     ASSERT_EQ(rep["results"].size(), 1u);

@@ -30,9 +30,9 @@ TEST(FeatureFieldName, IsTheFeatureNameWithDashes) {
 }
 
 TEST(FeaturesFromStructure, ReadsExactlyTheFieldsPresent) {
-  g_autoptr(GstStructure) s = gst_structure_new("focusmeter", "laplacian-variance", G_TYPE_DOUBLE, 0.25,
-                                                "blur-effect", G_TYPE_DOUBLE, 0.75, "texture", G_TYPE_DOUBLE, 0.5,
-                                                "frames", G_TYPE_UINT64, G_GUINT64_CONSTANT(3), nullptr);
+  g_autoptr(GstStructure) s =
+      gst_structure_new("focusmeter", "laplacian-variance", G_TYPE_DOUBLE, 0.25, "blur-effect", G_TYPE_DOUBLE, 0.75,
+                        "texture", G_TYPE_DOUBLE, 0.5, "frames", G_TYPE_UINT64, G_GUINT64_CONSTANT(3), nullptr);
   const fm::FeatureVector fv = cli::features_from_structure(s);
   EXPECT_EQ(fv.present.count(), 3u);
   EXPECT_DOUBLE_EQ(fv[fm::Feature::LaplacianVariance], 0.25);

@@ -347,9 +347,17 @@ TEST_F(ScanIntegration, ModelOnAnotherFeatureIgnoresTheDefaultModel) {
   const std::string data = FOCUSMETER_TEST_DATA;
   for (const std::string& default_model : {bad_model, data + "/scan/blur-model.json"}) {
     SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
-    const std::vector<std::string> args{"scan",    "--user",  "admin",     "--port",   std::to_string(port_),
-                                        "--model", data + "/scan/blur-effect-model.json", "--format", "jsonl",
-                                        address(10), address(11)};
+    const std::vector<std::string> args{"scan",
+                                        "--user",
+                                        "admin",
+                                        "--port",
+                                        std::to_string(port_),
+                                        "--model",
+                                        data + "/scan/blur-effect-model.json",
+                                        "--format",
+                                        "jsonl",
+                                        address(10),
+                                        address(11)};
     const RunResult run =
         run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kPassword}, {"FOCUSMETER_MODEL", default_model}});
     SCOPED_TRACE(run.err);
@@ -370,7 +378,8 @@ bool write_flat_png(const std::string& path) {
   gst_init(nullptr, nullptr);
   const std::string desc =
       "videotestsrc pattern=solid-color foreground-color=0xff808080 num-buffers=1 ! "
-      "video/x-raw,width=320,height=240 ! videoconvert ! pngenc ! filesink location=\"" + path + "\"";
+      "video/x-raw,width=320,height=240 ! videoconvert ! pngenc ! filesink location=\"" +
+      path + "\"";
   g_autoptr(GstElement) pipeline = gst_parse_launch(desc.c_str(), nullptr);
   if (!pipeline) return false;
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
@@ -390,8 +399,8 @@ TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
       static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
   const std::string host = address(40), port = std::to_string(port_);
-  const char* argv[] = {FAKECAM_PATH, "--address", host.c_str(), "--port", port.c_str(), "--image", flat.c_str(),
-                        nullptr};
+  const char* argv[] = {FAKECAM_PATH, "--address", host.c_str(), "--port",
+                        port.c_str(), "--image",   flat.c_str(), nullptr};
   g_autoptr(GSubprocess) cam = g_subprocess_launcher_spawnv(launcher, argv, nullptr);
   ASSERT_TRUE(cam);
   g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(cam));

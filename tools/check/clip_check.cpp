@@ -226,8 +226,9 @@ bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const Che
       r.reason = "cannot seek in this clip (try without --seek)";
       return false;
     }
-    g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(
-        bus, clock_time(s.timeout), GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    g_autoptr(GstMessage) msg =
+        pop_before(bus, g_get_monotonic_time() + static_cast<gint64>(s.timeout * G_USEC_PER_SEC),
+                   GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
     if (!msg) {
       r.status = Status::Timeout;
       r.reason = "no frame within " + std::to_string(int(s.timeout)) + " s of seeking to " + std::to_string(t) + " s";
@@ -378,9 +379,8 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
       // streaming thread is parked in the sink, so nothing races this.
       if (s.from) state.forget_samples();
       const GstSeekType stop_type = s.to ? GST_SEEK_TYPE_SET : GST_SEEK_TYPE_NONE;
-      if (!gst_element_seek(pipeline, 1.0, GST_FORMAT_TIME,
-                            GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), GST_SEEK_TYPE_SET,
-                            clock_time(s.from.value_or(0)), stop_type,
+      if (!gst_element_seek(pipeline, 1.0, GST_FORMAT_TIME, GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
+                            GST_SEEK_TYPE_SET, clock_time(s.from.value_or(0)), stop_type,
                             s.to ? clock_time(*s.to) : GST_CLOCK_TIME_NONE)) {
         r.reason = "cannot seek in this clip (--from/--to)";
         return done();
@@ -462,11 +462,11 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   const std::size_t low_texture = std::min(state.low_texture, state.samples.size());
   if (low_texture > 0) {
     // judge() scored those frames 0.5: say so rather than let it pass for a verdict.
-    const std::string line = "too little texture to judge focus" +
-                             (low_texture == state.samples.size()
-                                  ? std::string()
-                                  : " in " + std::to_string(low_texture) + " of " +
-                                        std::to_string(state.samples.size()) + " analysed frames");
+    const std::string line =
+        "too little texture to judge focus" + (low_texture == state.samples.size()
+                                                   ? std::string()
+                                                   : " in " + std::to_string(low_texture) + " of " +
+                                                         std::to_string(state.samples.size()) + " analysed frames");
     r.reason = r.reason.empty() ? line : r.reason + "; " + line;
   }
   if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);

@@ -26,8 +26,8 @@ using PipelinePtr = std::unique_ptr<GstElement, PipelineDeleter>;
 // callbacks pointers into `context` only, never to locals of the caller.
 template <typename Context>
 struct OwnedPipeline {
-  Context context;        // declared first: destroyed last
-  PipelinePtr pipeline;   // declared last: stopped first
+  Context context;       // declared first: destroyed last
+  PipelinePtr pipeline;  // declared last: stopped first
 
   OwnedPipeline() = default;
   OwnedPipeline(const OwnedPipeline&) = delete;

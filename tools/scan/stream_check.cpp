@@ -25,7 +25,7 @@ struct StreamContext {
   GstElement* fm = nullptr;  // borrowed: the pipeline holds it
   std::mutex mutex;
   GstBuffer* current = nullptr;
-  GstSample* analysed = nullptr;  // the last analysed frame
+  GstSample* analysed = nullptr;   // the last analysed frame
   int kept = 0, keep_at_most = 0;  // frames past those check_stream reads are not kept
 
   StreamContext() = default;
@@ -170,8 +170,7 @@ StreamOutcome check_stream(const std::string& url, const std::string& user, cons
   const guint64 interval = frames > 1 ? static_cast<guint64>(options.spread_seconds / frames * GST_SECOND) : 0;
   // Always name the model: left unset, the element would load its default
   // ($FOCUSMETER_MODEL) and score with a model the scan did not choose.
-  g_object_set(fm, "interval", interval, "model", options.model_path.c_str(), "threshold", options.threshold,
-               nullptr);
+  g_object_set(fm, "interval", interval, "model", options.model_path.c_str(), "threshold", options.threshold, nullptr);
 
   g_autoptr(GstBus) bus = gst_element_get_bus(run.get());
   if (options.want_frame) {
@@ -225,9 +224,10 @@ StreamOutcome check_stream(const std::string& url, const std::string& user, cons
   out.described = ctx.described;
   if (out.frames.empty()) {
     out.status = cli::Status::Timeout;
-    out.reason = ctx.described ? (ctx.saw_video ? "stream set up but no decodable frame within " + seconds_text(budget_s)
-                                                : "the camera offers no video track")
-                               : "connected but no RTSP answer within " + seconds_text(budget_s);
+    out.reason = ctx.described
+                     ? (ctx.saw_video ? "stream set up but no decodable frame within " + seconds_text(budget_s)
+                                      : "the camera offers no video track")
+                     : "connected but no RTSP answer within " + seconds_text(budget_s);
     if (ctx.described && !ctx.saw_video) out.status = cli::Status::StreamError;
     return out;
   }

@@ -40,9 +40,9 @@ struct FrameOutcome {
 
 struct StreamOutcome {
   cli::Status status = cli::Status::StreamError;
-  std::string reason;                 // one line, no password
-  bool described = false;             // the camera answered DESCRIBE: the route exists
-  std::vector<FrameOutcome> frames;   // the analysed frames
+  std::string reason;                // one line, no password
+  bool described = false;            // the camera answered DESCRIBE: the route exists
+  std::vector<FrameOutcome> frames;  // the analysed frames
   int width = 0;
   int height = 0;
   cv::Mat frame;  // the last analysed frame, BGR, when asked for and available
