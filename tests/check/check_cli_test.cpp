@@ -373,6 +373,55 @@ TEST(CheckCli, H264Mp4FlipsAtTheMiddle) {
   expect_flip("x264enc speed-preset=ultrafast tune=zerolatency ! mp4mux", "mp4", false);
 }
 
+// A clip is scored by the element with check's --model alone, whatever
+// $FOCUSMETER_MODEL (the element's default) is: broken, or a valid model
+// that does not read blur_effect, the feature check's model needs.
+TEST(CheckCli, ClipModelOnAnotherFeatureIgnoresTheDefaultModel) {
+  TempDir dir;
+  const std::string clip = dir / "half-blurred.avi";
+  ASSERT_EQ(check_test::make_clip(clip, 10, 10, 5, "jpegenc ! avimux"), "");
+  write_file(dir / "broken-default.json", "{ not a model");
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/check/blur-effect-model.json";
+  for (const std::string& default_model : {dir / "broken-default.json", kModel}) {
+    SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
+    const CliRun r =
+        run_check({"--model", model, "--format", "json", "--every", "1", clip}, {{"FOCUSMETER_MODEL", default_model}});
+    expect_flip_in(r, 10, 5);
+    const json rep = parse_report(r);
+    ASSERT_EQ(rep["results"].size(), 1u);
+    EXPECT_TRUE(rep["results"][0]["features"].contains("blur_effect")) << r.out;
+  }
+}
+
+// A flat clip (a lens cap, a wall): judge() gives "no evidence" (0.5), and
+// the result says so.
+TEST(CheckCli, FlatClipIsReportedAsTooLittleTexture) {
+  TempDir dir;
+  const std::string clip = dir / "flat.avi";
+  gst_init(nullptr, nullptr);
+  const std::string desc =
+      "videotestsrc pattern=solid-color foreground-color=0xff808080 num-buffers=30 ! "
+      "video/x-raw,width=320,height=240,framerate=10/1 ! videoconvert ! jpegenc ! avimux ! filesink location=\"" +
+      clip + "\"";
+  {
+    g_autoptr(GstElement) pipeline = gst_parse_launch(desc.c_str(), nullptr);
+    ASSERT_TRUE(pipeline);
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+    g_autoptr(GstMessage) msg =
+        gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    ASSERT_TRUE(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS);
+  }
+  const CliRun r = run_check({"--model", kModel, "--format", "json", clip});
+  const json rep = parse_report(r);
+  ASSERT_EQ(rep["results"].size(), 1u) << r.out;
+  const json& res = rep["results"][0];
+  EXPECT_EQ(res["status"], "ok") << res.dump();
+  EXPECT_DOUBLE_EQ(res.value("score", -1.0), 0.5) << res.dump();
+  EXPECT_NE(res.value("reason", "").find("too little texture to judge focus"), std::string::npos) << res.dump();
+}
+
 TEST(CheckCli, OtherFormatsSnapshotsAndShow) {
   TempDir dir;
   const cv::Mat sharp = check_test::sharp_picture();

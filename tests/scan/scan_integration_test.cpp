@@ -6,6 +6,7 @@
 // status and verdict, the time bound, and that the password is nowhere.
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <gst/gst.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -354,6 +355,90 @@ TEST_F(ScanIntegration, HelpNamesTheSubcommand) {
   const RunResult run = run_focusmeter({"scan", "--help"});
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("focusmeter scan [OPTION"), std::string::npos) << run.out;
+}
+
+// The scan scores with its --model alone, exactly as the element does,
+// whatever $FOCUSMETER_MODEL (the element's default) is: broken, or a valid
+// model that does not read blur_effect, the feature the scan's model needs.
+TEST_F(ScanIntegration, ModelOnAnotherFeatureIgnoresTheDefaultModel) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string bad_model = tmp_ + "/not-a-model.json";
+  ASSERT_TRUE(g_file_set_contents(bad_model.c_str(), "{ not a model", -1, nullptr));
+  const std::string data = FOCUSMETER_TEST_DATA;
+  for (const std::string& default_model : {bad_model, data + "/scan/blur-model.json"}) {
+    SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
+    const std::vector<std::string> args{"scan",
+                                        "--user",
+                                        "admin",
+                                        "--port",
+                                        std::to_string(port_),
+                                        "--model",
+                                        data + "/scan/blur-effect-model.json",
+                                        "--format",
+                                        "jsonl",
+                                        address(10),
+                                        address(11)};
+    const RunResult run =
+        run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kPassword}, {"FOCUSMETER_MODEL", default_model}});
+    SCOPED_TRACE(run.err);
+    EXPECT_EQ(run.status, 1) << run.out;  // one BLURRY camera
+    auto by_host = jsonl_by_host(run.out);
+    for (const auto& [octet, verdict] : {std::pair<int, const char*>{10, "CLEAR"}, {11, "BLURRY"}}) {
+      const auto& r = by_host[address(octet)];
+      EXPECT_EQ(r["status"], "ok") << r.dump();
+      EXPECT_EQ(r["verdict"], verdict) << r.dump();
+      EXPECT_TRUE(r["features"].contains("blur_effect")) << r.dump();
+      EXPECT_TRUE(r["features"].contains("texture")) << r.dump();
+    }
+  }
+}
+
+// Writes a flat grey PNG (nothing in focus or out of it).
+bool write_flat_png(const std::string& path) {
+  gst_init(nullptr, nullptr);
+  const std::string desc =
+      "videotestsrc pattern=solid-color foreground-color=0xff808080 num-buffers=1 ! "
+      "video/x-raw,width=320,height=240 ! videoconvert ! pngenc ! filesink location=\"" +
+      path + "\"";
+  g_autoptr(GstElement) pipeline = gst_parse_launch(desc.c_str(), nullptr);
+  if (!pipeline) return false;
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+  g_autoptr(GstMessage) msg =
+      gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  return msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS;
+}
+
+// A camera looking at a flat wall: judge() gives "no evidence" (0.5) and the
+// report says why rather than passing it off as a verdict.
+TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string flat = tmp_ + "/flat.png";
+  ASSERT_TRUE(write_flat_png(flat));
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+      static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
+  const std::string host = address(40), port = std::to_string(port_);
+  const char* argv[] = {FAKECAM_PATH, "--address", host.c_str(), "--port",
+                        port.c_str(), "--image",   flat.c_str(), nullptr};
+  g_autoptr(GSubprocess) cam = g_subprocess_launcher_spawnv(launcher, argv, nullptr);
+  ASSERT_TRUE(cam);
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(cam));
+  g_autofree gchar* line = g_data_input_stream_read_line(in, nullptr, nullptr, nullptr);
+  const bool ready = line && g_str_has_prefix(line, "READY");
+  if (ready) {
+    auto args = base_args();
+    args.insert(args.end(), {host, "--format", "jsonl"});
+    const RunResult run = run_focusmeter(args);
+    auto by_host = jsonl_by_host(run.out);
+    const auto& r = by_host[host];
+    EXPECT_EQ(r["status"], "ok") << run.out << run.err;
+    EXPECT_DOUBLE_EQ(r.value("score", -1.0), 0.5) << r.dump();
+    EXPECT_NE(r.value("reason", "").find("too little texture to judge focus"), std::string::npos) << r.dump();
+  }
+  g_subprocess_send_signal(cam, SIGTERM);
+  g_subprocess_wait(cam, nullptr, nullptr);
+  ASSERT_TRUE(ready) << "the flat camera did not start";
 }
 
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "check/check.h"
+#include "common/gst_pipeline.h"
 
 namespace focusmeter::cli::check {
 namespace {
@@ -39,11 +40,12 @@ struct ClipState {
   std::array<double, kFeatureCount> feature_sums{};
   FeatureMask features_seen;
   int width = 0, height = 0;
-  GstBuffer* current = nullptr;  // the buffer the element is analysing (probe)
+  GstBuffer* current = nullptr;  // the buffer the element is analysing (probe; only when want_frame)
   GstSegment segment{};          // its segment, for stream time
   double end_time = 0;           // stream time where the last buffer ends
   GstSample* chosen = nullptr;   // most BLURRY analysed frame (or first without a model)
   double chosen_score = -1;
+  std::size_t low_texture = 0;  // analysed frames with too little structure to judge
   bool want_frame = false;
   std::atomic<bool> have_video{false};
   std::atomic<std::int64_t> last_progress{0};  // Clock ticks of the last buffer
@@ -59,6 +61,7 @@ struct ClipState {
     if (chosen) gst_sample_unref(chosen);
     chosen = nullptr;
     chosen_score = -1;
+    low_texture = 0;
   }
   ~ClipState() {
     if (current) gst_buffer_unref(current);
@@ -66,13 +69,14 @@ struct ClipState {
   }
 };
 
-struct PipelineDeleter {
-  void operator()(GstElement* p) const {
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(p);
-  }
+// Everything the streaming threads' callbacks point to, kept in the
+// OwnedPipeline so that it outlives them whichever way check_clip returns.
+struct ClipContext {
+  ClipState state;
+  GstElement* convert = nullptr;  // borrowed: the pipeline holds them
+  GstElement* fm = nullptr;
+  double timeout = 10.0;  // seconds, for the source's own network waits
 };
-using PipelinePtr = std::unique_ptr<GstElement, PipelineDeleter>;
 
 GstPadProbeReturn on_sink_data(GstPad*, GstPadProbeInfo* info, gpointer user) {
   auto* st = static_cast<ClipState*>(user);
@@ -80,7 +84,9 @@ GstPadProbeReturn on_sink_data(GstPad*, GstPadProbeInfo* info, gpointer user) {
     GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
     st->touch();
     std::lock_guard<std::mutex> lock(st->mutex);
-    gst_buffer_replace(&st->current, buf);
+    // Only a wanted frame is worth holding a reference to (it can keep a
+    // decoder's buffer out of its pool).
+    if (st->want_frame) gst_buffer_replace(&st->current, buf);
     GstClockTime end = GST_BUFFER_PTS(buf);
     if (GST_CLOCK_TIME_IS_VALID(end) && GST_BUFFER_DURATION_IS_VALID(buf)) end += GST_BUFFER_DURATION(buf);
     const GstClockTime stream_end = gst_segment_to_stream_time(&st->segment, GST_FORMAT_TIME, end);
@@ -110,15 +116,15 @@ void take_sample(ClipState* st, const GstStructure* s, GstElement* fm) {
     const char* v = gst_structure_get_string(s, "verdict");
     sample.verdict = v && g_str_equal(v, "BLURRY") ? Verdict::Blurry : Verdict::Clear;
   }
+  gboolean low = FALSE;
+  gst_structure_get_boolean(s, "low-texture", &low);
+  const FeatureVector fv = features_from_structure(s);
   std::lock_guard<std::mutex> lock(st->mutex);
   if (scored) st->samples.push_back(sample);
+  st->low_texture += low ? 1 : 0;
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
-    std::string field(feature_name(static_cast<Feature>(i)));
-    for (char& c : field)
-      if (c == '_') c = '-';
-    double v = 0;
-    if (gst_structure_get_double(s, field.c_str(), &v)) {
-      st->feature_sums[i] += v;
+    if (fv.present.test(i)) {
+      st->feature_sums[i] += fv.values[i];
       st->features_seen.set(i);
     }
   }
@@ -136,40 +142,30 @@ void take_sample(ClipState* st, const GstStructure* s, GstElement* fm) {
   }
 }
 
-struct SyncContext {
-  ClipState* state;
-  GstElement* fm;
-};
-
 GstBusSyncReply on_sync_message(GstBus*, GstMessage* msg, gpointer user) {
-  auto* ctx = static_cast<SyncContext*>(user);
+  auto* ctx = static_cast<ClipContext*>(user);
   if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ELEMENT || GST_MESSAGE_SRC(msg) != GST_OBJECT(ctx->fm)) return GST_BUS_PASS;
   const GstStructure* s = gst_message_get_structure(msg);
   gboolean final = FALSE;
   if (gst_structure_has_name(s, "focusmeter") && gst_structure_get_boolean(s, "final", &final) && !final)
-    take_sample(ctx->state, s, ctx->fm);
+    take_sample(&ctx->state, s, ctx->fm);
   return GST_BUS_DROP;
 }
 
-struct PadAddedContext {
-  ClipState* state;
-  GstElement* convert;
-};
-
 void on_pad_added(GstElement*, GstPad* pad, gpointer user) {
-  auto* ctx = static_cast<PadAddedContext*>(user);
+  auto* ctx = static_cast<ClipContext*>(user);
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
   if (!caps || gst_caps_is_empty(caps)) return;
   if (!g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/")) return;
   g_autoptr(GstPad) sink = gst_element_get_static_pad(ctx->convert, "sink");
   if (gst_pad_is_linked(sink)) return;  // first video track only
-  if (GST_PAD_LINK_SUCCESSFUL(gst_pad_link(pad, sink))) ctx->state->have_video = true;
+  if (GST_PAD_LINK_SUCCESSFUL(gst_pad_link(pad, sink))) ctx->state.have_video = true;
 }
 
 // Sets up the source for bounded, TCP waits on cameras (rtspsrc).
 void on_source_setup(GstElement*, GstElement* source, gpointer user) {
-  const double timeout = *static_cast<double*>(user);
+  const double timeout = static_cast<const ClipContext*>(user)->timeout;
   GObjectClass* klass = G_OBJECT_GET_CLASS(source);
   if (g_object_class_find_property(klass, "tcp-timeout"))
     g_object_set(source, "tcp-timeout", static_cast<guint64>(timeout * G_USEC_PER_SEC), nullptr);
@@ -198,22 +194,6 @@ std::string error_reason(GstMessage* msg, const ClipState& st) {
     return "no video track (audio-only, or no decoder for its video)";
   // Name the part that failed (a demuxer, a decoder), not the whole debug text.
   return std::string(err ? err->message : "pipeline error") + part;
-}
-
-cv::Mat sample_to_gray(GstSample* sample) {
-  g_autoptr(GstCaps) gray = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "GRAY8", nullptr);
-  g_autoptr(GError) err = nullptr;
-  g_autoptr(GstSample) conv = gst_video_convert_sample(sample, gray, 5 * GST_SECOND, &err);
-  if (!conv) return {};
-  GstVideoInfo info;
-  if (!gst_video_info_from_caps(&info, gst_sample_get_caps(conv))) return {};
-  GstVideoFrame frame;
-  if (!gst_video_frame_map(&frame, &info, gst_sample_get_buffer(conv), GST_MAP_READ)) return {};
-  const cv::Mat view(GST_VIDEO_FRAME_HEIGHT(&frame), GST_VIDEO_FRAME_WIDTH(&frame), CV_8UC1,
-                     GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0));
-  cv::Mat out = view.clone();
-  gst_video_frame_unmap(&frame);
-  return out;
 }
 
 GstElement* make(const char* factory, std::string& missing) {
@@ -246,8 +226,9 @@ bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const Che
       r.reason = "cannot seek in this clip (try without --seek)";
       return false;
     }
-    g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(
-        bus, clock_time(s.timeout), GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    g_autoptr(GstMessage) msg =
+        pop_before(bus, g_get_monotonic_time() + static_cast<gint64>(s.timeout * G_USEC_PER_SEC),
+                   GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
     if (!msg) {
       r.status = Status::Timeout;
       r.reason = "no frame within " + std::to_string(int(s.timeout)) + " s of seeking to " + std::to_string(t) + " s";
@@ -308,13 +289,19 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   };
 
   std::string missing;
-  PipelinePtr pipeline(gst_pipeline_new("check"));
+  // Before anything the pipeline's threads may reach, and holding all of it:
+  // every `return done()` below stops the pipeline first.
+  OwnedPipeline<ClipContext> run;
+  run.pipeline.reset(gst_pipeline_new("check"));
+  GstElement* pipeline = run.get();
+  ClipContext& ctx = run.context;
+  ClipState& state = ctx.state;
   GstElement* src = make("uridecodebin", missing);
   GstElement* convert = make("videoconvert", missing);
   GstElement* fm = make("focusmeter", missing);
   GstElement* sink = make("fakesink", missing);
   for (GstElement* e : {src, convert, fm, sink})
-    if (e) gst_bin_add(GST_BIN(pipeline.get()), e);
+    if (e) gst_bin_add(GST_BIN(pipeline), e);  // the bin owns them from here
   if (!missing.empty()) {
     r.status = Status::Error;
     r.reason = "GStreamer element '" + missing + "' is not installed" +
@@ -331,26 +318,25 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     return done();
   }
 
-  ClipState state;
   state.want_frame = s.want_frame;
   gst_segment_init(&state.segment, GST_FORMAT_TIME);
   state.touch();
-  PadAddedContext pad_ctx{&state, convert};
-  g_signal_connect(src, "pad-added", G_CALLBACK(on_pad_added), &pad_ctx);
-  double timeout = s.timeout;
-  g_signal_connect(src, "source-setup", G_CALLBACK(on_source_setup), &timeout);
+  ctx.convert = convert;
+  ctx.fm = fm;
+  ctx.timeout = s.timeout;
+  g_signal_connect(src, "pad-added", G_CALLBACK(on_pad_added), &ctx);
+  g_signal_connect(src, "source-setup", G_CALLBACK(on_source_setup), &ctx);
   cli::connect_stream_credentials(src, in.credentials);  // user-id/user-pw, never in the URI
   {
     g_autoptr(GstPad) fm_sink = gst_element_get_static_pad(fm, "sink");
     gst_pad_add_probe(fm_sink, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                       on_sink_data, &state, nullptr);
   }
-  SyncContext sync_ctx{&state, fm};
-  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline.get());
-  gst_bus_set_sync_handler(bus, on_sync_message, &sync_ctx, nullptr);
+  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+  gst_bus_set_sync_handler(bus, on_sync_message, &ctx, nullptr);
 
   // Pause first: files preroll (so --from can seek), live sources say so.
-  const GstStateChangeReturn ret = gst_element_set_state(pipeline.get(), GST_STATE_PAUSED);
+  const GstStateChangeReturn ret = gst_element_set_state(pipeline, GST_STATE_PAUSED);
   const bool live = ret == GST_STATE_CHANGE_NO_PREROLL;
   auto stalled = [&] {
     const auto last = Clock::time_point(Clock::duration(state.last_progress.load()));
@@ -394,9 +380,8 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
       // streaming thread is parked in the sink, so nothing races this.
       if (s.from) state.forget_samples();
       const GstSeekType stop_type = s.to ? GST_SEEK_TYPE_SET : GST_SEEK_TYPE_NONE;
-      if (!gst_element_seek(pipeline.get(), 1.0, GST_FORMAT_TIME,
-                            GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), GST_SEEK_TYPE_SET,
-                            clock_time(s.from.value_or(0)), stop_type,
+      if (!gst_element_seek(pipeline, 1.0, GST_FORMAT_TIME, GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
+                            GST_SEEK_TYPE_SET, clock_time(s.from.value_or(0)), stop_type,
                             s.to ? clock_time(*s.to) : GST_CLOCK_TIME_NONE)) {
         r.reason = "cannot seek in this clip (--from/--to)";
         return done();
@@ -404,10 +389,10 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     }
   }
   if (!live && !finished && s.seek && s.every > 0) {
-    finished = seek_through(pipeline.get(), bus, state, s, r);
+    finished = seek_through(pipeline, bus, state, s, r);
     if (!finished) return done();  // r says why
   }
-  if (!finished) gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+  if (!finished) gst_element_set_state(pipeline, GST_STATE_PLAYING);
   const auto play_start = Clock::now();
   const double watch = s.to ? *s.to - s.from.value_or(0) : s.stream_seconds;
   bool eos_sent = false;
@@ -438,7 +423,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     }
     if (msg) break;  // EOS
     if (live && !eos_sent && std::chrono::duration<double>(Clock::now() - play_start).count() >= watch) {
-      gst_element_send_event(pipeline.get(), gst_event_new_eos());
+      gst_element_send_event(pipeline, gst_event_new_eos());
       eos_sent = true;
       state.touch();
     }
@@ -453,7 +438,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
       break;
     }
   }
-  pipeline.reset();  // stops the streaming threads before the state is read
+  run.stop();  // stops the streaming threads before the state is read
 
   std::lock_guard<std::mutex> lock(state.mutex);
   if (state.samples.empty()) {
@@ -474,7 +459,18 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   double end = state.end_time;
   if (s.to) end = std::min(end, *s.to);
   if (s.model) fold_timeline(state.samples, end, s.blurry_share, r);
-  if (s.want_frame && state.chosen) c.frame = sample_to_gray(state.chosen);
+  // Several --seek stops can land on one frame: count it once at most.
+  const std::size_t low_texture = std::min(state.low_texture, state.samples.size());
+  if (low_texture > 0) {
+    // judge() scored those frames 0.5: say so rather than let it pass for a verdict.
+    const std::string line =
+        "too little texture to judge focus" + (low_texture == state.samples.size()
+                                                   ? std::string()
+                                                   : " in " + std::to_string(low_texture) + " of " +
+                                                         std::to_string(state.samples.size()) + " analysed frames");
+    r.reason = r.reason.empty() ? line : r.reason + "; " + line;
+  }
+  if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
   return done();
 }
 

@@ -57,6 +57,8 @@ class ReportOutput {
   // Whether results need a thumbnail (only the HTML report shows them).
   bool wants_thumbnails() const { return format_ == ReportFormat::Html; }
   bool wants_frames() const { return wants_thumbnails() || !snapshot_dir_.empty() || viewer_; }
+  // Whether --show will display frames (so a caller must keep them until then).
+  bool shows() const { return viewer_ != nullptr; }
 
   // Thread-safe part: thumbnail and snapshot for one analysed frame.
   void attach(Result& r, const cv::Mat& frame, const std::string& label) const {

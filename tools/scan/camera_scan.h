@@ -26,9 +26,15 @@ struct ScanSettings {
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
   StreamCheckOptions stream;
-  const Model* model = nullptr;  // nullptr: features only, no verdict
-  double threshold = -1;         // < 0: the model's own
+  // The model the element scores with (its file is handed to the element:
+  // model_path must name it); nullptr: features only, no verdict.
+  const Model* model = nullptr;
+  std::string model_path;
+  double threshold = -1;  // < 0: the model's own
 };
+
+// The report's "nothing to judge" line (focusmeter/judgement.h).
+inline constexpr const char* kLowTextureReason = "too little texture to judge focus";
 
 // The routes tried for one target, in order.
 std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings);

@@ -179,6 +179,7 @@ int focusmeter_scan_main(int argc, char** argv) {
       std::fprintf(stderr, "focusmeter scan: %s: reporting features only, no verdicts\n", model.missing.c_str());
   }
   settings.model = model.model.get();
+  settings.model_path = model.path;  // the element loads this very file
   g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
   if (!factory) {
     return cli::fail(kCommand, cli::kExitSoftware,

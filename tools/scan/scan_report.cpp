@@ -24,7 +24,9 @@ void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, c
     return;
   }
   output_.writer().add(r);  // jsonl streams here
-  if (!frame.empty() && r.status == cli::Status::Ok) to_show_.push_back({r, frame, label});
+  // Held until the scan ends (--show runs on the main thread then): only for
+  // a viewer, never merely because a thumbnail or snapshot was wanted.
+  if (output_.shows() && !frame.empty() && r.status == cli::Status::Ok) to_show_.push_back({r, frame, label});
   results_.emplace_back(index, std::move(r));
 }
 

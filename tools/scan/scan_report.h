@@ -31,6 +31,11 @@ class ScanReport {
   void add(std::uint64_t index, cli::Result result, const cv::Mat& frame, const std::string& label, bool listed);
   // Writes the report (results in target order); returns the exit status.
   int finish();
+  // Frames held for --show (for tests: none without a viewer).
+  std::size_t frames_held() {
+    std::lock_guard<std::mutex> guard(lock_);
+    return to_show_.size();
+  }
 
  private:
   cli::ReportOutput& output_;

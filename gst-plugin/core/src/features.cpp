@@ -11,6 +11,12 @@ constexpr std::string_view kNames[kFeatureCount] = {
     "laplacian_ratio_2x", "laplacian_ratio_4x", "edge_sharpness", "blur_effect",     "texture",    "edge_sharpness_2x",
 };
 
+// kNames with dashes, for GStreamer structure fields (tests check they match).
+constexpr std::string_view kFieldNames[kFeatureCount] = {
+    "laplacian-variance", "laplacian-max",      "noise-sigma",    "scharr-variance", "brightness", "contrast",
+    "laplacian-ratio-2x", "laplacian-ratio-4x", "edge-sharpness", "blur-effect",     "texture",    "edge-sharpness-2x",
+};
+
 // Keeps the Laplacian ratios finite (and 1) on a perfectly flat frame:
 // a Laplacian standard deviation of about 0.08 grey levels.
 constexpr double kRatioFloor = 1e-7;
@@ -20,6 +26,8 @@ bool wants(const FeatureMask& m, Feature f) { return m.test(static_cast<std::siz
 }  // namespace
 
 std::string_view feature_name(Feature f) { return kNames[static_cast<std::size_t>(f)]; }
+
+std::string_view feature_field_name(Feature f) { return kFieldNames[static_cast<std::size_t>(f)]; }
 
 std::optional<Feature> feature_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kFeatureCount; ++i)

@@ -60,6 +60,10 @@ using FeatureMask = std::bitset<kFeatureCount>;
 
 // snake_case name, e.g. "laplacian_variance".
 std::string_view feature_name(Feature f);
+// The element's bus-message field name, e.g. "laplacian-variance" (GStreamer
+// fields use dashes). A static table of NUL-terminated names: nothing is
+// built per frame, and data() may be passed where a C string is wanted.
+std::string_view feature_field_name(Feature f);
 // Inverse of feature_name; nullopt for an unknown name.
 std::optional<Feature> feature_from_name(std::string_view name);
 // The mask of the base features.
