@@ -137,6 +137,38 @@ __attribute__((target("avx2"))) int vertical_avx2(const double* r0, const double
   return x;
 }
 
+// The common case of the vertical pass in one sweep: rows 0 and 1 of the
+// filter (source rows 2r+1 and 2r) are new, so they are converted here,
+// kept in the ring for the next output row (where they are taps 2 and 3),
+// and used straight from registers; rows 2 and 3 come from the ring.
+__attribute__((target("avx2"))) int convert_vertical_avx2(const std::uint8_t* src0, const std::uint8_t* src1,
+                                                           double* r0, double* r1, const double* r2,
+                                                           const double* r3, int w, double* v) {
+  const __m256d k = _mm256_set1_pd(kInv255);
+  const __m256d h0 = _mm256_set1_pd(kHi0), h1 = _mm256_set1_pd(kHi1);
+  const __m256d h2 = _mm256_set1_pd(kHi2), h3 = _mm256_set1_pd(kHi3);
+  int x = 0;
+  for (; x + 8 <= w; x += 8) {
+    const __m256i y0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src0 + x)));
+    const __m256i y1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src1 + x)));
+    for (int half = 0; half < 2; ++half) {
+      const int i = x + 4 * half;
+      const __m128i y0h = half ? _mm256_extracti128_si256(y0, 1) : _mm256_castsi256_si128(y0);
+      const __m128i y1h = half ? _mm256_extracti128_si256(y1, 1) : _mm256_castsi256_si128(y1);
+      const __m256d a = _mm256_mul_pd(_mm256_cvtepi32_pd(y0h), k);
+      const __m256d b = _mm256_mul_pd(_mm256_cvtepi32_pd(y1h), k);
+      _mm256_storeu_pd(r0 + i, a);
+      _mm256_storeu_pd(r1 + i, b);
+      __m256d s = _mm256_mul_pd(h0, a);
+      s = _mm256_add_pd(s, _mm256_mul_pd(h1, b));
+      s = _mm256_add_pd(s, _mm256_mul_pd(h2, _mm256_loadu_pd(r2 + i)));
+      s = _mm256_add_pd(s, _mm256_mul_pd(h3, _mm256_loadu_pd(r3 + i)));
+      _mm256_storeu_pd(v + i, s);
+    }
+  }
+  return x;
+}
+
 // |HH| of the four outputs c..c+3, from v[2c-2 .. 2c+7]. unpacklo/hi of two
 // runs of four split even and odd columns without crossing 128-bit lanes,
 // which leaves the outputs in the order c, c+2, c+1, c+3: harmless, since
@@ -265,6 +297,7 @@ __attribute__((target("avx2"))) int hh_tally_avx2(const double* v, int c, int c1
   __m256i below = zero, zeros = zero;  // per lane, counted by subtracting the all-ones masks
   std::uint64_t* keep = t.keep + t.kept;
   const int start = c;
+#pragma GCC unroll 2
   for (; c + 4 <= c1; c += 4) {
     const __m256i b = hh4_avx2(v, c);
     const __m256i is_below = _mm256_cmpgt_epi64(lo, b);
@@ -345,7 +378,7 @@ class HHRows {
   // 2r-2 .. 2r+1, four consecutive rows, so a ring of four slots suffices.
   const double* source(int i) {
     const int r = symmetric(i, h_);
-    double* dst = s_.source.data() + static_cast<std::size_t>(r % 4) * static_cast<std::size_t>(w_);
+    double* dst = slot(r);
     if (slot_row_[r % 4] != r) {
       to_double(luma_.row(r), w_, dst);
       slot_row_[r % 4] = r;
@@ -353,15 +386,36 @@ class HHRows {
     return dst;
   }
 
+  // Vertical high-pass of output row r: source rows 2r+1, 2r, 2r-1, 2r-2.
   const double* vertical_row(int r) {
+    double* v = s_.vert.data();
+#if FOCUSMETER_X86
+    // Row after row, the two newest source rows are converted in the same
+    // sweep as the filter (not at the borders, nor after a jump).
+    const int i0 = symmetric(2 * r + 1, h_), i1 = symmetric(2 * r, h_);
+    const int i2 = symmetric(2 * r - 1, h_), i3 = symmetric(2 * r - 2, h_);
+    if (use_avx2() && i0 == i1 + 1 && i1 == i2 + 1 && i2 == i3 + 1 && slot_row_[i2 % 4] == i2 &&
+        slot_row_[i3 % 4] == i3) {
+      double* r0 = slot(i0);
+      double* r1 = slot(i1);
+      const int done = convert_vertical_avx2(luma_.row(i0), luma_.row(i1), r0, r1, slot(i2), slot(i3), w_, v);
+      to_double_portable(luma_.row(i0), done, w_, r0);
+      to_double_portable(luma_.row(i1), done, w_, r1);
+      slot_row_[i0 % 4] = i0;
+      slot_row_[i1 % 4] = i1;
+      vertical_portable(r0, r1, slot(i2), slot(i3), done, w_, v);
+      return v;
+    }
+#endif
     const double* a = source(2 * r - 2);
     const double* b = source(2 * r - 1);
     const double* c = source(2 * r);
     const double* d = source(2 * r + 1);
-    double* v = s_.vert.data();
     vertical(d, c, b, a, w_, v);
     return v;
   }
+
+  double* slot(int row) { return s_.source.data() + static_cast<std::size_t>(row % 4) * static_cast<std::size_t>(w_); }
 
   // Border columns: taps through the symmetric extension, in filter order.
   void borders(const double* v, std::uint64_t* out) const {
