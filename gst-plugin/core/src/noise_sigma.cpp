@@ -13,7 +13,7 @@
 // Speed. HH (half a million doubles at 1080p) is never stored. A cheap first
 // pass over a sample of HH rows guesses a narrow window of values that holds
 // the median; the full pass then only counts the values below the window and
-// keeps the ones inside it (a few percent), and the median is selected among
+// keeps the ones inside it (about a tenth), and the median is selected among
 // those. The guess is checked against the exact counts; when it missed (an
 // image whose sampled rows are unlike the rest), an exact window is found
 // from a histogram of all rows and the full pass runs again. The result never
