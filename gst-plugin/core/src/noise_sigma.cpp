@@ -68,7 +68,9 @@ double from_bits(std::uint64_t bits) {
   return d;
 }
 
+#if FOCUSMETER_X86
 bool use_avx2() { return simd_enabled() && cpu_has_avx2(); }
+#endif
 
 // ---------------------------------------------------------------------------
 // Row kernels. Each portable loop is the definition; the AVX2 kernel does the
