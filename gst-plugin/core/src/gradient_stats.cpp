@@ -172,6 +172,13 @@ void row_sums(const std::int16_t* u, const std::int16_t* m, const std::int16_t* 
   row_sums_portable(u, m, d, done, w, out);
 }
 
+// One luma row widened to int16 (exact on every path; the clone for AVX2 just
+// does it 16 pixels at a time).
+FOCUSMETER_TARGET_CLONES
+void widen_row(const std::uint8_t* src, int w, std::int16_t* dst) {
+  for (int x = 0; x < w; ++x) dst[x] = src[x];
+}
+
 // Population variance from integer sums, exact until the final division.
 double variance(std::int64_t sum, std::int64_t sum_sq, std::int64_t n) {
   const __int128 num = static_cast<__int128>(sum_sq) * n - static_cast<__int128>(sum) * sum;
@@ -195,7 +202,7 @@ GradientStats gradient_stats(const LumaView& luma) {
     std::int16_t* dst = ring.data() + static_cast<std::size_t>(r % 3) * padded;
     if (slot_row[r % 3] != r) {
       const std::uint8_t* src = luma.row(r);
-      for (int x = 0; x < w; ++x) dst[x + 1] = src[x];
+      widen_row(src, w, dst + 1);
       dst[0] = src[0];
       dst[w + 1] = src[w - 1];
       slot_row[r % 3] = r;
