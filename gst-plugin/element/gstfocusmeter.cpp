@@ -361,10 +361,8 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
   for (std::size_t i = 0; i < focusmeter::kFeatureCount; ++i) {
     const auto f = static_cast<focusmeter::Feature>(i);
     if (!fv.has(f)) continue;
-    std::string field(focusmeter::feature_name(f));
-    for (char& c : field)
-      if (c == '_') c = '-';
-    gst_structure_set(s, field.c_str(), G_TYPE_DOUBLE, fv[f], nullptr);
+    // Field names are NUL-terminated literals (see features.h), so .data() is a C string.
+    gst_structure_set(s, focusmeter::feature_field_name(f).data(), G_TYPE_DOUBLE, fv[f], nullptr);
   }
   gst_structure_set(s, "low-texture", G_TYPE_BOOLEAN, focusmeter::low_texture(fv), nullptr);
   if (pred)

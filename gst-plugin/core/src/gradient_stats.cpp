@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "padded_rows.h"
 #include "simd.h"
 
 #if FOCUSMETER_X86
@@ -172,13 +173,6 @@ void row_sums(const std::int16_t* u, const std::int16_t* m, const std::int16_t* 
   row_sums_portable(u, m, d, done, w, out);
 }
 
-// One luma row widened to int16 (exact on every path; the clone for AVX2 just
-// does it 16 pixels at a time).
-FOCUSMETER_TARGET_CLONES
-void widen_row(const std::uint8_t* src, int w, std::int16_t* dst) {
-  for (int x = 0; x < w; ++x) dst[x] = src[x];
-}
-
 // Population variance from integer sums, exact until the final division.
 double variance(std::int64_t sum, std::int64_t sum_sq, std::int64_t n) {
   const __int128 num = static_cast<__int128>(sum_sq) * n - static_cast<__int128>(sum) * sum;
@@ -193,29 +187,13 @@ GradientStats gradient_stats(const LumaView& luma) {
   const int w = luma.width();
   const int h = luma.height();
 
-  // Three padded int16 rows, reused as a ring: row r lives in slot r % 3.
-  const std::size_t padded = static_cast<std::size_t>(w) + 2;
-  std::vector<std::int16_t> ring(3 * padded);
-  int slot_row[3] = {-1, -1, -1};
-  auto padded_row = [&](int r) -> const std::int16_t* {
-    r = r < 0 ? 0 : (r >= h ? h - 1 : r);  // 'reflect' for a one-pixel reach
-    std::int16_t* dst = ring.data() + static_cast<std::size_t>(r % 3) * padded;
-    if (slot_row[r % 3] != r) {
-      const std::uint8_t* src = luma.row(r);
-      widen_row(src, w, dst + 1);
-      dst[0] = src[0];
-      dst[w + 1] = src[w - 1];
-      slot_row[r % 3] = r;
-    }
-    return dst + 1;
-  };
-
+  detail::PaddedRows rows(luma);
   RowSums sums;
   for (int y = 0; y < h; ++y) {
     // Fetch the lower row first so the ring never evicts a row still needed.
-    const std::int16_t* d = padded_row(y + 1);
-    const std::int16_t* m = padded_row(y);
-    const std::int16_t* u = padded_row(y - 1);
+    const std::int16_t* d = rows.row(y + 1);
+    const std::int16_t* m = rows.row(y);
+    const std::int16_t* u = rows.row(y - 1);
     row_sums(u, m, d, w, sums);
   }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "padded_rows.h"
 #include "simd.h"
 
 namespace focusmeter {
@@ -101,27 +102,11 @@ double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
   std::vector<std::uint16_t> lap(n);
   std::vector<std::uint32_t> mag(n);  // squared Scharr magnitude
 
-  // Three padded int16 rows used as a ring (row r in slot r % 3), each
-  // converted once, as in gradient_stats.cpp.
-  const std::size_t padded = static_cast<std::size_t>(w) + 2;
-  std::vector<std::int16_t> ring(3 * padded);
-  int slot_row[3] = {-1, -1, -1};
-  auto load = [&](int r) -> const std::int16_t* {
-    r = r < 0 ? 0 : (r >= h ? h - 1 : r);  // 'reflect' for a one-pixel reach
-    std::int16_t* dst = ring.data() + static_cast<std::size_t>(r % 3) * padded;
-    if (slot_row[r % 3] != r) {
-      const std::uint8_t* src = luma.row(r);
-      for (int x = 0; x < w; ++x) dst[x + 1] = src[x];
-      dst[0] = src[0];
-      dst[w + 1] = src[w - 1];
-      slot_row[r % 3] = r;
-    }
-    return dst + 1;
-  };
+  detail::PaddedRows rows(luma);  // 3x3 window, as in gradient_stats.cpp
   for (int y = 0; y < h; ++y) {
-    const std::int16_t* d = load(y + 1);  // lower row first: never evicts a needed row
-    const std::int16_t* m = load(y);
-    const std::int16_t* u = load(y - 1);
+    const std::int16_t* d = rows.row(y + 1);  // lower row first: never evicts a needed row
+    const std::int16_t* m = rows.row(y);
+    const std::int16_t* u = rows.row(y - 1);
     lap_and_mag(u, m, d, w, lap.data() + static_cast<std::size_t>(y) * w, mag.data() + static_cast<std::size_t>(y) * w);
   }
 
