@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <sstream>
 
@@ -420,6 +422,26 @@ TEST(CheckCli, FlatClipIsReportedAsTooLittleTexture) {
   EXPECT_EQ(res["status"], "ok") << res.dump();
   EXPECT_DOUBLE_EQ(res.value("score", -1.0), 0.5) << res.dump();
   EXPECT_NE(res.value("reason", "").find("too little texture to judge focus"), std::string::npos) << res.dump();
+}
+
+// A flat still image is judged like the flat clip and the element's frames:
+// score 0.5 and the reason says why, while a textured one gets a verdict.
+TEST(CheckCli, FlatImageIsReportedAsTooLittleTexture) {
+  TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir / "wall.png", cv::Mat(240, 320, CV_8UC1, cv::Scalar(128))));
+  ASSERT_TRUE(cv::imwrite(dir / "busy.png", check_test::sharp_picture()));
+  const CliRun r = run_check({"--model", kModel, "--format", "json", dir.path()});
+  const json rep = parse_report(r);
+  expect_check_schema(rep);
+  const json* wall = find_source(rep, dir / "wall.png");
+  const json* busy = find_source(rep, dir / "busy.png");
+  ASSERT_TRUE(wall && busy) << r.out;
+  EXPECT_EQ((*wall)["status"], "ok") << wall->dump();
+  EXPECT_DOUBLE_EQ(wall->value("score", -1.0), 0.5) << wall->dump();
+  EXPECT_EQ((*wall)["reason"], "too little texture to judge focus") << wall->dump();
+  EXPECT_EQ((*busy)["status"], "ok") << busy->dump();
+  EXPECT_NE(busy->value("score", 0.5), 0.5) << busy->dump();
+  EXPECT_TRUE((*busy)["reason"].is_null() || (*busy)["reason"] == "") << busy->dump();
 }
 
 TEST(CheckCli, OtherFormatsSnapshotsAndShow) {

@@ -6,6 +6,7 @@
 #include "check/check.h"
 #include "common/image_luma.h"
 #include "focusmeter/features.h"
+#include "focusmeter/judgement.h"
 
 namespace focusmeter::cli::check {
 
@@ -22,17 +23,21 @@ Checked check_image(const Input& in, const CheckSettings& s) {
     r.status = Status::Error;
     r.reason = error;
   } else {
+    // The same features and judgement as the element and the clips: a frame
+    // with too little structure scores 0.5 and says so (focusmeter/judgement.h).
     FeatureMask wanted = base_features();
-    if (s.model) wanted |= s.model->feature_mask();
+    wanted.set(static_cast<std::size_t>(Feature::Texture));
+    if (s.model) wanted |= judgement_features(*s.model);
     r.features = compute_features(img.view(), wanted);
     r.status = Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
     if (s.model) {
-      const Prediction p = s.model->predict(r.features, s.threshold);
-      r.score = p.score;
-      r.verdict = p.verdict;
+      const Judgement j = judge(*s.model, r.features, s.threshold);
+      r.score = j.prediction.score;
+      r.verdict = j.prediction.verdict;
     }
+    if (low_texture(r.features)) r.reason = "too little texture to judge focus";
     if (s.want_frame) c.frame = img.gray;
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
