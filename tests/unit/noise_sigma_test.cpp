@@ -1,8 +1,12 @@
 // noise_sigma against a plain transcription of what skimage/pywt compute:
 // the whole HH band in double (pywt's order of operations), zeros dropped,
-// numpy's median by sorting. The core never stores HH and selects the median
-// from a window of values guessed from sampled rows; whatever the guess,
-// the result must be the same to the bit, on the AVX2 and portable paths.
+// numpy's median by sorting. The core never stores HH: it screens |HH| in
+// float, selects the median from a window of values guessed from sampled
+// rows and recomputes exactly only the values the screen cannot order; or,
+// on flat frames and when the guess misses, runs an exact double pass.
+// Whatever path a frame takes, the result must be the same to the bit, on
+// the AVX2 and portable kernels. The counters in noise_sigma_detail.h show
+// which path ran, so each test below can insist on the one it is about.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -121,20 +125,168 @@ TEST(NoiseSigma, RescanWhenTheSampleMisleads) {
   EXPECT_GT(fm::detail::noise_sigma_rescans(), before);
 }
 
-// A real-sized noisy frame takes the guessed window without a rescan.
-TEST(NoiseSigma, NoRescanOnANoisyFrame) {
-  std::mt19937 rng(3);
-  std::normal_distribution<double> noise(0.0, 3.0);
-  const int w = 640, h = 480;
+// A smooth scene plus Gaussian sensor noise of the given sigma (in bytes).
+Image noisy_scene(int w, int h, double sigma, std::mt19937& rng) {
+  std::normal_distribution<double> noise(0.0, sigma);
   Image img{w, h, std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h)};
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       const double base = 128 + 60 * std::sin(x * 0.02) * std::cos(y * 0.03);
-      img.at(x, y) = static_cast<std::uint8_t>(std::clamp(base + noise(rng), 0.0, 255.0));
+      img.at(x, y) = static_cast<std::uint8_t>(std::clamp(std::lround(base + noise(rng)), 0L, 255L));
     }
-  const std::size_t before = fm::detail::noise_sigma_rescans();
+  return img;
+}
+
+// Counters of the paths taken, read before and after a call.
+struct Paths {
+  std::size_t rescans = fm::detail::noise_sigma_rescans();
+  std::size_t exact_passes = fm::detail::noise_sigma_exact_passes();
+  std::size_t recomputed = fm::detail::noise_sigma_recomputed();
+  std::size_t more_rescans() const { return fm::detail::noise_sigma_rescans() - rescans; }
+  std::size_t more_exact_passes() const { return fm::detail::noise_sigma_exact_passes() - exact_passes; }
+  std::size_t more_recomputed() const { return fm::detail::noise_sigma_recomputed() - recomputed; }
+};
+
+// A real-sized noisy frame: the screen settles it (no exact pass, no
+// rescan), recomputing some values near the median exactly, on both the
+// AVX2 and the portable kernels.
+TEST(NoiseSigma, TheScreenSettlesANoisyFrame) {
+  std::mt19937 rng(3);
+  const Image img = noisy_scene(640, 480, 3.0, rng);
+  const Paths before;
   expect_exact(img, "noisy");
-  EXPECT_EQ(fm::detail::noise_sigma_rescans(), before);
+  EXPECT_EQ(before.more_rescans(), 0u);
+  EXPECT_EQ(before.more_exact_passes(), 0u);
+  // Two calls, each recomputing some values, but a small share of them all.
+  EXPECT_GT(before.more_recomputed(), 2u);
+  EXPECT_LT(before.more_recomputed(), 2u * 321 * 241 / 10);
+}
+
+// The bound the screen relies on, measured over every coefficient of frames
+// built to make the float error large: full-swing patterns that line up
+// with the taps' signs (the largest |V| and |HH|), random bytes, random
+// black and white, and ramps; through the AVX2 and the portable kernels.
+TEST(NoiseSigma, ScreenErrorStaysWithinTheDerivedBound) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> byte(0, 255);
+  const double bound = fm::detail::noise_sigma_screen_bound();
+  EXPECT_LT(bound, 1.7e-6);
+  // Tap signs of db2's high-pass, - + - -, on both axes, repeating every 4.
+  const int sign[4] = {-1, 1, -1, -1};
+  std::vector<Image> frames;
+  for (int phase = 0; phase < 4; ++phase) {
+    Image img{67, 45, std::vector<std::uint8_t>(67 * 45)};
+    for (int y = 0; y < img.h; ++y)
+      for (int x = 0; x < img.w; ++x)
+        img.at(x, y) = sign[(x + phase) % 4] * sign[(y + phase) % 4] > 0 ? 255 : 0;
+    frames.push_back(img);
+  }
+  Image random{130, 97, std::vector<std::uint8_t>(130 * 97)};
+  Image binary = random, ramp = random;
+  for (int y = 0; y < random.h; ++y)
+    for (int x = 0; x < random.w; ++x) {
+      random.at(x, y) = static_cast<std::uint8_t>(byte(rng));
+      binary.at(x, y) = byte(rng) < 128 ? 0 : 255;
+      ramp.at(x, y) = static_cast<std::uint8_t>((3 * x + 5 * y) % 256);
+    }
+  frames.insert(frames.end(), {random, binary, ramp});
+  double worst = 0;
+  for (bool simd : {true, false}) {
+    fm::set_simd_enabled(simd);
+    for (const Image& img : frames) {
+      const double err = fm::detail::noise_sigma_screen_error(img.view());
+      EXPECT_LE(err, bound) << img.w << "x" << img.h << (simd ? " simd" : " portable");
+      worst = std::max(worst, err);
+    }
+  }
+  fm::set_simd_enabled(true);
+  EXPECT_GT(worst, 0.0);  // the measurement measures something
+}
+
+// Odd and tiny sizes, and the plain cases (black, flat, flat with residues,
+// noise), on both kernels and against the reference.
+TEST(NoiseSigma, BitExactOnOddSizesAndPlainFrames) {
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (auto [w, h] : {std::pair{1, 1}, {5, 3}, {7, 1}, {1, 7}, {641, 479}, {17, 2}, {2, 17}}) {
+    Image black{w, h, std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h, 0)};
+    Image flat{w, h, std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h, 137)};
+    Image noise = black;
+    for (auto& p : noise.px) p = static_cast<std::uint8_t>(byte(rng));
+    expect_exact(black, "black");
+    expect_exact(flat, "flat");
+    expect_exact(noise, "noise");
+    expect_exact(noisy_scene(w, h, 1.5, rng), "scene");
+  }
+}
+
+// Frames whose median sits among near-zero residues (flat, smooth, or
+// mostly flat) go to the exact pass, and still match.
+TEST(NoiseSigma, NearZeroMediansTakeTheExactPass) {
+  std::mt19937 rng(19);
+  for (int kind : {2, 4}) {  // a ramp; a flat frame with specks
+    const Image img = make(400, 300, kind, rng);
+    const Paths before;
+    expect_exact(img, "near-zero median");
+    EXPECT_GT(before.more_exact_passes(), 0u) << kind;
+  }
+  // Two thirds flat (the near-zero values are too many to recompute).
+  Image img = noisy_scene(600, 400, 2.0, rng);
+  for (int y = 0; y < img.h; ++y)
+    for (int x = 0; x < 2 * img.w / 3; ++x) img.at(x, y) = 90;
+  const Paths before;
+  expect_exact(img, "mostly flat");
+  EXPECT_GT(before.more_exact_passes(), 0u);
+}
+
+// A noisy frame with a few flat patches: their exact zeros (and residues)
+// are screened near zero, recomputed, and the zeros dropped from the ranks,
+// all without the exact pass. Patch sizes vary so that the count of zeros,
+// and with it the median's rank, changes from frame to frame.
+TEST(NoiseSigma, ScreenDropsExactZerosExactly) {
+  std::mt19937 rng(23);
+  for (int patch : {3, 8, 13, 20}) {
+    Image img = noisy_scene(320, 240, 2.5, rng);
+    for (int y = 40; y < 40 + patch; ++y)
+      for (int x = 60; x < 60 + 2 * patch; ++x) img.at(x, y) = 0;  // black: exact zeros
+    for (int y = 150; y < 150 + patch; ++y)
+      for (int x = 200; x < 200 + patch; ++x) img.at(x, y) = 201;  // flat: residues
+    const Paths before;
+    expect_exact(img, "patches");
+    EXPECT_EQ(before.more_exact_passes(), 0u) << patch;
+    EXPECT_GT(before.more_recomputed(), static_cast<std::size_t>(patch)) << patch;
+  }
+}
+
+// Frames with many equal or nearly equal values at the median: noise of
+// one or two levels on a flat field (|HH| takes few distinct values, so
+// long runs of ties straddle the median), and low noise on a gradient.
+TEST(NoiseSigma, BitExactWithTiesAndCloseValues) {
+  std::mt19937 rng(29);
+  std::uniform_int_distribution<int> coin(0, 1), three(0, 2);
+  for (int trial = 0; trial < 6; ++trial) {
+    const int w = 150 + 37 * trial, h = 90 + 23 * trial;
+    Image ties{w, h, std::vector<std::uint8_t>(static_cast<std::size_t>(w) * h)};
+    Image close = ties;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        ties.at(x, y) = static_cast<std::uint8_t>(100 + (trial % 2 ? three(rng) : coin(rng)));
+        close.at(x, y) = static_cast<std::uint8_t>((x + y) / 3 + coin(rng));
+      }
+    expect_exact(ties, "ties");
+    expect_exact(close, "close");
+  }
+}
+
+// Random frames of every kind and many sizes, against the reference.
+TEST(NoiseSigma, BitExactOnRandomFrames) {
+  std::mt19937 rng(31);
+  std::uniform_int_distribution<int> size(1, 260), kind(0, 4);
+  std::uniform_real_distribution<double> sigma(0.3, 12.0);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int w = size(rng), h = size(rng);
+    expect_exact(trial % 2 ? make(w, h, kind(rng), rng) : noisy_scene(w, h, sigma(rng), rng), "random");
+  }
 }
 
 }  // namespace
