@@ -185,18 +185,19 @@ __attribute__((target("avx2"))) EdgeShuffles edge_shuffles(int w) {
 
 __attribute__((target("avx2"))) inline __m256i widen(__m128i bytes) { return _mm256_cvtepu8_epi16(bytes); }
 
-__attribute__((target("avx2"))) inline Taps load_taps(const std::uint8_t* row, int x, int w, const EdgeShuffles& e) {
-  const auto bytes = [](const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
-  if (x == 0) {
-    const __m128i first = bytes(row);
-    return {widen(_mm_shuffle_epi8(first, e.first_left)), widen(first), widen(bytes(row + 1))};
-  }
-  if (x + 16 >= w) {
-    const __m128i tail = bytes(row + w - 16);
-    return {widen(_mm_shuffle_epi8(bytes(row + w - 17), e.last)), widen(_mm_shuffle_epi8(tail, e.last)),
-            widen(_mm_shuffle_epi8(tail, e.last_right))};
-  }
-  return taps_from(row + x - 1);
+__attribute__((target("avx2"))) inline __m128i bytes16(const std::uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+__attribute__((target("avx2"))) inline Taps first_taps(const std::uint8_t* row, const EdgeShuffles& e) {
+  const __m128i first = bytes16(row);
+  return {widen(_mm_shuffle_epi8(first, e.first_left)), widen(first), widen(bytes16(row + 1))};
+}
+
+__attribute__((target("avx2"))) inline Taps last_taps(const std::uint8_t* row, int w, const EdgeShuffles& e) {
+  const __m128i tail = bytes16(row + w - 16);
+  return {widen(_mm_shuffle_epi8(bytes16(row + w - 17), e.last)), widen(_mm_shuffle_epi8(tail, e.last)),
+          widen(_mm_shuffle_epi8(tail, e.last_right))};
 }
 
 // The multipliers 3 and 10 for vpmullw. GCC turns a multiplication by a
@@ -243,54 +244,89 @@ __attribute__((target("avx2"))) inline __m256i add_widened_epi32(__m256i acc, __
                                                 _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1))));
 }
 
+__attribute__((target("avx2"))) inline __m256d add_widened_ps(__m256d acc, __m256 v) {
+  return _mm256_add_pd(
+      acc, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+}
+
 __attribute__((target("avx2"))) inline __m256i add_widened_epu32(__m256i acc, __m256i v) {
   return _mm256_add_epi64(acc, _mm256_add_epi64(_mm256_cvtepu32_epi64(_mm256_castsi256_si128(v)),
                                                 _mm256_cvtepu32_epi64(_mm256_extracti128_si256(v, 1))));
 }
 
-// Narrow accumulators are widened every kFlush chunks, before any can
-// overflow: per chunk a 32-bit lane gains at most 2 * 33,292,800
-// (gx^2 + gy^2, unsigned), 2 * 1,040,400 (lap^2) or 2 * 65,025 (luma^2), and
-// a 16-bit luma lane 255; times 32 all fit. The float lanes sum 64
-// magnitudes each before moving to double.
-constexpr int kFlush = 32;
+// Narrow accumulators are widened every kFlush chunks (once per row up to
+// 2048 pixels wide), before any can overflow: per chunk an unsigned 32-bit
+// gradient lane gains at most 33,292,800 (one pixel's gx^2 + gy^2: the lo
+// and hi halves of vpmaddwd's output go to separate accumulators for this),
+// a 32-bit lap^2 or luma^2 lane 2 * 1,040,400 or 2 * 65,025, and a 16-bit
+// luma lane 255; times 128 all fit. The float lanes sum 128 magnitudes
+// each before moving to double. Widening costs a few dozen instructions,
+// so flushing every 32 chunks was measurably slower.
+constexpr int kFlush = 128;
 
-// Output row y: `below` is the frame row y+1 (clamped), `up`, `mid`
-// the ring slots of rows y-1 and y (clamped); writes the slot `down` of row
-// y+1.
+// Sums over at most kFlush chunks.
+struct Narrow {
+  __m256i lap_sq, luma_sq, grad_sq_lo, grad_sq_hi;  // 32-bit lanes
+  __m256i luma_sum;                                 // 16-bit lanes
+  __m256 grad_mag_lo, grad_mag_hi;
+};
+
+__attribute__((target("avx2"))) inline Narrow narrow_zero() {
+  return {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+          _mm256_setzero_si256(), _mm256_setzero_ps(),    _mm256_setzero_ps()};
+}
+
+__attribute__((target("avx2"))) inline void flush(const Narrow& n, Accumulators& acc) {
+  acc.lap_sq = add_widened_epi32(acc.lap_sq, n.lap_sq);
+  acc.luma_sum = add_widened_epi32(acc.luma_sum, _mm256_madd_epi16(n.luma_sum, _mm256_set1_epi16(1)));
+  acc.luma_sq = add_widened_epi32(acc.luma_sq, n.luma_sq);
+  acc.grad_sq = add_widened_epu32(add_widened_epu32(acc.grad_sq, n.grad_sq_lo), n.grad_sq_hi);
+  acc.grad_mag = add_widened_ps(add_widened_ps(acc.grad_mag, n.grad_mag_lo), n.grad_mag_hi);
+}
+
+// One chunk of output row y: `t` are the taps of frame row y+1, `up` and
+// `mid` the chunks of rows y-1 and y; derives `down`, that of row y+1.
+__attribute__((target("avx2"))) inline void chunk_sums(const Taps& t, const Chunk& up, const Chunk& mid, Chunk& down,
+                                                       const Scharr& k, Narrow& n, __m256i& lap_max) {
+  const __m256i luma = FM_LOAD(mid.luma);
+  const Derived d = derive(t, luma, k, down);
+  const __m256i lap = _mm256_sub_epi16(FM_LOAD(mid.part), t.centre);
+  const __m256i gx = _mm256_add_epi16(_mm256_mullo_epi16(_mm256_add_epi16(FM_LOAD(up.hd), d.hd), k.k3),
+                                      _mm256_mullo_epi16(FM_LOAD(mid.hd), k.k10));
+  const __m256i gy = _mm256_sub_epi16(d.hs, FM_LOAD(up.hs));
+  const __m256i lo = _mm256_unpacklo_epi16(gx, gy);
+  const __m256i hi = _mm256_unpackhi_epi16(gx, gy);
+  const __m256i g2lo = _mm256_madd_epi16(lo, lo);  // gx^2 + gy^2 per pixel
+  const __m256i g2hi = _mm256_madd_epi16(hi, hi);
+  n.grad_sq_lo = _mm256_add_epi32(n.grad_sq_lo, g2lo);
+  n.grad_sq_hi = _mm256_add_epi32(n.grad_sq_hi, g2hi);
+  n.grad_mag_lo = _mm256_add_ps(n.grad_mag_lo, _mm256_sqrt_ps(_mm256_cvtepi32_ps(g2lo)));
+  n.grad_mag_hi = _mm256_add_ps(n.grad_mag_hi, _mm256_sqrt_ps(_mm256_cvtepi32_ps(g2hi)));
+  n.lap_sq = _mm256_add_epi32(n.lap_sq, _mm256_madd_epi16(lap, lap));
+  lap_max = _mm256_max_epi16(lap_max, lap);
+  n.luma_sum = _mm256_add_epi16(n.luma_sum, luma);
+  n.luma_sq = _mm256_add_epi32(n.luma_sq, _mm256_madd_epi16(luma, luma));
+}
+
+// Output row y: `below` is the frame row y+1 (clamped), `up`, `mid` the ring
+// slots of rows y-1 and y (clamped); writes the slot `down` of row y+1. The
+// edge chunks are peeled off so that the loop over the others is straight.
 __attribute__((target("avx2"))) void row_sums_avx2(const std::uint8_t* below, int w, const EdgeShuffles& edges,
                                                    const Chunk* up, const Chunk* mid, Chunk* down, int chunks,
                                                    const Scharr& k, Accumulators& acc) {
-  for (int i0 = 0; i0 < chunks; i0 += kFlush) {
-    __m256i lap_sq = _mm256_setzero_si256(), grad_sq = _mm256_setzero_si256();
-    __m256i luma_sum = _mm256_setzero_si256(), luma_sq = _mm256_setzero_si256();
-    __m256 grad_mag = _mm256_setzero_ps();
-    for (int i = i0; i < std::min(i0 + kFlush, chunks); ++i) {
-      const __m256i luma = FM_LOAD(mid[i].luma);
-      const Taps t = load_taps(below, 16 * i, w, edges);
-      const Derived d = derive(t, luma, k, down[i]);
-      const __m256i lap = _mm256_sub_epi16(FM_LOAD(mid[i].part), t.centre);
-      const __m256i gx = _mm256_add_epi16(_mm256_mullo_epi16(_mm256_add_epi16(FM_LOAD(up[i].hd), d.hd), k.k3),
-                                          _mm256_mullo_epi16(FM_LOAD(mid[i].hd), k.k10));
-      const __m256i gy = _mm256_sub_epi16(d.hs, FM_LOAD(up[i].hs));
-      const __m256i lo = _mm256_unpacklo_epi16(gx, gy);
-      const __m256i hi = _mm256_unpackhi_epi16(gx, gy);
-      const __m256i g2lo = _mm256_madd_epi16(lo, lo);  // gx^2 + gy^2 per pixel
-      const __m256i g2hi = _mm256_madd_epi16(hi, hi);
-      grad_sq = _mm256_add_epi32(grad_sq, _mm256_add_epi32(g2lo, g2hi));
-      grad_mag = _mm256_add_ps(
-          grad_mag, _mm256_add_ps(_mm256_sqrt_ps(_mm256_cvtepi32_ps(g2lo)), _mm256_sqrt_ps(_mm256_cvtepi32_ps(g2hi))));
-      lap_sq = _mm256_add_epi32(lap_sq, _mm256_madd_epi16(lap, lap));
-      acc.lap_max = _mm256_max_epi16(acc.lap_max, lap);
-      luma_sum = _mm256_add_epi16(luma_sum, luma);
-      luma_sq = _mm256_add_epi32(luma_sq, _mm256_madd_epi16(luma, luma));
+  const int last = chunks - 1;  // > 0: w > 16
+  for (int block = 0; block < chunks; block += kFlush) {
+    Narrow n = narrow_zero();
+    int i = block;
+    if (i == 0) {
+      chunk_sums(first_taps(below, edges), up[0], mid[0], down[0], k, n, acc.lap_max);
+      ++i;
     }
-    acc.lap_sq = add_widened_epi32(acc.lap_sq, lap_sq);
-    acc.luma_sum = add_widened_epi32(acc.luma_sum, _mm256_madd_epi16(luma_sum, _mm256_set1_epi16(1)));
-    acc.luma_sq = add_widened_epi32(acc.luma_sq, luma_sq);
-    acc.grad_sq = add_widened_epu32(acc.grad_sq, grad_sq);
-    acc.grad_mag = _mm256_add_pd(acc.grad_mag, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(grad_mag)),
-                                                             _mm256_cvtps_pd(_mm256_extractf128_ps(grad_mag, 1))));
+    const int end = std::min(block + kFlush, last);
+    for (; i < end; ++i) chunk_sums(taps_from(below + 16 * i - 1), up[i], mid[i], down[i], k, n, acc.lap_max);
+    if (block + kFlush >= chunks)
+      chunk_sums(last_taps(below, w, edges), up[last], mid[last], down[last], k, n, acc.lap_max);
+    flush(n, acc);
   }
 }
 
@@ -309,7 +345,8 @@ __attribute__((target("avx2"))) FrameSums frame_sums_avx2(const LumaView& luma) 
   // Row 0, whose row above is itself (reflected).
   Chunk* top = ring.slot(0);
   for (int i = 0; i < chunks; ++i) {
-    const Taps t = load_taps(luma.row(0), 16 * i, w, edges);
+    const Taps t = i == 0 ? first_taps(luma.row(0), edges)
+                          : (i == chunks - 1 ? last_taps(luma.row(0), w, edges) : taps_from(luma.row(0) + 16 * i - 1));
     derive(t, t.centre, k, top[i]);
   }
   Accumulators acc{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
