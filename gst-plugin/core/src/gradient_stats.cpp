@@ -120,9 +120,10 @@ FrameSums frame_sums_portable(const LumaView& luma) {
 // hold zeros, which add nothing to any sum (lap = 0 cannot raise the
 // maximum, which is never negative).
 
-// One 16-column chunk of a frame row's derived values.
+// One 16-column chunk of a frame row's derived values. The row's own pixels
+// are not kept: output row y widens them again from the frame (read one
+// pass earlier, so in cache), which is cheaper than a 32-byte store.
 struct alignas(32) Chunk {
-  std::int16_t luma[16];
   std::int16_t hd[16];
   std::int16_t hs[16];
   std::int16_t part[16];
@@ -225,7 +226,6 @@ __attribute__((target("avx2"))) inline Derived derive(const Taps& t, __m256i lum
   const Derived d{_mm256_sub_epi16(t.right, t.left),
                   _mm256_add_epi16(_mm256_mullo_epi16(sides, k.k3), _mm256_mullo_epi16(t.centre, k.k10))};
   const __m256i part = _mm256_sub_epi16(_mm256_sub_epi16(_mm256_slli_epi16(t.centre, 2), sides), luma_above);
-  FM_STORE(out.luma, t.centre);
   FM_STORE(out.hd, d.hd);
   FM_STORE(out.hs, d.hs);
   FM_STORE(out.part, part);
@@ -284,11 +284,17 @@ __attribute__((target("avx2"))) inline void flush(const Narrow& n, Accumulators&
   acc.grad_mag = add_widened_ps(add_widened_ps(acc.grad_mag, n.grad_mag_lo), n.grad_mag_hi);
 }
 
-// One chunk of output row y: `t` are the taps of frame row y+1, `up` and
-// `mid` the chunks of rows y-1 and y; derives `down`, that of row y+1.
-__attribute__((target("avx2"))) inline void chunk_sums(const Taps& t, const Chunk& up, const Chunk& mid, Chunk& down,
-                                                       const Scharr& k, Narrow& n, __m256i& lap_max) {
-  const __m256i luma = FM_LOAD(mid.luma);
+// The two vsqrtps per chunk take about 5 cycles each on Zen 3 and bound
+// this loop at about 0.4 ms per 1080p frame; they stay, correctly rounded as
+// in the portable loop: vrsqrtps with a Newton step measured slower here
+// (its multiplies compete with the integer work) and biases every magnitude
+// low, which the Scharr variance's cancellation would amplify.
+//
+// One chunk of output row y: `t` are the taps of frame row y+1, `luma` the
+// pixels of row y, `up` and `mid` the chunks of rows y-1 and y; derives
+// `down`, that of row y+1.
+__attribute__((target("avx2"))) inline void chunk_sums(const Taps& t, __m256i luma, const Chunk& up, const Chunk& mid,
+                                                       Chunk& down, const Scharr& k, Narrow& n, __m256i& lap_max) {
   const Derived d = derive(t, luma, k, down);
   const __m256i lap = _mm256_sub_epi16(FM_LOAD(mid.part), t.centre);
   const __m256i gx = _mm256_add_epi16(_mm256_mullo_epi16(_mm256_add_epi16(FM_LOAD(up.hd), d.hd), k.k3),
@@ -308,24 +314,27 @@ __attribute__((target("avx2"))) inline void chunk_sums(const Taps& t, const Chun
   n.luma_sq = _mm256_add_epi32(n.luma_sq, _mm256_madd_epi16(luma, luma));
 }
 
-// Output row y: `below` is the frame row y+1 (clamped), `up`, `mid` the ring
-// slots of rows y-1 and y (clamped); writes the slot `down` of row y+1. The
+// Output row y: `at` and `below` are the frame rows y and y+1 (clamped),
+// `up`, `mid` the ring slots of rows y-1 and y (clamped); writes the slot
+// `down` of row y+1. The
 // edge chunks are peeled off so that the loop over the others is straight.
-__attribute__((target("avx2"))) void row_sums_avx2(const std::uint8_t* below, int w, const EdgeShuffles& edges,
-                                                   const Chunk* up, const Chunk* mid, Chunk* down, int chunks,
-                                                   const Scharr& k, Accumulators& acc) {
+__attribute__((target("avx2"))) void row_sums_avx2(const std::uint8_t* at, const std::uint8_t* below, int w,
+                                                   const EdgeShuffles& edges, const Chunk* up, const Chunk* mid,
+                                                   Chunk* down, int chunks, const Scharr& k, Accumulators& acc) {
   const int last = chunks - 1;  // > 0: w > 16
   for (int block = 0; block < chunks; block += kFlush) {
     Narrow n = narrow_zero();
     int i = block;
     if (i == 0) {
-      chunk_sums(first_taps(below, edges), up[0], mid[0], down[0], k, n, acc.lap_max);
+      chunk_sums(first_taps(below, edges), widen16(at), up[0], mid[0], down[0], k, n, acc.lap_max);
       ++i;
     }
     const int end = std::min(block + kFlush, last);
-    for (; i < end; ++i) chunk_sums(taps_from(below + 16 * i - 1), up[i], mid[i], down[i], k, n, acc.lap_max);
+    for (; i < end; ++i)
+      chunk_sums(taps_from(below + 16 * i - 1), widen16(at + 16 * i), up[i], mid[i], down[i], k, n, acc.lap_max);
     if (block + kFlush >= chunks)
-      chunk_sums(last_taps(below, w, edges), up[last], mid[last], down[last], k, n, acc.lap_max);
+      chunk_sums(last_taps(below, w, edges), last_taps(at, w, edges).centre, up[last], mid[last], down[last], k, n,
+                 acc.lap_max);
     flush(n, acc);
   }
 }
@@ -352,7 +361,7 @@ __attribute__((target("avx2"))) FrameSums frame_sums_avx2(const LumaView& luma) 
   Accumulators acc{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
                    _mm256_setzero_si256(), _mm256_setzero_pd(),    _mm256_set1_epi16(INT16_MIN)};
   for (int y = 0; y < h; ++y)
-    row_sums_avx2(luma.row(std::min(y + 1, h - 1)), w, edges, ring.slot(std::max(y - 1, 0)), ring.slot(y),
+    row_sums_avx2(luma.row(y), luma.row(std::min(y + 1, h - 1)), w, edges, ring.slot(std::max(y - 1, 0)), ring.slot(y),
                   ring.slot(y + 1), chunks, k, acc);
 
   FrameSums sums;
