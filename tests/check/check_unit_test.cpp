@@ -89,6 +89,26 @@ TEST(Jpeg, CompletenessFindsTruncation) {
   EXPECT_TRUE(jpeg_is_complete(trailing.data(), trailing.size()));
 }
 
+TEST(Png, CompletenessFindsTruncation) {
+  std::vector<unsigned char> png;
+  ASSERT_TRUE(cv::imencode(".png", check_test::sharp_picture(), png));
+  EXPECT_TRUE(png_is_complete(png.data(), png.size()));
+  EXPECT_FALSE(png_is_complete(png.data(), png.size() / 2));
+  EXPECT_FALSE(png_is_complete(png.data(), png.size() - 1));  // IEND's CRC cut
+  EXPECT_FALSE(png_is_complete(png.data(), 8));               // the signature alone
+  auto trailing = png;
+  trailing.insert(trailing.end(), {0, 0, 0, 0});  // bytes after IEND are fine
+  EXPECT_TRUE(png_is_complete(trailing.data(), trailing.size()));
+  // A truncated PNG gets its own reason, and nothing from libpng.
+  LumaImage img;
+  std::string error;
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(decode_image_bytes(png.data(), png.size() / 2, img, error));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(error, "truncated or corrupt PNG (its chunks end before the IEND chunk)");
+  EXPECT_TRUE(decode_image_bytes(png.data(), png.size(), img, error)) << error;
+}
+
 TEST(Timeline, FoldsSamplesIntoSegments) {
   const std::vector<Sample> samples = {
       {0, 0.1, Verdict::Clear}, {1, 0.2, Verdict::Clear}, {2, 0.9, Verdict::Blurry}, {3, 0.8, Verdict::Blurry}};

@@ -1,5 +1,7 @@
 #include "common/image_luma.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <opencv2/imgcodecs.hpp>
@@ -37,7 +39,30 @@ bool is_jpeg(const unsigned char* d, std::size_t size) {
   return size >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
 }
 
+bool is_png(const unsigned char* d, std::size_t size) {
+  static const unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  return size >= 8 && std::equal(kSignature, kSignature + 8, d);
+}
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+
 }  // namespace
+
+bool png_is_complete(const unsigned char* data, std::size_t size) {
+  if (!is_png(data, size)) return false;
+  // Each chunk: 4-byte length, 4-byte type, data, 4-byte CRC.
+  std::size_t at = 8;
+  while (size - at >= 12) {
+    const std::uint32_t length = be32(data + at);
+    if (length > size - at - 12) return false;  // declared data runs past the end
+    const bool iend = std::equal(data + at + 4, data + at + 8, "IEND");
+    at += 12 + std::size_t{length};
+    if (iend) return true;
+  }
+  return false;
+}
 
 bool jpeg_is_complete(const unsigned char* data, std::size_t size) {
   std::size_t last_sos = size;
@@ -61,6 +86,10 @@ bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std:
   const bool jpeg = is_jpeg(bytes, size);
   if (jpeg && !jpeg_is_complete(bytes, size)) {
     error = "truncated or corrupt JPEG (no end-of-image marker after the image data)";
+    return false;
+  }
+  if (is_png(bytes, size) && !png_is_complete(bytes, size)) {
+    error = "truncated or corrupt PNG (its chunks end before the IEND chunk)";
     return false;
   }
   try {

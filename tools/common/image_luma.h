@@ -35,4 +35,9 @@ bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std:
 // so an embedded thumbnail or trailing bytes do not confuse it).
 bool jpeg_is_complete(const unsigned char* data, std::size_t size);
 
+// True when PNG data is a chain of whole chunks ending in IEND. A truncated
+// PNG is refused with a clear reason before libpng sees it (libpng would
+// print its own "input buffer is incomplete" line on stderr).
+bool png_is_complete(const unsigned char* data, std::size_t size);
+
 }  // namespace focusmeter::cli

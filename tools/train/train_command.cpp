@@ -135,7 +135,7 @@ int focusmeter_train_main(int argc, char** argv) {
   std::string cache;
   if (!no_cache) {
     const fs::path p(data);
-    cache = ((fs::is_directory(p) ? p : p.parent_path()) / "features-cache-v2.tsv").string();
+    cache = ((fs::is_directory(p) ? p : p.parent_path()) / "features-cache-v3.tsv").string();
   }
   if (!ft::extract_features(samples, jobs, cache, error)) return fail(fm::cli::kExitDataError, error);
 
