@@ -16,7 +16,6 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "focusmeter/features.h"
