@@ -329,10 +329,8 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
   }
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
-  focusmeter::FeatureMask wanted = focusmeter::base_features();
-  wanted.set(static_cast<std::size_t>(focusmeter::Feature::Texture));  // for low-texture
-  if (st.model) wanted |= focusmeter::judgement_features(*st.model);
-  const focusmeter::FeatureVector fv = focusmeter::compute_features(luma, wanted);
+  const focusmeter::FeatureVector fv =
+      focusmeter::compute_features(luma, focusmeter::judgement_features(st.model ? &*st.model : nullptr));
 
   std::optional<focusmeter::Prediction> pred;
   if (st.model) {

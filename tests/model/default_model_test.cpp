@@ -17,7 +17,7 @@ namespace {
 
 fm::FeatureVector features_of(const cv::Mat& m, const fm::Model& model) {
   return fm::compute_features(fm::LumaView(m.data, m.cols, m.rows, static_cast<std::ptrdiff_t>(m.step[0])),
-                              fm::judgement_features(model));
+                              fm::judgement_features(&model));
 }
 
 cv::Mat load(const char* name) {

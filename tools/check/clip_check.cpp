@@ -460,16 +460,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   if (s.to) end = std::min(end, *s.to);
   if (s.model) fold_timeline(state.samples, end, s.blurry_share, r);
   // Several --seek stops can land on one frame: count it once at most.
-  const std::size_t low_texture = std::min(state.low_texture, state.samples.size());
-  if (low_texture > 0) {
-    // judge() scored those frames 0.5: say so rather than let it pass for a verdict.
-    const std::string line =
-        "too little texture to judge focus" + (low_texture == state.samples.size()
-                                                   ? std::string()
-                                                   : " in " + std::to_string(low_texture) + " of " +
-                                                         std::to_string(state.samples.size()) + " analysed frames");
-    r.reason = r.reason.empty() ? line : r.reason + "; " + line;
-  }
+  note_low_texture(r, std::min(state.low_texture, state.samples.size()), state.samples.size());
   if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
   return done();
 }

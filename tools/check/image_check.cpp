@@ -25,10 +25,7 @@ Checked check_image(const Input& in, const CheckSettings& s) {
   } else {
     // The same features and judgement as the element and the clips: a frame
     // with too little structure scores 0.5 and says so (focusmeter/judgement.h).
-    FeatureMask wanted = base_features();
-    wanted.set(static_cast<std::size_t>(Feature::Texture));
-    if (s.model) wanted |= judgement_features(*s.model);
-    r.features = compute_features(img.view(), wanted);
+    r.features = compute_features(img.view(), judgement_features(s.model));
     r.status = Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
@@ -37,7 +34,7 @@ Checked check_image(const Input& in, const CheckSettings& s) {
       r.score = j.prediction.score;
       r.verdict = j.prediction.verdict;
     }
-    if (low_texture(r.features)) r.reason = "too little texture to judge focus";
+    note_low_texture(r, low_texture(r.features) ? 1 : 0, 1);
     if (s.want_frame) c.frame = img.gray;
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -22,4 +22,11 @@ const char* status_name(Status s) {
   return "error";
 }
 
+void note_low_texture(Result& r, std::size_t low, std::size_t analysed) {
+  if (low == 0) return;
+  std::string line = "too little texture to judge focus";
+  if (low < analysed) line += " in " + std::to_string(low) + " of " + std::to_string(analysed) + " analysed frames";
+  r.reason = r.reason.empty() ? line : r.reason + "; " + line;
+}
+
 }  // namespace focusmeter::cli

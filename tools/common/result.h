@@ -3,6 +3,7 @@
 // the report writers so that every output format says the same thing.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,5 +57,12 @@ struct Result {
   std::optional<double> blurry_share;   // clips: share of time BLURRY, [0,1]
   std::vector<unsigned char> thumbnail_jpeg;  // small JPEG for HTML reports
 };
+
+// Says in r.reason that `low` of the `analysed` frames had too little
+// texture to judge (judge() scored them 0.5, focusmeter/judgement.h), so a
+// "no evidence" score is never taken for a verdict: "too little texture to
+// judge focus", followed by " in N of M analysed frames" when not all were.
+// Appended after any reason already there; nothing when low is 0.
+void note_low_texture(Result& r, std::size_t low, std::size_t analysed);
 
 }  // namespace focusmeter::cli

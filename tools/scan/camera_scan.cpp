@@ -33,12 +33,7 @@ void decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r
   r.features = mean;
   std::size_t low = 0;
   for (const auto& frame : o.frames) low += frame.low_texture;
-  if (low > 0) {
-    const std::string line = low == o.frames.size() ? kLowTextureReason
-                                                    : std::string(kLowTextureReason) + " in " + std::to_string(low) +
-                                                          " of " + std::to_string(o.frames.size()) + " frames";
-    r.reason = r.reason.empty() ? line : r.reason + "; " + line;
-  }
+  note_low_texture(r, low, o.frames.size());
   if (!settings.model) return;
   double score_sum = 0;
   for (const auto& frame : o.frames) {

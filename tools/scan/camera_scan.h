@@ -33,9 +33,6 @@ struct ScanSettings {
   double threshold = -1;  // < 0: the model's own
 };
 
-// The report's "nothing to judge" line (focusmeter/judgement.h).
-inline constexpr const char* kLowTextureReason = "too little texture to judge focus";
-
 // The routes tried for one target, in order.
 std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings);
 

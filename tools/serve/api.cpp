@@ -122,10 +122,7 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   }
   // The same features and the same judgement as the element: a frame with
   // too little structure scores 0.5 and is flagged (focusmeter/judgement.h).
-  FeatureMask wanted = base_features();
-  wanted.set(static_cast<std::size_t>(Feature::Texture));
-  if (model) wanted |= judgement_features(*model);
-  const FeatureVector fv = compute_features(image.view(), wanted);
+  const FeatureVector fv = compute_features(image.view(), judgement_features(model));
 
   json features = json::object();
   for (std::size_t i = 0; i < kFeatureCount; ++i) {

@@ -2,9 +2,10 @@
 
 namespace focusmeter {
 
-FeatureMask judgement_features(const Model& model) {
-  FeatureMask m = model.feature_mask() | base_features();
+FeatureMask judgement_features(const Model* model) {
+  FeatureMask m = base_features();  // holds Contrast and NoiseSigma for low_texture()
   m.set(static_cast<std::size_t>(Feature::Texture));
+  if (model) m |= model->feature_mask();
   return m;
 }
 

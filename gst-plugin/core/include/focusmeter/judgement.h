@@ -20,10 +20,11 @@ struct Judgement {
   bool low_texture = false;
 };
 
-// The features judge() needs beyond the model's own.
-FeatureMask judgement_features(const Model& model);
+// What a front end computes for one frame: the base features, those the
+// low-texture guard needs, and the model's own (none when `model` is null).
+FeatureMask judgement_features(const Model* model);
 
-// `fv` must hold judgement_features(model). `threshold_override` < 0 means
+// `fv` must hold judgement_features(&model). `threshold_override` < 0 means
 // the model's own threshold.
 Judgement judge(const Model& model, const FeatureVector& fv, double threshold_override = -1);
 
