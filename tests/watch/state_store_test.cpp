@@ -73,6 +73,15 @@ TEST(StateStore, CamerasAreUpsertedByIdentityAndNeverHoldAPassword) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(s.camera("other"));
+  leaky.identity = leaky.url;  // nor as the identity, nor in the error
+  leaky.url = "rtsp://127.0.0.3/cam";
+  try {
+    s.upsert_camera(leaky);
+    FAIL() << "an identity with a password was stored";
+  } catch (const fw::StoreError& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(s.cameras().size(), 1u);
 }
 
 TEST(StateStore, ChecksRoundTripWithTheirOptionalFields) {

@@ -10,6 +10,8 @@
 // reconnection. Delivery is at least once: QoS 1 may repeat a message
 // after a reconnect, never lose one the broker acknowledged.
 // RetryPolicy::max_attempts does not apply (the broker is waited for).
+// Destroying the sink waits for a connection attempt in progress (instant
+// on loopback; up to the TCP connect timeout for a silent remote host).
 #pragma once
 
 #include <memory>

@@ -148,8 +148,9 @@ std::string StateStore::integrity_check() {
 }
 
 std::int64_t StateStore::upsert_camera(const CameraRecord& c) {
-  if (cli::url_has_password(c.url))
-    throw StoreError("camera " + c.identity + ": the state database never stores a URL with a password");
+  if (cli::url_has_password(c.url) || cli::url_has_password(c.identity))
+    throw StoreError("camera " + cli::redact_url(c.identity, "") +
+                     ": the state database never stores a URL with a password");
   if (c.identity.empty()) throw StoreError("camera without an identity");
   WriteScope w(*this);
   SqliteStatement up(db_,

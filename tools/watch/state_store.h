@@ -12,8 +12,8 @@
 //   check, the debounce counters it moved, the incident it opened) go in one
 //   Batch: all of them or none of them survive a crash or SIGKILL.
 // - Values are always bound to prepared statements, never spliced into SQL.
-// - A camera URL that carries a password is refused: the store never holds
-//   one (passwords stay in the credentials file).
+// - A camera URL or identity that carries a password is refused: the store
+//   never holds one (passwords stay in the credentials file).
 // - Any SQLite failure throws StoreError (a one-line message); the write in
 //   progress is rolled back. Readers see only committed data.
 // - Times are Unix seconds (fractional), UTC.
@@ -124,7 +124,8 @@ class StateStore {
   };
 
   // Inserts the camera, or updates name, url and settings of the one with
-  // the same identity. Returns its id. Throws when the URL has a password.
+  // the same identity. Returns its id. Throws when the URL or the identity
+  // has a password.
   std::int64_t upsert_camera(const CameraRecord& c);
   std::optional<CameraRecord> camera(const std::string& identity);
   std::vector<CameraRecord> cameras();  // by id
