@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <libsoup/soup.h>
 
+#include <signal.h>
+
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -361,4 +363,40 @@ TEST(CommandHookSink, AMissingProgramIsADeliveryFailure) {
   ASSERT_TRUE(spin_until([&] { return sink->pending() == 0; }, 10000));
   EXPECT_EQ(logs.count("dropped"), 1u);
   EXPECT_FALSE(fw::CommandHookSink::create({"sh -c 'unbalanced", 5000, {}}, nullptr, error));
+}
+
+// A watch that stops abandons what is pending without crashing: a retry
+// timer that would fire into a dead sink, a request in flight, a hook still
+// running (killed).
+TEST(AlertSinks, DestroyingASinkWithWorkPendingIsSafe) {
+  WebhookReceiver rx;
+  rx.fail_first = 100;
+  std::string error;
+  LogLines logs;
+  {
+    auto sink = fw::WebhookSink::create({rx.url(), "", 5, fw::RetryPolicy{5, 100, 100}}, logs.log(), error);
+    ASSERT_TRUE(sink) << error;
+    sink->submit(event(fw::Transition::Type::Open));
+    ASSERT_TRUE(spin_until([&] { return rx.requests.size() == 1 && logs.count("retrying") == 1; }, 5000));
+  }  // retry timer pending
+  {
+    auto sink = fw::WebhookSink::create({rx.url(), "", 5, fast_retry(5)}, logs.log(), error);
+    ASSERT_TRUE(sink) << error;
+    sink->submit(event(fw::Transition::Type::Open));
+  }  // request in flight
+  spin_for(400);
+  EXPECT_EQ(rx.requests.size(), 1u);  // nothing fired after destruction
+
+  TempDir dir;
+  const std::string pidfile = dir.file("pid");
+  g_autofree char* quoted = g_shell_quote(pidfile.c_str());
+  {
+    auto sink = fw::CommandHookSink::create(
+        {"sh -c 'echo $$ > \"$0\"; exec sleep 30' " + std::string(quoted), 60000, fast_retry(1)}, logs.log(), error);
+    ASSERT_TRUE(sink) << error;
+    sink->submit(event(fw::Transition::Type::Open));
+    ASSERT_TRUE(spin_until([&] { return !read_file(pidfile).empty(); }, 5000));
+  }
+  const int pid = std::stoi(read_file(pidfile));
+  EXPECT_TRUE(spin_until([&] { return kill(pid, 0) != 0; }, 5000)) << "the hook outlived its sink";
 }
