@@ -21,7 +21,6 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <vector>
 
 #include "focusmeter/features.h"
 #include "kernels.h"

@@ -159,7 +159,7 @@ class FineBins {
   }
   std::size_t count(std::size_t b) const { return count_[b]; }
   Key first_key(std::size_t b) const { return static_cast<Key>(lo_ + (static_cast<Key>(b) << shift_)); }
-  // One past the last key of bin b, minus one (may pass the window's end).
+  // The last key of bin b (the last bin may reach past the window's end).
   Key last_key(std::size_t b) const { return static_cast<Key>(first_key(b) + ((Key{1} << shift_) - 1)); }
 
  private:
