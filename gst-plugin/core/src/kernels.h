@@ -111,7 +111,7 @@ struct Kernels {
   // gradient_stats.cpp: the one pass over the frame, added to `sums`.
   void (*frame_sums)(const Frame& frame, FrameSums& sums);
 
-  // noise_exact.cpp: rows of |HH| in double. `rows` are the source rows
+  // noise_hh.cpp: rows of |HH| in double. `rows` are the source rows
   // 2r+1, 2r, 2r-1, 2r-2 (filter order).
   void (*to_double)(const std::uint8_t* src, int w, double* dst);
   void (*vertical)(const double* r0, const double* r1, const double* r2, const double* r3, int w, double* v);
@@ -146,7 +146,8 @@ const Kernels& kernels();
 // table until called with false.
 void force_portable_kernels(bool portable);
 
-// Every table this build and CPU can run, portable first (tests loop over it).
+// Every table this build and CPU can run, portable first (a test checks that
+// the AVX2 one is among them where the CPU has it).
 std::vector<const Kernels*> available_kernels();
 
 const Kernels& portable_kernels();
