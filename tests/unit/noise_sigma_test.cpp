@@ -5,19 +5,21 @@
 // rows and recomputes exactly only the values the screen cannot order; or,
 // on flat frames and when the guess misses, runs an exact double pass.
 // Whatever path a frame takes, the result must be the same to the bit, on
-// the AVX2 and portable kernels. The counters in noise_sigma_detail.h show
-// which path ran, so each test below can insist on the one it is about.
+// every kernel table (kernels.h: portable, and AVX2 where the CPU has it).
+// The per-call stats of noise_sigma_detail.h show which path ran, so each
+// test below can insist on the one it is about.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "kernels.h"
 #include "noise_sigma_detail.h"
-#include "simd.h"
 
 namespace fm = focusmeter;
 
@@ -65,15 +67,44 @@ double reference_sigma(const Image& img) {
   return median / 0.6744897501960817;
 }
 
-void expect_exact(const Image& img, const char* what) {
+// On a CPU with AVX2 the tests must run the AVX2 kernels too, not the
+// portable ones twice.
+TEST(NoiseSigma, EveryKernelTableOfThisCpuIsTested) {
+  const auto tables = fm::detail::available_kernels();
+  ASSERT_GE(tables.size(), 1u);
+  EXPECT_STREQ(tables[0]->isa, "portable");
+#if defined(FOCUSMETER_HAVE_AVX2)
+  if (__builtin_cpu_supports("avx2") && !std::getenv("FOCUSMETER_KERNELS")) {
+    ASSERT_EQ(tables.size(), 2u);
+    EXPECT_STREQ(tables[1]->isa, "avx2");
+    fm::detail::force_portable_kernels(false);
+    EXPECT_STREQ(fm::detail::kernels().isa, "avx2");
+    fm::detail::force_portable_kernels(true);
+    EXPECT_STREQ(fm::detail::kernels().isa, "portable");
+    fm::detail::force_portable_kernels(false);
+  }
+#endif
+}
+
+// Checks both kernel tables against the reference; returns the paths the
+// two calls took.
+fm::detail::NoiseSigmaStats expect_exact(const Image& img, const char* what) {
   const double want = reference_sigma(img);
-  fm::set_simd_enabled(true);
-  const double fast = fm::noise_sigma(img.view());
-  fm::set_simd_enabled(false);
-  const double portable = fm::noise_sigma(img.view());
-  fm::set_simd_enabled(true);
+  fm::detail::NoiseSigmaStats fast_stats, portable_stats;
+  fm::detail::force_portable_kernels(false);
+  const double fast = fm::detail::noise_sigma(img.view(), fast_stats);
+  fm::detail::force_portable_kernels(true);
+  const double portable = fm::detail::noise_sigma(img.view(), portable_stats);
+  fm::detail::force_portable_kernels(false);
   EXPECT_EQ(fast, want) << what << " " << img.w << "x" << img.h;
   EXPECT_EQ(portable, want) << what << " " << img.w << "x" << img.h;
+  // The same values through the same windows: the same paths.
+  EXPECT_EQ(fast_stats.rescans, portable_stats.rescans) << what;
+  EXPECT_EQ(fast_stats.exact_passes, portable_stats.exact_passes) << what;
+  EXPECT_EQ(fast_stats.recomputed, portable_stats.recomputed) << what;
+  // And the public entry point gives the same.
+  EXPECT_EQ(fm::noise_sigma(img.view()), want) << what;
+  return fast_stats += portable_stats;
 }
 
 // Kinds of content that stress different parts: plain noise; flat with a few
@@ -86,11 +117,21 @@ Image make(int w, int h, int kind, std::mt19937& rng) {
     for (int x = 0; x < w; ++x) {
       std::uint8_t p = 0;
       switch (kind) {
-        case 0: p = static_cast<std::uint8_t>(byte(rng)); break;
-        case 1: p = (x * 7 + y * 3) % 97 == 0 ? static_cast<std::uint8_t>(byte(rng)) : 0; break;
-        case 2: p = static_cast<std::uint8_t>((x + 2 * y) % 256); break;
-        case 3: p = x < w / 3 ? 0 : (x < 2 * w / 3 ? 255 : static_cast<std::uint8_t>(100 + byte(rng) % 5)); break;
-        default: p = (x * 7 + y * 3) % 97 == 0 ? static_cast<std::uint8_t>(byte(rng)) : 200; break;
+        case 0:
+          p = static_cast<std::uint8_t>(byte(rng));
+          break;
+        case 1:
+          p = (x * 7 + y * 3) % 97 == 0 ? static_cast<std::uint8_t>(byte(rng)) : 0;
+          break;
+        case 2:
+          p = static_cast<std::uint8_t>((x + 2 * y) % 256);
+          break;
+        case 3:
+          p = x < w / 3 ? 0 : (x < 2 * w / 3 ? 255 : static_cast<std::uint8_t>(100 + byte(rng) % 5));
+          break;
+        default:
+          p = (x * 7 + y * 3) % 97 == 0 ? static_cast<std::uint8_t>(byte(rng)) : 200;
+          break;
       }
       img.at(x, y) = p;
     }
@@ -120,9 +161,7 @@ TEST(NoiseSigma, RescanWhenTheSampleMisleads) {
       const bool busy = y % 32 >= 12 && y % 32 <= 19;
       img.at(x, y) = static_cast<std::uint8_t>(busy ? byte(rng) : 120 + byte(rng) % 2);
     }
-  const std::size_t before = fm::detail::noise_sigma_rescans();
-  expect_exact(img, "striped");
-  EXPECT_GT(fm::detail::noise_sigma_rescans(), before);
+  EXPECT_GT(expect_exact(img, "striped").rescans, 0u);
 }
 
 // A smooth scene plus Gaussian sensor noise of the given sigma (in bytes).
@@ -137,29 +176,18 @@ Image noisy_scene(int w, int h, double sigma, std::mt19937& rng) {
   return img;
 }
 
-// Counters of the paths taken, read before and after a call.
-struct Paths {
-  std::size_t rescans = fm::detail::noise_sigma_rescans();
-  std::size_t exact_passes = fm::detail::noise_sigma_exact_passes();
-  std::size_t recomputed = fm::detail::noise_sigma_recomputed();
-  std::size_t more_rescans() const { return fm::detail::noise_sigma_rescans() - rescans; }
-  std::size_t more_exact_passes() const { return fm::detail::noise_sigma_exact_passes() - exact_passes; }
-  std::size_t more_recomputed() const { return fm::detail::noise_sigma_recomputed() - recomputed; }
-};
-
 // A real-sized noisy frame: the screen settles it (no exact pass, no
 // rescan), recomputing some values near the median exactly, on both the
 // AVX2 and the portable kernels.
 TEST(NoiseSigma, TheScreenSettlesANoisyFrame) {
   std::mt19937 rng(3);
   const Image img = noisy_scene(640, 480, 3.0, rng);
-  const Paths before;
-  expect_exact(img, "noisy");
-  EXPECT_EQ(before.more_rescans(), 0u);
-  EXPECT_EQ(before.more_exact_passes(), 0u);
+  const auto paths = expect_exact(img, "noisy");
+  EXPECT_EQ(paths.rescans, 0u);
+  EXPECT_EQ(paths.exact_passes, 0u);
   // Two calls, each recomputing some values, but a small share of them all.
-  EXPECT_GT(before.more_recomputed(), 2u);
-  EXPECT_LT(before.more_recomputed(), 2u * 321 * 241 / 10);
+  EXPECT_GT(paths.recomputed, 2u);
+  EXPECT_LT(paths.recomputed, 2u * 321 * 241 / 10);
 }
 
 // The bound the screen relies on, measured over every coefficient of frames
@@ -177,8 +205,7 @@ TEST(NoiseSigma, ScreenErrorStaysWithinTheDerivedBound) {
   for (int phase = 0; phase < 4; ++phase) {
     Image img{67, 45, std::vector<std::uint8_t>(67 * 45)};
     for (int y = 0; y < img.h; ++y)
-      for (int x = 0; x < img.w; ++x)
-        img.at(x, y) = sign[(x + phase) % 4] * sign[(y + phase) % 4] > 0 ? 255 : 0;
+      for (int x = 0; x < img.w; ++x) img.at(x, y) = sign[(x + phase) % 4] * sign[(y + phase) % 4] > 0 ? 255 : 0;
     frames.push_back(img);
   }
   Image random{130, 97, std::vector<std::uint8_t>(130 * 97)};
@@ -192,14 +219,14 @@ TEST(NoiseSigma, ScreenErrorStaysWithinTheDerivedBound) {
   frames.insert(frames.end(), {random, binary, ramp});
   double worst = 0;
   for (bool simd : {true, false}) {
-    fm::set_simd_enabled(simd);
+    fm::detail::force_portable_kernels(!simd);
     for (const Image& img : frames) {
       const double err = fm::detail::noise_sigma_screen_error(img.view());
       EXPECT_LE(err, bound) << img.w << "x" << img.h << (simd ? " simd" : " portable");
       worst = std::max(worst, err);
     }
   }
-  fm::set_simd_enabled(true);
+  fm::detail::force_portable_kernels(false);
   EXPECT_GT(worst, 0.0);  // the measurement measures something
 }
 
@@ -226,17 +253,13 @@ TEST(NoiseSigma, NearZeroMediansTakeTheExactPass) {
   std::mt19937 rng(19);
   for (int kind : {2, 4}) {  // a ramp; a flat frame with specks
     const Image img = make(400, 300, kind, rng);
-    const Paths before;
-    expect_exact(img, "near-zero median");
-    EXPECT_GT(before.more_exact_passes(), 0u) << kind;
+    EXPECT_GT(expect_exact(img, "near-zero median").exact_passes, 0u) << kind;
   }
   // Two thirds flat (the near-zero values are too many to recompute).
   Image img = noisy_scene(600, 400, 2.0, rng);
   for (int y = 0; y < img.h; ++y)
     for (int x = 0; x < 2 * img.w / 3; ++x) img.at(x, y) = 90;
-  const Paths before;
-  expect_exact(img, "mostly flat");
-  EXPECT_GT(before.more_exact_passes(), 0u);
+  EXPECT_GT(expect_exact(img, "mostly flat").exact_passes, 0u);
 }
 
 // A noisy frame with a few flat patches: their exact zeros (and residues)
@@ -251,10 +274,9 @@ TEST(NoiseSigma, ScreenDropsExactZerosExactly) {
       for (int x = 60; x < 60 + 2 * patch; ++x) img.at(x, y) = 0;  // black: exact zeros
     for (int y = 150; y < 150 + patch; ++y)
       for (int x = 200; x < 200 + patch; ++x) img.at(x, y) = 201;  // flat: residues
-    const Paths before;
-    expect_exact(img, "patches");
-    EXPECT_EQ(before.more_exact_passes(), 0u) << patch;
-    EXPECT_GT(before.more_recomputed(), static_cast<std::size_t>(patch)) << patch;
+    const auto paths = expect_exact(img, "patches");
+    EXPECT_EQ(paths.exact_passes, 0u) << patch;
+    EXPECT_GT(paths.recomputed, static_cast<std::size_t>(patch)) << patch;
   }
 }
 

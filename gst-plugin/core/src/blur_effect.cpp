@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "focusmeter/features.h"
-#include "simd.h"
+#include "kernels.h"
 
 namespace focusmeter {
 namespace {
@@ -34,22 +34,6 @@ struct Sums {
   std::int64_t v = 0;  // 11 * sum V
 };
 
-// One axis step: `cur`/`prev` are I at x and x-1, `ahead`/`behind` are I at
-// x+5 and x-6 (all along the same axis), for `n` independent positions.
-FOCUSMETER_TARGET_CLONES
-void accumulate(const std::uint8_t* cur, const std::uint8_t* prev, const std::uint8_t* ahead,
-                const std::uint8_t* behind, int n, Sums& s) {
-  std::int64_t sd = 0, sv = 0;
-  for (int i = 0; i < n; ++i) {
-    const int d = 11 * std::abs(cur[i] - prev[i]);
-    const int db = std::abs(ahead[i] - behind[i]);
-    sd += d;
-    sv += std::max(0, d - db);
-  }
-  s.d += sd;
-  s.v += sv;
-}
-
 double ratio(const Sums& s) { return s.d == 0 ? 1.0 : static_cast<double>(s.d - s.v) / static_cast<double>(s.d); }
 
 }  // namespace
@@ -59,10 +43,12 @@ double blur_effect(const LumaView& luma) {
   const int h = luma.height();
   if (w < 2 && h < 2) return 1.0;
 
+  // The steps are kernels.h's blur_step (row_loops.inc).
+  const auto step = detail::kernels().blur_step;
   // Vertical: whole rows at a time.
   Sums vert;
   for (int y = 1; y < h; ++y)
-    accumulate(luma.row(y), luma.row(y - 1), luma.row(reflect(y + 5, h)), luma.row(reflect(y - 6, h)), w, vert);
+    step(luma.row(y), luma.row(y - 1), luma.row(reflect(y + 5, h)), luma.row(reflect(y - 6, h)), w, vert.d, vert.v);
 
   // Horizontal: each row padded with its reflection so that the shifted
   // reads are plain offsets.
@@ -73,7 +59,7 @@ double blur_effect(const LumaView& luma) {
       const std::uint8_t* src = luma.row(y);
       for (int x = -6; x < w + 5; ++x) pad[x + 6] = src[reflect(x, w)];
       const std::uint8_t* p = pad.data() + 6;  // p[x] = I(x) for x in [-6, w+5)
-      accumulate(p + 1, p, p + 6, p - 5, w - 1, horiz);
+      step(p + 1, p, p + 6, p - 5, w - 1, horiz.d, horiz.v);
     }
   }
   return std::max(h >= 2 ? ratio(vert) : 0.0, w >= 2 ? ratio(horiz) : 0.0);

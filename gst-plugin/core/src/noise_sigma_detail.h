@@ -1,5 +1,4 @@
 // Internals of noise_sigma that tests look at (not part of the public API).
-// The counters are per thread and only ever grow.
 #pragma once
 
 #include <cstddef>
@@ -8,24 +7,36 @@
 
 namespace focusmeter::detail {
 
-// How many noise_sigma calls on this thread found that the median lay outside
-// the window guessed from the sampled rows, and so scanned the frame again
-// with an exact one. Tests use it to make sure that path runs.
-std::size_t noise_sigma_rescans();
+// Which paths one noise_sigma call took, counted per call into a struct the
+// caller passes (never in the inner loops: counts are taken once per pass).
+struct NoiseSigmaStats {
+  // The median lay outside the window guessed from the sampled rows, so the
+  // frame was scanned again with an exact one. Tests use it to make sure
+  // that path runs.
+  std::size_t rescans = 0;
+  // |HH| was computed in double over the whole frame (the exact pass)
+  // instead of settling the median with the float screen: flat or synthetic
+  // frames whose median sits among near-zero residues, frames with many
+  // near-zero values, and screens whose window missed the median.
+  std::size_t exact_passes = 0;
+  // Single coefficients the screen recomputed exactly: those screened close
+  // to the median, and those screened close to zero.
+  std::size_t recomputed = 0;
 
-// How many calls computed |HH| in double over the whole frame (the exact
-// pass) instead of settling the median with the float screen: flat or
-// synthetic frames whose median sits among near-zero residues, frames with
-// many near-zero values, and screens whose window missed the median.
-std::size_t noise_sigma_exact_passes();
+  NoiseSigmaStats& operator+=(const NoiseSigmaStats& o) {
+    rescans += o.rescans;
+    exact_passes += o.exact_passes;
+    recomputed += o.recomputed;
+    return *this;
+  }
+};
 
-// How many single coefficients the screen recomputed exactly: those screened
-// close to the median, and those screened close to zero.
-std::size_t noise_sigma_recomputed();
+// noise_sigma, adding the paths it took to `stats`.
+double noise_sigma(const LumaView& luma, NoiseSigmaStats& stats);
 
 // The derived bound on |screened |HH| - pywt's |HH||, and the largest
-// difference over every coefficient of a frame (through the AVX2 or
-// portable kernels, as simd_enabled() says).
+// difference over every coefficient of a frame (through the kernel table in
+// use, see kernels.h).
 double noise_sigma_screen_bound();
 double noise_sigma_screen_error(const LumaView& luma);
 

@@ -13,17 +13,18 @@
 #include <vector>
 
 #include "focusmeter/luma_view.h"
+#include "kernels.h"
 
 namespace focusmeter::detail {
 
-// One luma row widened to int16 (padded_rows.cpp: an AVX2 clone does it 16
-// pixels at a time; exact on every path).
-void widen_row(const std::uint8_t* src, int w, std::int16_t* dst);
-
 class PaddedRows {
  public:
-  explicit PaddedRows(const LumaView& luma)
-      : luma_(luma), padded_(static_cast<std::size_t>(luma.width()) + 2), ring_(3 * padded_) {}
+  // Rows are widened by `kernels`' widen_row (exact on every table).
+  PaddedRows(const LumaView& luma, const Kernels& kernels)
+      : luma_(luma),
+        widen_row_(kernels.widen_row),
+        padded_(static_cast<std::size_t>(luma.width()) + 2),
+        ring_(3 * padded_) {}
 
   // Row r (clamped to the frame), widened; index -1 and width() are the pads.
   // Valid until a row three apart is fetched: fetch the lowest row of a
@@ -36,7 +37,7 @@ class PaddedRows {
     if (slot_row_[slot] != r) {
       const std::uint8_t* src = luma_.row(r);
       const int w = luma_.width();
-      widen_row(src, w, dst + 1);
+      widen_row_(src, w, dst + 1);
       dst[0] = src[0];
       dst[w + 1] = src[w - 1];
       slot_row_[slot] = r;
@@ -46,6 +47,7 @@ class PaddedRows {
 
  private:
   LumaView luma_;
+  void (*widen_row_)(const std::uint8_t*, int, std::int16_t*);
   std::size_t padded_;
   std::vector<std::int16_t> ring_;
   int slot_row_[3] = {-1, -1, -1};

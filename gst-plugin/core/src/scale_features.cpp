@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "kernels.h"
 #include "padded_rows.h"
-#include "simd.h"
 
 namespace focusmeter {
 namespace {
@@ -27,53 +27,15 @@ struct Plane {
   LumaView view() const { return LumaView(pixels.data(), width, height, width); }
 };
 
-FOCUSMETER_TARGET_CLONES
-void halve_row(const std::uint8_t* a, const std::uint8_t* b, int w2, std::uint8_t* out) {
-  for (int x = 0; x < w2; ++x)
-    out[x] = static_cast<std::uint8_t>((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
-}
-
 Plane halve(const LumaView& in) {
   Plane p;
   p.width = in.width() / 2;
   p.height = in.height() / 2;
   p.pixels.resize(static_cast<std::size_t>(p.width) * p.height);
+  const auto halve_row = detail::kernels().halve_row;
   for (int y = 0; y < p.height; ++y)
     halve_row(in.row(2 * y), in.row(2 * y + 1), p.width, p.pixels.data() + static_cast<std::size_t>(y) * p.width);
   return p;
-}
-
-// Per-pixel |Laplacian| and squared Scharr magnitude of one row (integer
-// units, as in gradient_stats.cpp: `u`, `m`, `d` padded by one reflected
-// pixel). No square root: it would keep the loop from vectorising.
-FOCUSMETER_TARGET_CLONES
-void lap_and_mag(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::uint16_t* lap,
-                 std::uint32_t* mag) {
-  for (int x = 0; x < w; ++x) {
-    const std::int32_t l = 4 * m[x] - m[x - 1] - m[x + 1] - u[x] - d[x];
-    lap[x] = static_cast<std::uint16_t>(l < 0 ? -l : l);
-    const std::int32_t gx = 3 * (u[x + 1] - u[x - 1]) + 10 * (m[x + 1] - m[x - 1]) + 3 * (d[x + 1] - d[x - 1]);
-    const std::int32_t gy = 3 * (d[x - 1] - u[x - 1]) + 10 * (d[x] - u[x]) + 3 * (d[x + 1] - u[x + 1]);
-    mag[x] = static_cast<std::uint32_t>(gx * gx + gy * gy);
-  }
-}
-
-// Sums of squares over the pixels whose magnitude is >= `cut`, written
-// without branches so that it vectorises.
-FOCUSMETER_TARGET_CLONES
-void sums_above(const std::uint16_t* lap, const std::uint32_t* mag2_px, std::size_t n, std::uint32_t cut,
-                std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count) {
-  std::int64_t l2 = 0, g2 = 0, c = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t sel = mag2_px[i] >= cut;
-    const std::int64_t l = lap[i] * sel;
-    l2 += l * l;
-    g2 += mag2_px[i] * sel;
-    c += sel;
-  }
-  lap2 += l2;
-  mag2 += g2;
-  count += c;
 }
 
 }  // namespace
@@ -102,12 +64,14 @@ double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
   std::vector<std::uint16_t> lap(n);
   std::vector<std::uint32_t> mag(n);  // squared Scharr magnitude
 
-  detail::PaddedRows rows(luma);  // 3x3 window, as in gradient_stats.cpp
+  const detail::Kernels& k = detail::kernels();
+  detail::PaddedRows rows(luma, k);  // 3x3 window, as in gradient_stats.cpp
   for (int y = 0; y < h; ++y) {
     const std::int16_t* d = rows.row(y + 1);  // lower row first: never evicts a needed row
     const std::int16_t* m = rows.row(y);
     const std::int16_t* u = rows.row(y - 1);
-    lap_and_mag(u, m, d, w, lap.data() + static_cast<std::size_t>(y) * w, mag.data() + static_cast<std::size_t>(y) * w);
+    k.lap_and_mag(u, m, d, w, lap.data() + static_cast<std::size_t>(y) * w,
+                  mag.data() + static_cast<std::size_t>(y) * w);
   }
 
   // The squared magnitude above which the strongest `fraction` of pixels
@@ -136,7 +100,7 @@ double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
   // the gradient in central-difference units (the Scharr kernel answers 32
   // to a unit ramp).
   std::int64_t lap_sq = 0, mag_sq = 0, selected = 0;
-  sums_above(lap.data(), mag.data(), n, cut, lap_sq, mag_sq, selected);
+  k.sums_above(lap.data(), mag.data(), n, cut, lap_sq, mag_sq, selected);
   const double count = static_cast<double>(selected);
   const double lap2 = static_cast<double>(lap_sq);
   const double grad2 = static_cast<double>(mag_sq) / (32.0 * 32.0);  // mag is already squared
