@@ -40,10 +40,11 @@ guint64 uint64_field(const GstStructure* s, const char* name) {
 // Gaussian-blurred camera -> BLURRY.
 std::string write_test_model() {
   const std::string path = ::testing::TempDir() + "/focusmeter_element_model.json";
-  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 1, "name": "element-test",
+  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 2, "feature_version": 3,
+    "name": "element-test",
     "features": [{"name": "laplacian_variance", "transform": "log", "offset": 1e-6, "mean": -6.9, "std": 1.0}],
     "classifier": {"type": "logistic_regression", "coefficients": [-3.0], "intercept": 0.0},
-    "threshold": 0.5})";
+    "threshold": 0.5, "low_texture": {"contrast": 0.015, "texture": 0.003}})";
   return path;
 }
 
@@ -188,8 +189,8 @@ TEST(Properties, DefaultsAndRanges) {
   gboolean post = FALSE;
   double threshold = 0, last = 0;
   gchar *model = nullptr, *verdict = nullptr;
-  g_object_get(e, "interval", &interval, "post-messages", &post, "threshold", &threshold, "last-score", &last,
-               "model", &model, "last-verdict", &verdict, nullptr);
+  g_object_get(e, "interval", &interval, "post-messages", &post, "threshold", &threshold, "last-score", &last, "model",
+               &model, "last-verdict", &verdict, nullptr);
   EXPECT_EQ(interval, GST_SECOND);
   EXPECT_TRUE(post);
   EXPECT_EQ(threshold, -1.0);
@@ -247,11 +248,11 @@ TEST(Model, EosPostsAFinalSummary) {
 
 TEST(Model, BadModelFailsStartNamingTheFile) {
   const std::string path = ::testing::TempDir() + "/focusmeter_bad_model.json";
-  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 1, "features": []})";
+  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 2, "feature_version": 3, "features": []})";
   for (const std::string& model : {path, std::string("/nonexistent/focus-model.json")}) {
     GError* err = nullptr;
-    GstElement* pipe = gst_parse_launch(
-        ("videotestsrc num-buffers=2 ! focusmeter model=\"" + model + "\" ! fakesink").c_str(), &err);
+    GstElement* pipe =
+        gst_parse_launch(("videotestsrc num-buffers=2 ! focusmeter model=\"" + model + "\" ! fakesink").c_str(), &err);
     ASSERT_NE(pipe, nullptr);
     gst_element_set_state(pipe, GST_STATE_PLAYING);
     GstBus* bus = gst_element_get_bus(pipe);

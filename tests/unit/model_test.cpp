@@ -15,13 +15,14 @@ namespace {
 
 json logistic_model() {
   return json::parse(R"({
-    "format": "focusmeter-model", "version": 1, "name": "test",
+    "format": "focusmeter-model", "version": 2, "feature_version": 3, "name": "test",
     "features": [
       {"name": "laplacian_variance", "transform": "log", "offset": 1e-6, "mean": -6.0, "std": 2.0},
       {"name": "noise_sigma", "mean": 0.01, "std": 0.02}
     ],
     "classifier": {"type": "logistic_regression", "coefficients": [-1.5, 0.5], "intercept": 0.25},
     "threshold": 0.6,
+    "low_texture": {"contrast": 0.015, "texture": 0.003},
     "training": {"samples": 10}
   })");
 }
@@ -90,9 +91,7 @@ TEST(Model, TreeEnsemble) {
 
 TEST(Model, LoadsFromFileAndNamesMissingFiles) {
   const std::string path = ::testing::TempDir() + "/model_test.json";
-  {
-    std::ofstream(path) << logistic_model().dump(2);
-  }
+  { std::ofstream(path) << logistic_model().dump(2); }
   EXPECT_EQ(fm::Model::load(path).origin(), path);
   std::remove(path.c_str());
   try {
@@ -111,7 +110,11 @@ TEST(Model, BadFilesGiveOneClearError) {
   const std::vector<Case> cases = {
       {[](json& d) { d.erase("classifier"); }, "missing key \"classifier\""},
       {[](json& d) { d["format"] = "onnx"; }, "format"},
-      {[](json& d) { d["version"] = 2; }, "unsupported version 2"},
+      {[](json& d) { d["version"] = 1; }, "unsupported version 1"},
+      {[](json& d) { d.erase("feature_version"); }, "missing key \"feature_version\""},
+      {[](json& d) { d.erase("low_texture"); }, "missing key \"low_texture\""},
+      {[](json& d) { d["low_texture"]["texture"] = -1; }, "low_texture.texture: must be >= 0"},
+      {[](json& d) { d["training"] = 3; }, "training: expected an object"},
       {[](json& d) { d["features"][0]["name"] = "sharpness"; }, "unknown feature \"sharpness\""},
       {[](json& d) { d["features"][1]["name"] = "laplacian_variance"; }, "listed twice"},
       {[](json& d) { d["features"][0]["mean"] = "high"; }, "features[0].mean: expected a number"},

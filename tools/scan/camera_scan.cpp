@@ -37,11 +37,16 @@ void decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r
   if (!settings.model) return;
   double score_sum = 0;
   for (const auto& frame : o.frames) {
-    if (!frame.score) return;  // the element had no model: no verdict rather than a guess
+    if (!frame.score) {
+      // The element gave no score for this frame (its model's score was not
+      // finite): no verdict rather than a guess.
+      r.reason = "no verdict: the model gave no score for an analysed frame";
+      return;
+    }
     score_sum += *frame.score;
   }
   const double score = score_sum / o.frames.size();
-  const double threshold = settings.threshold >= 0 ? settings.threshold : settings.model->threshold();
+  const double threshold = settings.threshold.value_or(settings.model->threshold());
   r.score = score;
   r.verdict = score >= threshold ? Verdict::Blurry : Verdict::Clear;
 }
@@ -84,7 +89,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
 
   StreamCheckOptions stream_options = settings.stream;
-  stream_options.model_path = settings.model ? settings.model_path : "";
+  stream_options.model = settings.model;
   stream_options.threshold = settings.threshold;
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   int rejected = 0;
