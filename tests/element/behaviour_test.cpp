@@ -7,11 +7,16 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
+#include "focusmeter/model.h"
 #include "harness_util.h"
 
 using namespace fmtest;
 
 namespace {
+
+// What the element's "model-object" boxed value holds
+// (gst-plugin/element/focusmeter_model_object.h).
+using FocusmeterModelPtr = std::shared_ptr<const focusmeter::Model>;
 
 constexpr GstClockTime kFrame = 10 * GST_MSECOND;
 
@@ -317,3 +322,90 @@ TEST(Properties, ConcurrentChangesWhileStreaming) {
 }
 
 }  // namespace
+
+// An application holding a loaded model hands it over as an object: the
+// element scores with it (even with a `model` file that does not exist) and
+// keeps its own reference while it lives.
+TEST(Model, ModelObjectIsUsedInsteadOfAFile) {
+  auto model = std::make_shared<const focusmeter::Model>(focusmeter::Model::load(write_test_model()));
+  GstElement* e = gst_element_factory_make("focusmeter", nullptr);
+  ASSERT_NE(e, nullptr);
+  g_object_set(e, "interval", G_GUINT64_CONSTANT(0), "model", "/nonexistent/model.json", "model-object", &model,
+               nullptr);
+  EXPECT_EQ(model.use_count(), 2);
+  {
+    FocusmeterModelPtr* got = nullptr;
+    g_object_get(e, "model-object", &got, nullptr);
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(got->get(), model.get());
+    g_boxed_free(g_type_from_name("FocusmeterModel"), got);
+  }
+  {
+    Meter m(e);
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+    const cv::Mat sharp = test_luma(256, 192);
+    push_frames(m, gray_info(256, 192), sharp, 1, 0);
+    push_frames(m, gray_info(256, 192), blurred(sharp), 1, kFrame);
+    const auto msgs = m.messages();
+    ASSERT_EQ(msgs.size(), 2u);
+    EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "CLEAR");
+    EXPECT_STREQ(gst_structure_get_string(msgs[1].get(), "verdict"), "BLURRY");
+    gst_object_unref(e);
+  }
+  EXPECT_EQ(model.use_count(), 1);  // the element's reference went with it
+}
+
+// The threshold property keeps its range [-1, 1]; -1 is the model's own,
+// and values in (-1, 0) are ignored (focusmeter/parameters.h).
+TEST(Properties, ThresholdRule) {
+  GstElement* e = gst_element_factory_make("focusmeter", nullptr);
+  gdouble t = 0;
+  g_object_get(e, "threshold", &t, nullptr);
+  EXPECT_EQ(t, -1.0);
+  g_object_set(e, "threshold", 0.3, nullptr);
+  g_object_set(e, "threshold", -0.5, nullptr);
+  g_object_get(e, "threshold", &t, nullptr);
+  EXPECT_EQ(t, 0.3);
+  g_object_set(e, "threshold", -1.0, nullptr);
+  g_object_get(e, "threshold", &t, nullptr);
+  EXPECT_EQ(t, -1.0);
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(e), "threshold");
+  EXPECT_EQ(G_PARAM_SPEC_DOUBLE(spec)->minimum, -1.0);
+  EXPECT_EQ(G_PARAM_SPEC_DOUBLE(spec)->maximum, 1.0);
+  gst_object_unref(e);
+}
+
+// A C++ exception thrown by the core while scoring must not unwind through
+// GStreamer's C frames (that would abort the host): the element posts an
+// error naming the cause and the push fails cleanly. The fault is injected
+// through the element's testing aid.
+TEST(Exceptions, ScoringFailureBecomesAnElementError) {
+  g_setenv("FOCUSMETER_ELEMENT_TEST_FAULT", "score", TRUE);
+  const std::string model = write_test_model();
+  {
+    Meter m("interval=0 model=\"" + model + "\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 64, 48);
+    GstBuffer* b = make_frame(gray_info(64, 48), test_luma(64, 48), 0, kFrame);
+    EXPECT_EQ(gst_harness_push(m.h.get(), b), GST_FLOW_ERROR);
+    GstMessage* msg = gst_bus_pop_filtered(m.bus.get(), GST_MESSAGE_ERROR);
+    ASSERT_NE(msg, nullptr);
+    GError* err = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, &err, &debug);
+    EXPECT_NE(std::string(err->message).find("focus model failed"), std::string::npos) << err->message;
+    EXPECT_NE(std::string(debug).find("injected scoring fault"), std::string::npos) << debug;
+    g_clear_error(&err);
+    g_free(debug);
+    gst_message_unref(msg);
+  }
+  g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+  // Without a model nothing is scored: the aid changes nothing.
+  g_setenv("FOCUSMETER_ELEMENT_TEST_FAULT", "score", TRUE);
+  {
+    Meter m("interval=0 model=\"\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 64, 48);
+    push_frames(m, gray_info(64, 48), test_luma(64, 48), 2);
+    EXPECT_EQ(m.messages().size(), 2u);
+  }
+  g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+}
