@@ -441,6 +441,20 @@ TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
   ASSERT_TRUE(ready) << "the flat camera did not start";
 }
 
+// Short options mean the same in every subcommand: -t is the threshold
+// (scan's --timeout has no short form), checked by the element's rule.
+TEST(ScanOptions, ShortTIsTheThreshold) {
+  const RunResult scan = run_focusmeter({"scan", "-t", "5", "127.0.0.1"});
+  EXPECT_EQ(scan.status, 64);
+  EXPECT_NE(scan.err.find("--threshold must be in [0, 1], or -1 for the model's own"), std::string::npos) << scan.err;
+  const RunResult train = run_focusmeter({"train", "-t", "5", "--data", "x", "--output", "y"});
+  EXPECT_EQ(train.status, 64);
+  EXPECT_NE(train.err.find("--threshold must be in [0, 1], or -1 for the model's own"), std::string::npos)
+      << train.err;
+  // --report and --features of train lost -r and -f (check's --recursive and --format).
+  EXPECT_EQ(run_focusmeter({"train", "-r", "dir", "--data", "x", "--output", "y"}).status, 64);
+}
+
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {
   const RunResult run = run_focusmeter({"scan", "rtsp://admin:" + kPassword + "@" + address(10) + "/x"});
   EXPECT_EQ(run.status, 64);
