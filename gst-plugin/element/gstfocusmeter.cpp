@@ -42,6 +42,7 @@
 #include <gst/video/video.h>
 
 #include <exception>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,7 +110,9 @@ struct Stream {
   std::shared_ptr<const focusmeter::Model> model;
   bool warned_no_verdict = false;  // one element warning per run, then debug logs
   bool warned_frame_failure = false;
-  bool inject_scoring_fault = false;             // testing aid, see gst_focusmeter_start
+  // Testing aids, see gst_focusmeter_start.
+  bool inject_scoring_fault = false;
+  bool inject_nan_features = false;
   GstClockTime next_time = GST_CLOCK_TIME_NONE;  // running time of the next analysis
   GstClockTime interval = GST_CLOCK_TIME_NONE;   // the interval next_time was set with
   guint64 frames = 0;
@@ -283,9 +286,13 @@ static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
   Stream& st = self->priv->stream;
   st.model.reset();
   st.reset_counts();
-  // Testing aid (tests/element): FOCUSMETER_ELEMENT_TEST_FAULT=score makes
-  // every scoring throw, to prove the element survives a throwing core.
-  st.inject_scoring_fault = g_strcmp0(g_getenv("FOCUSMETER_ELEMENT_TEST_FAULT"), "score") == 0;
+  // Testing aids (tests/element, tests/check), as serve's --debug-delay-ms:
+  // FOCUSMETER_ELEMENT_TEST_FAULT=score makes every scoring throw, to prove
+  // the element survives a throwing core; =nan hands the model NaN features,
+  // to prove a score that is not finite never becomes a verdict downstream.
+  const gchar* fault = g_getenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+  st.inject_scoring_fault = g_strcmp0(fault, "score") == 0;
+  st.inject_nan_features = g_strcmp0(fault, "nan") == 0;
   GST_OBJECT_LOCK(self);
   self->priv->last = LastResult{};  // nothing analysed yet in this run
   GST_OBJECT_UNLOCK(self);
@@ -398,8 +405,9 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   }
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
-  const focusmeter::FeatureVector fv =
-      focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
+  focusmeter::FeatureVector fv = focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
+  if (st.inject_nan_features && st.model)
+    for (focusmeter::Feature f : st.model->features()) fv.set(f, std::numeric_limits<double>::quiet_NaN());
 
   std::optional<focusmeter::Prediction> pred;
   if (st.model) {

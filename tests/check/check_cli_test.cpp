@@ -275,6 +275,22 @@ TEST(CheckCli, HostileModelFilesAreOneLineErrors) {
   }
 }
 
+// A frame whose score is not finite never becomes CLEAR: the clip (scored
+// by the element) is an error saying why (element testing aid: NaN features).
+TEST(CheckCli, NonFiniteScoreInAClipIsNoVerdict) {
+  TempDir dir;
+  const std::string clip = dir / "clip.avi";
+  ASSERT_EQ(check_test::make_clip(clip, 2, 5, 99, "jpegenc ! avimux"), "");
+  const CliRun r =
+      run_check({"-m", kModel, "-f", "json", "--every", "0.5", clip}, {{"FOCUSMETER_ELEMENT_TEST_FAULT", "nan"}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  const json rep = parse_report(r);
+  const json& res = rep["results"][0];
+  EXPECT_EQ(res["status"], "error") << res.dump();
+  EXPECT_TRUE(res["verdict"].is_null()) << res.dump();
+  EXPECT_EQ(res["reason"].get<std::string>().rfind("no verdict: ", 0), 0u) << res.dump();
+}
+
 // -t is the threshold in every command that has one (docs/check.md).
 TEST(CheckCli, ShortThresholdOption) {
   TempDir dir;

@@ -409,3 +409,49 @@ TEST(Exceptions, ScoringFailureBecomesAnElementError) {
   }
   g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
 }
+
+// A score that is not finite is no verdict: the message says why instead of
+// carrying score/verdict, one warning is posted, last-verdict stays NULL and
+// the EOS summary does not count the frame (testing aid: NaN features).
+TEST(Exceptions, NonFiniteScoreIsNoVerdict) {
+  g_setenv("FOCUSMETER_ELEMENT_TEST_FAULT", "nan", TRUE);
+  const std::string model = write_test_model();
+  {
+    Meter m("interval=0 model=\"" + model + "\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+    push_frames(m, gray_info(256, 192), test_luma(256, 192), 2);
+    // One pass over the bus (pop_filtered drops what it does not match).
+    std::vector<StructurePtr> msgs;
+    int warnings = 0;
+    while (GstMessage* msg =
+               gst_bus_pop_filtered(m.bus.get(), GstMessageType(GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING))) {
+      if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING)
+        ++warnings;
+      else if (gst_structure_has_name(gst_message_get_structure(msg), "focusmeter"))
+        msgs.emplace_back(gst_structure_copy(gst_message_get_structure(msg)));
+      gst_message_unref(msg);
+    }
+    EXPECT_EQ(warnings, 1);
+    ASSERT_EQ(msgs.size(), 2u);
+    for (const auto& s : msgs) {
+      gboolean low = TRUE;
+      EXPECT_TRUE(gst_structure_get_boolean(s.get(), "low-texture", &low) && !low);  // the model was asked
+      EXPECT_FALSE(gst_structure_has_field(s.get(), "score"));
+      EXPECT_FALSE(gst_structure_has_field(s.get(), "verdict"));
+      const char* why = gst_structure_get_string(s.get(), "no-verdict");
+      ASSERT_NE(why, nullptr);
+      EXPECT_NE(std::string(why).find("not finite"), std::string::npos) << why;
+    }
+    gchar* verdict = nullptr;
+    gdouble score = 0;
+    g_object_get(m.element(), "last-verdict", &verdict, "last-score", &score, nullptr);
+    EXPECT_EQ(verdict, nullptr);
+    EXPECT_EQ(score, -1.0);
+    g_free(verdict);
+    ASSERT_TRUE(gst_harness_push_event(m.h.get(), gst_event_new_eos()));
+    const auto last = m.messages();
+    ASSERT_EQ(last.size(), 1u);
+    EXPECT_FALSE(gst_structure_has_field(last[0].get(), "verdict"));
+  }
+  g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+}
