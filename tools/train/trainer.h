@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "focusmeter/judgement.h"
 #include "focusmeter/model_spec.h"
 #include "train/boosting.h"
 #include "train/labelled_set.h"
@@ -34,8 +35,9 @@ std::vector<Feature> default_model_features();
 bool is_held_out(const std::string& source, unsigned long long seed, double fraction);
 
 // The low-texture thresholds a trained model ships with (Y/255 units, about
-// 3.8 and 0.8 grey levels; docs/features.md).
-constexpr LowTextureThresholds kTrainedLowTexture{0.015, 0.003};
+// 3.8 and 0.8 grey levels; docs/features.md): the values features-only
+// reports use too, so that a model and no model flag the same frames.
+constexpr LowTextureThresholds kTrainedLowTexture = kFeaturesOnlyLowTexture;
 
 // Fits on the CLEAR/BLURRY samples of `train` (ambiguous ones are ignored;
 // the two classes weigh the same) and returns the model, without its
