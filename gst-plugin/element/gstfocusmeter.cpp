@@ -10,7 +10,8 @@
  *  - `low-texture` (gboolean): too little structure to judge focus (flat
  *    wall, lens cap, black night); the score is then 0.5 (focusmeter/judgement.h)
  *  - `score` (gdouble, probability of BLURRY) and `verdict` ("CLEAR" or
- *    "BLURRY"): only when a model is loaded
+ *    "BLURRY"): only when a model is loaded and gives a verdict; when its
+ *    score is not finite, `no-verdict` (string, the reason) instead
  *  - `frames` (guint64, analysed so far), `width`, `height` (gint, the frame)
  *    and `roi-left`, `roi-top`, `roi-width`, `roi-height` (gint, the region
  *    analysed)
@@ -21,6 +22,16 @@
  *
  * The element never modifies or copies buffers (frames are mapped read-only).
  *
+ * The model comes from the `model` property (a file, read on start) or, for
+ * applications that already hold a loaded model, from `model-object` (a
+ * boxed std::shared_ptr<const focusmeter::Model>, focusmeter_model_object.h),
+ * which takes precedence when set.
+ *
+ * No C++ exception crosses into GStreamer's C frames: start, the property
+ * setters and the per-frame analysis catch them. A model that fails while
+ * scoring posts an element error; any other failure on one frame posts a
+ * warning and lets the frame through unanalysed.
+ *
  * |[
  * gst-launch-1.0 -m filesrc location=clip.mp4 ! decodebin ! videoconvert ! focusmeter ! fakesink
  * gst-launch-1.0 -m rtspsrc location=rtsp://127.0.0.1:8554/cam ! decodebin ! focusmeter interval=2000000000 ! fakesink
@@ -30,27 +41,34 @@
 
 #include <gst/video/video.h>
 
+#include <exception>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "focusmeter/features.h"
-#include "frame_luma.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
+#include "focusmeter/parameters.h"
+#include "focusmeter_model_object.h"
+#include "frame_luma.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_focusmeter_debug);
 #define GST_CAT_DEFAULT gst_focusmeter_debug
 
+namespace params = focusmeter::parameters;
+
 #define DEFAULT_MODEL nullptr
-#define DEFAULT_INTERVAL GST_SECOND
+#define DEFAULT_INTERVAL params::Interval::kDefaultNs
 #define DEFAULT_POST_MESSAGES TRUE
-#define DEFAULT_THRESHOLD -1.0
 #define DEFAULT_ROI 0
 
 enum {
   PROP_0,
   PROP_MODEL,
+  PROP_MODEL_OBJECT,
   PROP_INTERVAL,
   PROP_POST_MESSAGES,
   PROP_THRESHOLD,
@@ -70,12 +88,13 @@ namespace {
 struct FrameSettings {
   GstClockTime interval = DEFAULT_INTERVAL;
   bool post_messages = DEFAULT_POST_MESSAGES;
-  double threshold = DEFAULT_THRESHOLD;
+  std::optional<double> threshold;  // none: the model's own
   focusmeter::Rect roi;
 };
 
 struct Settings {
   std::optional<std::string> model;  // nullopt: the default model; read in start()
+  FocusmeterModel model_object;      // set: used instead of `model`
   FrameSettings frame;
 };
 
@@ -88,18 +107,25 @@ struct LastResult {
 // State owned by the streaming thread (touched in start/stop/transform and
 // serialized events only).
 struct Stream {
-  std::optional<focusmeter::Model> model;
+  std::shared_ptr<const focusmeter::Model> model;
+  bool warned_no_verdict = false;  // one element warning per run, then debug logs
+  bool warned_frame_failure = false;
+  // Testing aids, see gst_focusmeter_start.
+  bool inject_scoring_fault = false;
+  bool inject_nan_features = false;
   GstClockTime next_time = GST_CLOCK_TIME_NONE;  // running time of the next analysis
   GstClockTime interval = GST_CLOCK_TIME_NONE;   // the interval next_time was set with
   guint64 frames = 0;
   guint64 blurry_frames = 0;
+  guint64 scored_frames = 0;  // frames with a verdict: mean-score's denominator
   double score_sum = 0;
   std::vector<std::uint8_t> scratch;  // converted luma for packed formats
 
   void reset_counts() {
     next_time = GST_CLOCK_TIME_NONE;
-    frames = blurry_frames = 0;
+    frames = blurry_frames = scored_frames = 0;
     score_sum = 0;
+    warned_no_verdict = warned_frame_failure = false;
   }
 };
 
@@ -121,14 +147,19 @@ struct _GstFocusmeter {
 G_DEFINE_TYPE(GstFocusmeter, gst_focusmeter, GST_TYPE_VIDEO_FILTER)
 GST_ELEMENT_REGISTER_DEFINE(focusmeter, "focusmeter", GST_RANK_NONE, GST_TYPE_FOCUSMETER)
 
-static void gst_focusmeter_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
-  auto* self = GST_FOCUSMETER(object);
+// Under the object lock. May throw (std::string, std::bad_alloc): the caller
+// catches, since nothing may unwind into GObject's C frames.
+static void set_property_locked(GstFocusmeter* self, guint prop_id, const GValue* value, GParamSpec* pspec) {
   Settings& s = self->priv->settings;
-  GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_MODEL: {
       const gchar* path = g_value_get_string(value);
       s.model = path ? std::optional<std::string>(path) : std::nullopt;
+      break;
+    }
+    case PROP_MODEL_OBJECT: {
+      const auto* model = static_cast<const FocusmeterModel*>(g_value_get_boxed(value));
+      s.model_object = model ? *model : nullptr;
       break;
     }
     case PROP_INTERVAL:
@@ -137,9 +168,15 @@ static void gst_focusmeter_set_property(GObject* object, guint prop_id, const GV
     case PROP_POST_MESSAGES:
       s.frame.post_messages = g_value_get_boolean(value);
       break;
-    case PROP_THRESHOLD:
-      s.frame.threshold = g_value_get_double(value);
+    case PROP_THRESHOLD: {
+      // The one place the property's -1 becomes "the model's own".
+      const double v = g_value_get_double(value);
+      if (params::Threshold::valid(v))
+        s.frame.threshold = params::Threshold::from_value(v);
+      else
+        GST_WARNING_OBJECT(self, "threshold %g ignored: %s", v, params::Threshold::kRule);
       break;
+    }
     case PROP_ROI_LEFT:
       s.frame.roi.left = g_value_get_int(value);
       break;
@@ -153,8 +190,18 @@ static void gst_focusmeter_set_property(GObject* object, guint prop_id, const GV
       s.frame.roi.height = g_value_get_int(value);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(G_OBJECT(self), prop_id, pspec);
       break;
+  }
+}
+
+static void gst_focusmeter_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_FOCUSMETER(object);
+  GST_OBJECT_LOCK(self);
+  try {
+    set_property_locked(self, prop_id, value, pspec);
+  } catch (const std::exception& e) {
+    GST_WARNING_OBJECT(self, "property %s not set: %s", pspec->name, e.what());
   }
   GST_OBJECT_UNLOCK(self);
 }
@@ -173,8 +220,11 @@ static void gst_focusmeter_get_property(GObject* object, guint prop_id, GValue* 
     case PROP_POST_MESSAGES:
       g_value_set_boolean(value, s.frame.post_messages);
       break;
+    case PROP_MODEL_OBJECT:
+      g_value_set_boxed(value, s.model_object ? &s.model_object : nullptr);
+      break;
     case PROP_THRESHOLD:
-      g_value_set_double(value, s.frame.threshold);
+      g_value_set_double(value, params::Threshold::to_value(s.frame.threshold));
       break;
     case PROP_ROI_LEFT:
       g_value_set_int(value, s.frame.roi.left);
@@ -201,36 +251,60 @@ static void gst_focusmeter_get_property(GObject* object, guint prop_id, GValue* 
   GST_OBJECT_UNLOCK(self);
 }
 
-// Loads the model: the one named by the `model` property, else the default
-// one when it is installed. A named model that fails to load is an error; a
-// missing default model means features only.
-static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
-  auto* self = GST_FOCUSMETER(trans);
+// Takes the model: `model-object` when set, else the file named by `model`,
+// else the default one when it is installed. A named model that fails to
+// load is an error; a missing default model means features only. Throws
+// ModelError (the caller turns it into an element error).
+static void take_model(GstFocusmeter* self) {
   GST_OBJECT_LOCK(self);
   const std::optional<std::string> named = self->priv->settings.model;
+  FocusmeterModel object = self->priv->settings.model_object;
   GST_OBJECT_UNLOCK(self);
 
   Stream& st = self->priv->stream;
-  st.model.reset();
-  st.reset_counts();
-  GST_OBJECT_LOCK(self);
-  self->priv->last = LastResult{};  // nothing analysed yet in this run
-  GST_OBJECT_UNLOCK(self);
+  if (object) {
+    st.model = std::move(object);
+    GST_INFO_OBJECT(self, "using model \"%s\" (%s) from model-object", st.model->name().c_str(),
+                    st.model->origin().c_str());
+    return;
+  }
   const std::string path = named ? *named : focusmeter::default_model_path();
   if (path.empty()) {
     GST_INFO_OBJECT(self, "no model: posting features only");
-    return TRUE;
+    return;
   }
   if (!named && !g_file_test(path.c_str(), G_FILE_TEST_EXISTS)) {
     GST_INFO_OBJECT(self, "default model %s not installed: posting features only", path.c_str());
-    return TRUE;
+    return;
   }
+  st.model = std::make_shared<const focusmeter::Model>(focusmeter::Model::load(path));
+  GST_INFO_OBJECT(self, "loaded model \"%s\" from %s", st.model->name().c_str(), path.c_str());
+}
+
+static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
+  auto* self = GST_FOCUSMETER(trans);
+  Stream& st = self->priv->stream;
+  st.model.reset();
+  st.reset_counts();
+  // Testing aids (tests/element, tests/check), as serve's --debug-delay-ms:
+  // FOCUSMETER_ELEMENT_TEST_FAULT=score makes every scoring throw, to prove
+  // the element survives a throwing core; =nan hands the model NaN features,
+  // to prove a score that is not finite never becomes a verdict downstream.
+  const gchar* fault = g_getenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+  st.inject_scoring_fault = g_strcmp0(fault, "score") == 0;
+  st.inject_nan_features = g_strcmp0(fault, "nan") == 0;
+  GST_OBJECT_LOCK(self);
+  self->priv->last = LastResult{};  // nothing analysed yet in this run
+  GST_OBJECT_UNLOCK(self);
   try {
-    st.model.emplace(focusmeter::Model::load(path));
-    GST_INFO_OBJECT(self, "loaded model \"%s\" from %s", st.model->name().c_str(), path.c_str());
-  } catch (const focusmeter::ModelError& e) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not load focus model \"%s\".", path.c_str()),
+    take_model(self);
+  } catch (const std::exception& e) {
+    GST_OBJECT_LOCK(self);
+    const std::string name = self->priv->settings.model.value_or(focusmeter::default_model_path());
+    GST_OBJECT_UNLOCK(self);
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not load focus model \"%s\".", name.c_str()),
                       ("%s", e.what()));
+    st.model.reset();
     return FALSE;
   }
   return TRUE;
@@ -247,17 +321,17 @@ static void post_final_message(GstFocusmeter* self) {
   Stream& st = self->priv->stream;
   GST_OBJECT_LOCK(self);
   const bool post = self->priv->settings.frame.post_messages;
-  const double threshold_override = self->priv->settings.frame.threshold;
+  const std::optional<double> threshold = self->priv->settings.frame.threshold;
   GST_OBJECT_UNLOCK(self);
   if (!post) return;
 
-  GstStructure* s = gst_structure_new("focusmeter", "final", G_TYPE_BOOLEAN, TRUE, "frames", G_TYPE_UINT64,
-                                      st.frames, nullptr);
-  if (st.model && st.frames > 0) {
-    const double mean = st.score_sum / static_cast<double>(st.frames);
-    const double thr = threshold_override >= 0 ? threshold_override : st.model->threshold();
-    gst_structure_set(s, "blurry-frames", G_TYPE_UINT64, st.blurry_frames, "mean-score", G_TYPE_DOUBLE, mean,
-                      "verdict", G_TYPE_STRING, mean >= thr ? "BLURRY" : "CLEAR", nullptr);
+  GstStructure* s =
+      gst_structure_new("focusmeter", "final", G_TYPE_BOOLEAN, TRUE, "frames", G_TYPE_UINT64, st.frames, nullptr);
+  if (st.model && st.scored_frames > 0) {
+    const double mean = st.score_sum / static_cast<double>(st.scored_frames);
+    const double thr = threshold.value_or(st.model->threshold());
+    gst_structure_set(s, "blurry-frames", G_TYPE_UINT64, st.blurry_frames, "mean-score", G_TYPE_DOUBLE, mean, "verdict",
+                      G_TYPE_STRING, mean >= thr ? "BLURRY" : "CLEAR", nullptr);
   }
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
@@ -302,7 +376,9 @@ static bool due_for_analysis(Stream& st, GstClockTime rt, GstClockTime interval)
   return true;
 }
 
-static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
+// Analyses one frame and posts its message. May throw (the core's
+// ModelError, std::bad_alloc); gst_focusmeter_transform_frame_ip catches.
+static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame) {
   auto* self = GST_FOCUSMETER(filter);
   auto* trans = GST_BASE_TRANSFORM(filter);
   Stream& st = self->priv->stream;
@@ -323,28 +399,36 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
   // Clip the ROI to this frame (the frame size may change mid-stream).
   focusmeter::Rect roi = focusmeter::clip_rect(settings.roi, width, height);
   if (roi.width <= 0 || roi.height <= 0) {
-    GST_WARNING_OBJECT(self, "region of interest lies outside the %dx%d frame; analysing the whole frame",
-                       width, height);
+    GST_WARNING_OBJECT(self, "region of interest lies outside the %dx%d frame; analysing the whole frame", width,
+                       height);
     roi = full;
   }
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
-  const focusmeter::FeatureVector fv =
-      focusmeter::compute_features(luma, focusmeter::judgement_features(st.model ? &*st.model : nullptr));
+  focusmeter::FeatureVector fv = focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
+  if (st.inject_nan_features && st.model)
+    for (focusmeter::Feature f : st.model->features()) fv.set(f, std::numeric_limits<double>::quiet_NaN());
 
   std::optional<focusmeter::Prediction> pred;
   if (st.model) {
+    if (st.inject_scoring_fault) throw focusmeter::ModelError("injected scoring fault (FOCUSMETER_ELEMENT_TEST_FAULT)");
     // judge(): a low-texture frame scores 0.5, see focusmeter/judgement.h.
     pred = focusmeter::judge(*st.model, fv, settings.threshold).prediction;
-    st.score_sum += pred->score;
-    if (pred->verdict == focusmeter::Verdict::Blurry) ++st.blurry_frames;
+    if (pred->verdict) {
+      st.score_sum += pred->score;
+      ++st.scored_frames;
+      if (*pred->verdict == focusmeter::Verdict::Blurry) ++st.blurry_frames;
+    } else if (!st.warned_no_verdict) {
+      st.warned_no_verdict = true;
+      GST_ELEMENT_WARNING(self, STREAM, FAILED, ("The focus model gave no verdict."), ("%s", pred->no_verdict.c_str()));
+    }
   }
   ++st.frames;
 
   GST_OBJECT_LOCK(self);
   if (pred) {
-    self->priv->last.score = pred->score;
-    self->priv->last.verdict = focusmeter::verdict_name(pred->verdict);
+    self->priv->last.score = pred->verdict ? pred->score : -1;
+    self->priv->last.verdict = pred->verdict ? focusmeter::verdict_name(*pred->verdict) : "";
   }
   GST_OBJECT_UNLOCK(self);
 
@@ -352,22 +436,50 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
 
   GstStructure* s = gst_structure_new(
       "focusmeter", "final", G_TYPE_BOOLEAN, FALSE, "timestamp", G_TYPE_UINT64, ts, "stream-time", G_TYPE_UINT64,
-      gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts), "running-time", G_TYPE_UINT64, running_time,
-      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION(buf), "frames", G_TYPE_UINT64, st.frames, "width", G_TYPE_INT,
-      width, "height", G_TYPE_INT, height, "roi-left", G_TYPE_INT, roi.left, "roi-top", G_TYPE_INT, roi.top,
-      "roi-width", G_TYPE_INT, roi.width, "roi-height", G_TYPE_INT, roi.height, nullptr);
+      gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts), "running-time", G_TYPE_UINT64, running_time, "duration",
+      G_TYPE_UINT64, GST_BUFFER_DURATION(buf), "frames", G_TYPE_UINT64, st.frames, "width", G_TYPE_INT, width, "height",
+      G_TYPE_INT, height, "roi-left", G_TYPE_INT, roi.left, "roi-top", G_TYPE_INT, roi.top, "roi-width", G_TYPE_INT,
+      roi.width, "roi-height", G_TYPE_INT, roi.height, nullptr);
   for (std::size_t i = 0; i < focusmeter::kFeatureCount; ++i) {
     const auto f = static_cast<focusmeter::Feature>(i);
     if (!fv.has(f)) continue;
     // Field names are NUL-terminated literals (see features.h), so .data() is a C string.
     gst_structure_set(s, focusmeter::feature_field_name(f).data(), G_TYPE_DOUBLE, fv[f], nullptr);
   }
-  gst_structure_set(s, "low-texture", G_TYPE_BOOLEAN, focusmeter::low_texture(fv), nullptr);
-  if (pred)
+  gst_structure_set(s, "low-texture", G_TYPE_BOOLEAN, focusmeter::is_low_texture(fv, st.model.get()), nullptr);
+  if (pred && pred->verdict)
     gst_structure_set(s, "score", G_TYPE_DOUBLE, pred->score, "verdict", G_TYPE_STRING,
-                      focusmeter::verdict_name(pred->verdict), nullptr);
+                      focusmeter::verdict_name(*pred->verdict), nullptr);
+  else if (pred)
+    gst_structure_set(s, "no-verdict", G_TYPE_STRING, pred->no_verdict.c_str(), nullptr);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
   return GST_FLOW_OK;
+}
+
+// The exception boundary of the streaming thread. A ModelError is the
+// model's own failure and repeats on every frame: an element error stops
+// the stream with the reason. Anything else (an allocation failing on one
+// frame) costs that frame only: a warning, and the buffer goes on.
+static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
+  auto* self = GST_FOCUSMETER(filter);
+  try {
+    return analyse_frame(filter, frame);
+  } catch (const focusmeter::ModelError& e) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("The focus model failed on a frame."), ("%s", e.what()));
+    return GST_FLOW_ERROR;
+  } catch (const std::exception& e) {
+    Stream& st = self->priv->stream;
+    if (!st.warned_frame_failure) {
+      st.warned_frame_failure = true;
+      GST_ELEMENT_WARNING(self, STREAM, FAILED, ("A frame could not be analysed."), ("%s", e.what()));
+    } else {
+      GST_WARNING_OBJECT(self, "a frame could not be analysed: %s", e.what());
+    }
+    return GST_FLOW_OK;
+  } catch (...) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Focus analysis failed."), ("unknown exception"));
+    return GST_FLOW_ERROR;
+  }
 }
 
 static void gst_focusmeter_finalize(GObject* object) {
@@ -400,33 +512,37 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
 
   g_object_class_install_property(
       gobject_class, PROP_MODEL,
-      g_param_spec_string("model", "Model",
+      g_param_spec_string(params::ModelFile::kName, params::ModelFile::kNick,
                           "Focus model file (JSON). NULL: the default model (" FOCUSMETER_DEFAULT_MODEL
                           ", or $FOCUSMETER_MODEL), features only when it is not installed; \"\": no model, "
-                          "features only. Read when the element starts",
+                          "features only. Read when the element starts; model-object, when set, wins",
                           DEFAULT_MODEL, static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
+      gobject_class, PROP_MODEL_OBJECT,
+      g_param_spec_boxed("model-object", "Model object",
+                         "An already loaded focus model (std::shared_ptr<const focusmeter::Model>, see "
+                         "focusmeter_model_object.h), for applications embedding the element; used instead of "
+                         "'model' when set. Read when the element starts",
+                         FOCUSMETER_TYPE_MODEL, static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
       gobject_class, PROP_INTERVAL,
-      g_param_spec_uint64("interval", "Interval",
-                          "Running time between analysed frames, in nanoseconds (0 = every frame)", 0,
-                          G_MAXUINT64, DEFAULT_INTERVAL, rw_playing));
+      g_param_spec_uint64(params::Interval::kName, params::Interval::kNick, params::Interval::kDoc,
+                          params::Interval::kMinNs, params::Interval::kMaxNs, DEFAULT_INTERVAL, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean("post-messages", "Post Messages", "Post a 'focusmeter' element message per analysed frame",
                            DEFAULT_POST_MESSAGES, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_THRESHOLD,
-      g_param_spec_double("threshold", "Threshold",
-                          "Score at or above which a frame is BLURRY (-1 = the model's own threshold)", -1.0, 1.0,
-                          DEFAULT_THRESHOLD, rw_playing));
+      g_param_spec_double(params::Threshold::kName, params::Threshold::kNick, params::Threshold::kDoc,
+                          params::Threshold::kMin, params::Threshold::kMax, params::Threshold::kModelOwn, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_ROI_LEFT,
-      g_param_spec_int("roi-left", "ROI left", "Left edge of the analysed region, in pixels", 0, G_MAXINT,
-                       DEFAULT_ROI, rw_playing));
-  g_object_class_install_property(
-      gobject_class, PROP_ROI_TOP,
-      g_param_spec_int("roi-top", "ROI top", "Top edge of the analysed region, in pixels", 0, G_MAXINT, DEFAULT_ROI,
+      g_param_spec_int("roi-left", "ROI left", "Left edge of the analysed region, in pixels", 0, G_MAXINT, DEFAULT_ROI,
                        rw_playing));
+  g_object_class_install_property(gobject_class, PROP_ROI_TOP,
+                                  g_param_spec_int("roi-top", "ROI top", "Top edge of the analysed region, in pixels",
+                                                   0, G_MAXINT, DEFAULT_ROI, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_ROI_WIDTH,
       g_param_spec_int("roi-width", "ROI width", "Width of the analysed region (0 = to the right edge)", 0, G_MAXINT,
@@ -438,13 +554,15 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_LAST_SCORE,
       g_param_spec_double("last-score", "Last score",
-                          "Score (probability of BLURRY) of the last analysed frame; -1 before the first", -1.0,
-                          1.0, -1.0, ro));
+                          "Score (probability of BLURRY) of the last analysed frame; -1 before the first or "
+                          "without a verdict",
+                          -1.0, 1.0, -1.0, ro));
   g_object_class_install_property(
       gobject_class, PROP_LAST_VERDICT,
       g_param_spec_string("last-verdict", "Last verdict",
-                          "Verdict of the last analysed frame (CLEAR or BLURRY); NULL before the first", nullptr,
-                          ro));
+                          "Verdict of the last analysed frame (CLEAR or BLURRY); NULL before the first or "
+                          "without a verdict",
+                          nullptr, ro));
 
   g_autoptr(GstCaps) caps = gst_caps_from_string(focusmeter::kSupportedCaps);
   gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -244,6 +245,58 @@ TEST(CheckCli, ThresholdAndJobsValidated) {
   EXPECT_NE(jobs.err.find("--jobs"), std::string::npos) << jobs.err;
   EXPECT_EQ(run_check({"-m", kModel, "-f", "json", "--threshold", "0", dir / "sharp.png"}).exit_code, 1);
   EXPECT_EQ(run_check({"-m", kModel, "-f", "json", "--jobs", "1", dir / "sharp.png"}).exit_code, 0);
+}
+
+// Hostile model files (issue 15) stop the command with one line naming the
+// file and exit 65: never an abort (1e400 used to throw out of nlohmann),
+// never a stack overflow (deep nesting), never a score that is not finite.
+TEST(CheckCli, HostileModelFilesAreOneLineErrors) {
+  TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir / "sharp.png", check_test::sharp_picture()));
+  std::ifstream in(kModel);
+  json model = json::parse(in);
+  std::string huge = model.dump();
+  huge.replace(huge.find("\"intercept\":0.0"), std::string("\"intercept\":0.0").size(), "\"intercept\":1e400");
+  write_file(dir / "huge-number.json", huge);
+  std::string deep = model.dump();
+  deep.pop_back();
+  write_file(dir / "deep.json", deep + ",\"training\":" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  json extreme = model;
+  extreme["features"][0]["std"] = 1e-308;
+  write_file(dir / "extreme.json", extreme.dump());
+  json other_features = model;
+  other_features["feature_version"] = 1;
+  write_file(dir / "old-features.json", other_features.dump());
+  for (const char* name : {"huge-number.json", "deep.json", "extreme.json", "old-features.json"}) {
+    const CliRun r = run_check({"-m", dir / name, "-f", "json", dir / "sharp.png"});
+    EXPECT_EQ(r.exit_code, 65) << name << r.err;
+    EXPECT_EQ(r.err.rfind("focusmeter check: " + (dir / name) + ": ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+}
+
+// A frame whose score is not finite never becomes CLEAR: the clip (scored
+// by the element) is an error saying why (element testing aid: NaN features).
+TEST(CheckCli, NonFiniteScoreInAClipIsNoVerdict) {
+  TempDir dir;
+  const std::string clip = dir / "clip.avi";
+  ASSERT_EQ(check_test::make_clip(clip, 2, 5, 99, "jpegenc ! avimux"), "");
+  const CliRun r =
+      run_check({"-m", kModel, "-f", "json", "--every", "0.5", clip}, {{"FOCUSMETER_ELEMENT_TEST_FAULT", "nan"}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  const json rep = parse_report(r);
+  const json& res = rep["results"][0];
+  EXPECT_EQ(res["status"], "error") << res.dump();
+  EXPECT_TRUE(res["verdict"].is_null()) << res.dump();
+  EXPECT_EQ(res["reason"].get<std::string>().rfind("no verdict: ", 0), 0u) << res.dump();
+}
+
+// -t is the threshold in every command that has one (docs/check.md).
+TEST(CheckCli, ShortThresholdOption) {
+  TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir / "sharp.png", check_test::sharp_picture()));
+  EXPECT_EQ(run_check({"-m", kModel, "-f", "json", "-t", "0", dir / "sharp.png"}).exit_code, 1);
+  EXPECT_EQ(run_check({"-m", kModel, "-f", "json", "-t", "-1", dir / "sharp.png"}).exit_code, 0);
 }
 
 TEST(CheckCli, HelpNamesTheSubcommand) {

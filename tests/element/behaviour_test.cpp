@@ -7,11 +7,16 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
+#include "focusmeter/model.h"
 #include "harness_util.h"
 
 using namespace fmtest;
 
 namespace {
+
+// What the element's "model-object" boxed value holds
+// (gst-plugin/element/focusmeter_model_object.h).
+using FocusmeterModelPtr = std::shared_ptr<const focusmeter::Model>;
 
 constexpr GstClockTime kFrame = 10 * GST_MSECOND;
 
@@ -40,10 +45,11 @@ guint64 uint64_field(const GstStructure* s, const char* name) {
 // Gaussian-blurred camera -> BLURRY.
 std::string write_test_model() {
   const std::string path = ::testing::TempDir() + "/focusmeter_element_model.json";
-  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 1, "name": "element-test",
+  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 2, "feature_version": 3,
+    "name": "element-test",
     "features": [{"name": "laplacian_variance", "transform": "log", "offset": 1e-6, "mean": -6.9, "std": 1.0}],
     "classifier": {"type": "logistic_regression", "coefficients": [-3.0], "intercept": 0.0},
-    "threshold": 0.5})";
+    "threshold": 0.5, "low_texture": {"contrast": 0.015, "texture": 0.003}})";
   return path;
 }
 
@@ -188,8 +194,8 @@ TEST(Properties, DefaultsAndRanges) {
   gboolean post = FALSE;
   double threshold = 0, last = 0;
   gchar *model = nullptr, *verdict = nullptr;
-  g_object_get(e, "interval", &interval, "post-messages", &post, "threshold", &threshold, "last-score", &last,
-               "model", &model, "last-verdict", &verdict, nullptr);
+  g_object_get(e, "interval", &interval, "post-messages", &post, "threshold", &threshold, "last-score", &last, "model",
+               &model, "last-verdict", &verdict, nullptr);
   EXPECT_EQ(interval, GST_SECOND);
   EXPECT_TRUE(post);
   EXPECT_EQ(threshold, -1.0);
@@ -247,11 +253,11 @@ TEST(Model, EosPostsAFinalSummary) {
 
 TEST(Model, BadModelFailsStartNamingTheFile) {
   const std::string path = ::testing::TempDir() + "/focusmeter_bad_model.json";
-  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 1, "features": []})";
+  std::ofstream(path) << R"({"format": "focusmeter-model", "version": 2, "feature_version": 3, "features": []})";
   for (const std::string& model : {path, std::string("/nonexistent/focus-model.json")}) {
     GError* err = nullptr;
-    GstElement* pipe = gst_parse_launch(
-        ("videotestsrc num-buffers=2 ! focusmeter model=\"" + model + "\" ! fakesink").c_str(), &err);
+    GstElement* pipe =
+        gst_parse_launch(("videotestsrc num-buffers=2 ! focusmeter model=\"" + model + "\" ! fakesink").c_str(), &err);
     ASSERT_NE(pipe, nullptr);
     gst_element_set_state(pipe, GST_STATE_PLAYING);
     GstBus* bus = gst_element_get_bus(pipe);
@@ -316,3 +322,136 @@ TEST(Properties, ConcurrentChangesWhileStreaming) {
 }
 
 }  // namespace
+
+// An application holding a loaded model hands it over as an object: the
+// element scores with it (even with a `model` file that does not exist) and
+// keeps its own reference while it lives.
+TEST(Model, ModelObjectIsUsedInsteadOfAFile) {
+  auto model = std::make_shared<const focusmeter::Model>(focusmeter::Model::load(write_test_model()));
+  GstElement* e = gst_element_factory_make("focusmeter", nullptr);
+  ASSERT_NE(e, nullptr);
+  g_object_set(e, "interval", G_GUINT64_CONSTANT(0), "model", "/nonexistent/model.json", "model-object", &model,
+               nullptr);
+  EXPECT_EQ(model.use_count(), 2);
+  {
+    FocusmeterModelPtr* got = nullptr;
+    g_object_get(e, "model-object", &got, nullptr);
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(got->get(), model.get());
+    g_boxed_free(g_type_from_name("FocusmeterModel"), got);
+  }
+  {
+    Meter m(e);
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+    const cv::Mat sharp = test_luma(256, 192);
+    push_frames(m, gray_info(256, 192), sharp, 1, 0);
+    push_frames(m, gray_info(256, 192), blurred(sharp), 1, kFrame);
+    const auto msgs = m.messages();
+    ASSERT_EQ(msgs.size(), 2u);
+    EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "CLEAR");
+    EXPECT_STREQ(gst_structure_get_string(msgs[1].get(), "verdict"), "BLURRY");
+    gst_object_unref(e);
+  }
+  EXPECT_EQ(model.use_count(), 1);  // the element's reference went with it
+}
+
+// The threshold property keeps its range [-1, 1]; -1 is the model's own,
+// and values in (-1, 0) are ignored (focusmeter/parameters.h).
+TEST(Properties, ThresholdRule) {
+  GstElement* e = gst_element_factory_make("focusmeter", nullptr);
+  gdouble t = 0;
+  g_object_get(e, "threshold", &t, nullptr);
+  EXPECT_EQ(t, -1.0);
+  g_object_set(e, "threshold", 0.3, nullptr);
+  g_object_set(e, "threshold", -0.5, nullptr);
+  g_object_get(e, "threshold", &t, nullptr);
+  EXPECT_EQ(t, 0.3);
+  g_object_set(e, "threshold", -1.0, nullptr);
+  g_object_get(e, "threshold", &t, nullptr);
+  EXPECT_EQ(t, -1.0);
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(e), "threshold");
+  EXPECT_EQ(G_PARAM_SPEC_DOUBLE(spec)->minimum, -1.0);
+  EXPECT_EQ(G_PARAM_SPEC_DOUBLE(spec)->maximum, 1.0);
+  gst_object_unref(e);
+}
+
+// A C++ exception thrown by the core while scoring must not unwind through
+// GStreamer's C frames (that would abort the host): the element posts an
+// error naming the cause and the push fails cleanly. The fault is injected
+// through the element's testing aid.
+TEST(Exceptions, ScoringFailureBecomesAnElementError) {
+  g_setenv("FOCUSMETER_ELEMENT_TEST_FAULT", "score", TRUE);
+  const std::string model = write_test_model();
+  {
+    Meter m("interval=0 model=\"" + model + "\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 64, 48);
+    GstBuffer* b = make_frame(gray_info(64, 48), test_luma(64, 48), 0, kFrame);
+    EXPECT_EQ(gst_harness_push(m.h.get(), b), GST_FLOW_ERROR);
+    GstMessage* msg = gst_bus_pop_filtered(m.bus.get(), GST_MESSAGE_ERROR);
+    ASSERT_NE(msg, nullptr);
+    GError* err = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, &err, &debug);
+    EXPECT_NE(std::string(err->message).find("focus model failed"), std::string::npos) << err->message;
+    EXPECT_NE(std::string(debug).find("injected scoring fault"), std::string::npos) << debug;
+    g_clear_error(&err);
+    g_free(debug);
+    gst_message_unref(msg);
+  }
+  g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+  // Without a model nothing is scored: the aid changes nothing.
+  g_setenv("FOCUSMETER_ELEMENT_TEST_FAULT", "score", TRUE);
+  {
+    Meter m("interval=0 model=\"\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 64, 48);
+    push_frames(m, gray_info(64, 48), test_luma(64, 48), 2);
+    EXPECT_EQ(m.messages().size(), 2u);
+  }
+  g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+}
+
+// A score that is not finite is no verdict: the message says why instead of
+// carrying score/verdict, one warning is posted, last-verdict stays NULL and
+// the EOS summary does not count the frame (testing aid: NaN features).
+TEST(Exceptions, NonFiniteScoreIsNoVerdict) {
+  g_setenv("FOCUSMETER_ELEMENT_TEST_FAULT", "nan", TRUE);
+  const std::string model = write_test_model();
+  {
+    Meter m("interval=0 model=\"" + model + "\"");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+    push_frames(m, gray_info(256, 192), test_luma(256, 192), 2);
+    // One pass over the bus (pop_filtered drops what it does not match).
+    std::vector<StructurePtr> msgs;
+    int warnings = 0;
+    while (GstMessage* msg =
+               gst_bus_pop_filtered(m.bus.get(), GstMessageType(GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING))) {
+      if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING)
+        ++warnings;
+      else if (gst_structure_has_name(gst_message_get_structure(msg), "focusmeter"))
+        msgs.emplace_back(gst_structure_copy(gst_message_get_structure(msg)));
+      gst_message_unref(msg);
+    }
+    EXPECT_EQ(warnings, 1);
+    ASSERT_EQ(msgs.size(), 2u);
+    for (const auto& s : msgs) {
+      gboolean low = TRUE;
+      EXPECT_TRUE(gst_structure_get_boolean(s.get(), "low-texture", &low) && !low);  // the model was asked
+      EXPECT_FALSE(gst_structure_has_field(s.get(), "score"));
+      EXPECT_FALSE(gst_structure_has_field(s.get(), "verdict"));
+      const char* why = gst_structure_get_string(s.get(), "no-verdict");
+      ASSERT_NE(why, nullptr);
+      EXPECT_NE(std::string(why).find("not finite"), std::string::npos) << why;
+    }
+    gchar* verdict = nullptr;
+    gdouble score = 0;
+    g_object_get(m.element(), "last-verdict", &verdict, "last-score", &score, nullptr);
+    EXPECT_EQ(verdict, nullptr);
+    EXPECT_EQ(score, -1.0);
+    g_free(verdict);
+    ASSERT_TRUE(gst_harness_push_event(m.h.get(), gst_event_new_eos()));
+    const auto last = m.messages();
+    ASSERT_EQ(last.size(), 1u);
+    EXPECT_FALSE(gst_structure_has_field(last[0].get(), "verdict"));
+  }
+  g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+}

@@ -14,7 +14,17 @@ Meter::Meter(const std::string& props) {
   gst_element_set_bus(h->element, bus.get());
 }
 
+Meter::Meter(GstElement* element) {
+  h.reset(gst_harness_new_with_element(element, "sink", "src"));
+  meter = GST_ELEMENT(gst_object_ref(element));
+  bus.reset(gst_bus_new());
+  gst_element_set_bus(h->element, bus.get());
+}
+
 Meter::~Meter() {
+  // Queued messages hold references to the element, which holds the bus:
+  // drop them (and those of the teardown) so the element is finalized.
+  gst_bus_set_flushing(bus.get(), TRUE);
   if (meter) gst_object_unref(meter);
 }
 
@@ -113,8 +123,8 @@ double field(const GstStructure* s, const char* name) {
 }
 
 cv::Mat test_luma(int width, int height) {
-  const cv::Mat cam = cv::imread(std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/camera_512x512.png",
-                                 cv::IMREAD_UNCHANGED);
+  const cv::Mat cam =
+      cv::imread(std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/camera_512x512.png", cv::IMREAD_UNCHANGED);
   EXPECT_FALSE(cam.empty());
   cv::Mat out;
   cam(cv::Rect(0, 0, std::min(width, cam.cols), std::min(height, cam.rows))).copyTo(out);

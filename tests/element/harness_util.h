@@ -36,6 +36,9 @@ struct Meter {
   BusPtr bus;
   GstElement* meter = nullptr;  // the focusmeter inside the harness's bin
   explicit Meter(const std::string& props = "interval=0 model=\"\"");
+  // Around `element` (a focusmeter configured by the caller; the harness
+  // takes its own reference).
+  explicit Meter(GstElement* element);
   ~Meter();
   GstElement* element() const { return meter; }
   void set_caps(GstVideoFormat format, int width, int height, int fps = 25);

@@ -3,13 +3,16 @@
 // model card's held-out figures, and judges real frames sensibly.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <sstream>
 
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "train/synthesis.h"
+#include "train/trainer.h"
 
 namespace fm = focusmeter;
 
@@ -68,4 +71,20 @@ TEST(DefaultModel, NothingToJudgeScoresOneHalf) {
   EXPECT_TRUE(j.low_texture);
   EXPECT_EQ(j.prediction.score, 0.5);
   EXPECT_EQ(j.prediction.verdict, m.threshold() <= 0.5 ? fm::Verdict::Blurry : fm::Verdict::Clear);
+}
+
+// The model contract on the shipped file: it is made for this build's
+// feature definitions, carries the trainer's low-texture thresholds, and
+// reads back to exactly what `focusmeter train` writes (spec -> JSON).
+TEST(DefaultModel, ReSerialisesToTheSameContent) {
+  const std::string path = fm::default_model_path();
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  std::ostringstream text;
+  text << in.rdbuf();
+  const fm::Model m = fm::Model::load(path);
+  EXPECT_EQ(m.spec().feature_version, fm::kFeatureVersion);
+  EXPECT_EQ(m.low_texture_thresholds(), fm::train::kTrainedLowTexture);
+  EXPECT_EQ(m.spec().to_json().dump(2) + "\n", text.str());
+  EXPECT_EQ(fm::ModelSpec::from_json(m.spec().to_json(), "again"), m.spec());
 }

@@ -6,6 +6,7 @@
 
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
+#include "focusmeter/model.h"
 #include "train/synthesis.h"
 
 namespace fm = focusmeter;
@@ -110,6 +111,12 @@ TEST(Features, TinyAndEmptyFramesDoNotCrash) {
   }
 }
 
+// The thresholds live in the model file: the shipped model's.
+bool low_texture(const fm::FeatureVector& fv) {
+  static const fm::LowTextureThresholds shipped = fm::Model::load(fm::default_model_path()).low_texture_thresholds();
+  return fm::low_texture(fv, shipped);
+}
+
 TEST(LowTexture, FlagsFlatDarkAndCoveredFramesOnly) {
   const cv::Mat flat_wall = with_noise(cv::Mat(480, 640, CV_8U, cv::Scalar(128)), 4, 2);
   const cv::Mat lens_cap = with_noise(cv::Mat(480, 640, CV_8U, cv::Scalar(3)), 2, 3);
@@ -117,11 +124,22 @@ TEST(LowTexture, FlagsFlatDarkAndCoveredFramesOnly) {
   fixture("camera_512x512.png").convertTo(night, CV_8U, 0.03, 2);  // a few grey levels of scene
   cv::Mat gradient(480, 640, CV_8U);
   for (int y = 0; y < gradient.rows; ++y) gradient.row(y).setTo(cv::Scalar(60 + y / 4));  // lit wall
-  for (const cv::Mat& m : {flat_wall, lens_cap, night, gradient}) EXPECT_TRUE(fm::low_texture(features_of(m)));
+  for (const cv::Mat& m : {flat_wall, lens_cap, night, gradient}) EXPECT_TRUE(low_texture(features_of(m)));
 
   const cv::Mat cam = fixture("camera_512x512.png");
-  EXPECT_FALSE(fm::low_texture(features_of(cam)));
-  EXPECT_FALSE(fm::low_texture(features_of(disk_blur(cam, 5))));  // blurred, but there is a scene
-  EXPECT_FALSE(fm::low_texture(features_of(with_noise(disk_blur(cam, 5), 6, 4))));
-  EXPECT_FALSE(fm::low_texture(fm::FeatureVector{}));  // nothing measured: no claim
+  EXPECT_FALSE(low_texture(features_of(cam)));
+  EXPECT_FALSE(low_texture(features_of(disk_blur(cam, 5))));  // blurred, but there is a scene
+  EXPECT_FALSE(low_texture(features_of(with_noise(disk_blur(cam, 5), 6, 4))));
+  EXPECT_FALSE(low_texture(fm::FeatureVector{}));  // nothing measured: no claim
+}
+
+TEST(LowTexture, ThresholdsComeFromTheModel) {
+  const cv::Mat cam = fixture("camera_512x512.png");
+  const fm::FeatureVector fv = features_of(cam);
+  EXPECT_FALSE(fm::low_texture(fv, {0.015, 0.003}));
+  // The same frame under a model demanding far more texture.
+  EXPECT_TRUE(fm::low_texture(fv, {0.015, 1.0}));
+  EXPECT_TRUE(fm::low_texture(fv, {1.0, 0.003}));
+  // Without a model, features-only reports use the shipped model's values.
+  EXPECT_EQ(fm::low_texture_thresholds(nullptr), fm::Model::load(fm::default_model_path()).low_texture_thresholds());
 }

@@ -357,6 +357,22 @@ TEST_F(ScanIntegration, HelpNamesTheSubcommand) {
   EXPECT_NE(run.out.find("focusmeter scan [OPTION"), std::string::npos) << run.out;
 }
 
+// A score that is not finite (element testing aid: NaN features) gives the
+// camera no verdict: a stream_error saying why, exit 2, never CLEAR.
+TEST_F(ScanIntegration, NonFiniteScoreIsNoVerdict) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string data = FOCUSMETER_TEST_DATA;
+  const RunResult run = run_focusmeter({"scan", "--user", "admin", "--port", std::to_string(port_), "--model",
+                                        data + "/scan/blur-model.json", "--format", "jsonl", address(10)},
+                                       {{"FOCUSMETER_PASSWORD", kPassword}, {"FOCUSMETER_ELEMENT_TEST_FAULT", "nan"}});
+  EXPECT_EQ(run.status, 2) << run.out << run.err;
+  auto by_host = jsonl_by_host(run.out);
+  const auto& r = by_host[address(10)];
+  EXPECT_EQ(r["status"], "stream_error") << r.dump();
+  EXPECT_TRUE(r["verdict"].is_null()) << r.dump();
+  EXPECT_NE(r.value("reason", "").find("no verdict"), std::string::npos) << r.dump();
+}
+
 // The scan scores with its --model alone, exactly as the element does,
 // whatever $FOCUSMETER_MODEL (the element's default) is: broken, or a valid
 // model that does not read blur_effect, the feature the scan's model needs.
@@ -439,6 +455,19 @@ TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
   g_subprocess_send_signal(cam, SIGTERM);
   g_subprocess_wait(cam, nullptr, nullptr);
   ASSERT_TRUE(ready) << "the flat camera did not start";
+}
+
+// Short options mean the same in every subcommand: -t is the threshold
+// (scan's --timeout has no short form), checked by the element's rule.
+TEST(ScanOptions, ShortTIsTheThreshold) {
+  const RunResult scan = run_focusmeter({"scan", "-t", "5", "127.0.0.1"});
+  EXPECT_EQ(scan.status, 64);
+  EXPECT_NE(scan.err.find("--threshold must be in [0, 1], or -1 for the model's own"), std::string::npos) << scan.err;
+  const RunResult train = run_focusmeter({"train", "-t", "5", "--data", "x", "--output", "y"});
+  EXPECT_EQ(train.status, 64);
+  EXPECT_NE(train.err.find("--threshold must be in [0, 1], or -1 for the model's own"), std::string::npos) << train.err;
+  // --report and --features of train lost -r and -f (check's --recursive and --format).
+  EXPECT_EQ(run_focusmeter({"train", "-r", "dir", "--data", "x", "--output", "y"}).status, 64);
 }
 
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {

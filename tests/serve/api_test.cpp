@@ -6,9 +6,9 @@
 #include <fstream>
 #include <iterator>
 
-#include "common/image_luma.h"
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
+#include "common/image_luma.h"
 
 namespace fm = focusmeter;
 namespace fs = focusmeter::serve;
@@ -209,4 +209,26 @@ TEST(Predict, DeeplyNestedInputIsAnErrorNotACrash) {
   const std::string nested = std::string(depth, '[') + std::string(depth, ']');
   EXPECT_EQ(fs::predict(test_model(), nested).status, 422u);
   EXPECT_EQ(fs::predict(test_model(), std::string(depth, '[')).status, 400u);
+}
+
+// Finite features far outside the unit box can make a loaded model's logit
+// NaN (inf - inf): no verdict, 422 with the reason, never CLEAR.
+TEST(Predict, NonFiniteScoreIsNoVerdict) {
+  json doc;
+  {
+    std::ifstream in(std::string(FOCUSMETER_TEST_DATA) + "/serve/test_model.json");
+    doc = json::parse(in);
+  }
+  for (auto& f : doc["features"]) {
+    f["transform"] = "none";
+    f.erase("offset");
+    f["mean"] = 0.0;
+    f["std"] = 1e-10;
+  }
+  doc["classifier"] = {{"type", "logistic_regression"}, {"coefficients", {1.0, -1.0, 0.0, 0.0}}, {"intercept", 0.0}};
+  const fm::Model m = fm::Model::from_json_text(doc.dump(), "extreme.json");
+  EXPECT_EQ(fs::predict(m, item(0.01, 1.2, 0.004, 0.003).dump()).status, 200u);
+  const fs::ApiResponse r = fs::predict(m, item(1e308, 1e308, 0.004, 0.003).dump());
+  EXPECT_EQ(r.status, 422u) << r.body;
+  EXPECT_NE(error_of(r).find("no verdict"), std::string::npos) << r.body;
 }

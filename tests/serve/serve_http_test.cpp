@@ -108,7 +108,8 @@ TEST_F(Serve, PredictsOneItemAsTheModelDoes) {
   const json j = json::parse(r.body);
   const fm::Prediction want = model->predict(to_vector(f));
   EXPECT_NEAR(j["score"].get<double>(), want.score, 1e-12);
-  EXPECT_EQ(j["verdict"], fm::verdict_name(want.verdict));
+  ASSERT_TRUE(want.verdict);
+  EXPECT_EQ(j["verdict"], fm::verdict_name(*want.verdict));
   EXPECT_EQ(j["model"], "serve-test");
 }
 
@@ -200,7 +201,8 @@ TEST_F(Serve, AnalyzesAnImageLikeTheCore) {
   }
   const fm::Prediction want = model->predict(fv);
   EXPECT_NEAR(j["score"].get<double>(), want.score, 1e-12);
-  EXPECT_EQ(j["verdict"], fm::verdict_name(want.verdict));
+  ASSERT_TRUE(want.verdict);
+  EXPECT_EQ(j["verdict"], fm::verdict_name(*want.verdict));
 }
 
 TEST_F(Serve, AnalyzeTellsSharpFromBlurredJpeg) {

@@ -4,6 +4,7 @@
 // asked, the analysed frame (8-bit gray) for thumbnails, snapshots and --show.
 #pragma once
 
+#include <memory>
 #include <opencv2/core.hpp>
 #include <optional>
 
@@ -14,9 +15,8 @@
 namespace focusmeter::cli::check {
 
 struct CheckSettings {
-  const Model* model = nullptr;  // nullptr: features only, no verdicts
-  std::string model_path;        // handed to the element
-  double threshold = -1;         // < 0: the model's own
+  std::shared_ptr<const Model> model;  // null: features only, no verdicts; handed to the element as is
+  std::optional<double> threshold;     // none: the model's own
   // Clips and streams.
   double every = 1.0;              // seconds between analysed frames (0 = every frame)
   std::optional<double> from, to;  // seconds into the clip

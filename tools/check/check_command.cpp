@@ -23,10 +23,11 @@
 #include "common/credentials.h"
 #include "common/exit_codes.h"
 #include "common/model_loading.h"
-#include "common/url.h"
 #include "common/progress.h"
 #include "common/report.h"
 #include "common/report_options.h"
+#include "common/url.h"
+#include "focusmeter/parameters.h"
 
 namespace focusmeter::cli::check {
 namespace {
@@ -35,10 +36,10 @@ constexpr const char* kCommand = "check";
 
 struct Options {
   gboolean recursive = FALSE;
-  gdouble every = 1.0;
+  gdouble every = parameters::Interval::kDefaultSeconds;
   gdouble from = -1, to = -1;
   OptionString model, user, password_file;
-  gdouble threshold = -1;
+  gdouble threshold = parameters::Threshold::kModelOwn;
   gint jobs = 0;
   gdouble timeout = 10;
   gdouble stream_seconds = 5;
@@ -92,10 +93,9 @@ int run(int argc, char** argv) {
       {"from", 0, 0, G_OPTION_ARG_DOUBLE, &o.from, "Clips: start SECONDS into the clip", "SECONDS"},
       {"to", 0, 0, G_OPTION_ARG_DOUBLE, &o.to, "Clips: stop SECONDS into the clip (live streams: watch until then)",
        "SECONDS"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(),
-       "Focus model (default: $FOCUSMETER_MODEL, else the installed default; without one: features only)", "FILE"},
-      {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold,
-       "Score at or above which a frame is BLURRY (default: the model's)", "SCORE"},
+      {parameters::ModelFile::kName, 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), parameters::ModelFile::kDoc,
+       "FILE"},
+      {parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold, parameters::Threshold::kDoc, "SCORE"},
       {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Streams: camera user name (default admin with a password)",
        "USER"},
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
@@ -127,8 +127,9 @@ int run(int argc, char** argv) {
   if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error("--to must be after --from");
   if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error("--timeout and --stream-seconds must be > 0");
   if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error("--blurry-share must be in [0, 1]");
-  // -1 (the default) means the model's own, as for the element and scan.
-  if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
+  // The element's rule (focusmeter/parameters.h): -1, the default, is the model's own.
+  if (!parameters::Threshold::valid(o.threshold))
+    return usage_error(std::string("--threshold ") + parameters::Threshold::kRule);
   if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
   std::vector<std::string> args;
   for (const gchar* a : o.inputs) {
@@ -166,16 +167,15 @@ int run(int argc, char** argv) {
   report.started = utc_now_iso8601();
   if (model.model) {
     report.model = model.path;
-    report.threshold = o.threshold >= 0 ? o.threshold : model.model->threshold();
+    report.threshold = parameters::Threshold::from_value(o.threshold).value_or(model.model->threshold());
   }
 
   const std::vector<Input> inputs = expand_inputs(args, o.recursive, credentials);
   report.results.resize(inputs.size());
 
   CheckSettings settings;
-  settings.model = model.model.get();
-  settings.model_path = model.model ? model.path : "";
-  settings.threshold = o.threshold;
+  settings.model = model.model;  // one loaded model for the images and every clip's element
+  settings.threshold = parameters::Threshold::from_value(o.threshold);
   settings.every = o.every;
   if (o.from >= 0) settings.from = o.from;
   if (o.to >= 0) settings.to = o.to;

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "check/check.h"
+#include "common/element_model.h"
 #include "common/gst_pipeline.h"
 
 namespace focusmeter::cli::check {
@@ -46,6 +47,7 @@ struct ClipState {
   GstSample* chosen = nullptr;   // most BLURRY analysed frame (or first without a model)
   double chosen_score = -1;
   std::size_t low_texture = 0;  // analysed frames with too little structure to judge
+  std::string no_verdict;       // the element's reason when the model gave a frame no verdict
   bool want_frame = false;
   std::atomic<bool> have_video{false};
   std::atomic<std::int64_t> last_progress{0};  // Clock ticks of the last buffer
@@ -62,6 +64,7 @@ struct ClipState {
     chosen = nullptr;
     chosen_score = -1;
     low_texture = 0;
+    no_verdict.clear();
   }
   ~ClipState() {
     if (current) gst_buffer_unref(current);
@@ -119,7 +122,9 @@ void take_sample(ClipState* st, const GstStructure* s, GstElement* fm) {
   gboolean low = FALSE;
   gst_structure_get_boolean(s, "low-texture", &low);
   const FeatureVector fv = features_from_structure(s);
+  const char* no_verdict = gst_structure_get_string(s, "no-verdict");
   std::lock_guard<std::mutex> lock(st->mutex);
+  if (no_verdict && st->no_verdict.empty()) st->no_verdict = no_verdict;
   if (scored) st->samples.push_back(sample);
   st->low_texture += low ? 1 : 0;
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
@@ -310,8 +315,8 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   }
   g_autoptr(GstCaps) video_only = gst_caps_from_string("video/x-raw(ANY)");
   g_object_set(src, "uri", in.uri.c_str(), "caps", video_only, "expose-all-streams", FALSE, nullptr);
-  g_object_set(fm, "model", s.model ? s.model_path.c_str() : "", "interval", clock_time(s.every), "threshold",
-               s.threshold, nullptr);
+  g_object_set(fm, "interval", clock_time(s.every), nullptr);
+  cli::set_element_model(fm, s.model, s.threshold);
   g_object_set(sink, "sync", FALSE, nullptr);
   if (!gst_element_link_many(convert, fm, sink, nullptr)) {
     r.reason = "cannot build the analysis pipeline";
@@ -444,6 +449,11 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   if (state.samples.empty()) {
     r.status = Status::Error;
     r.reason = state.have_video ? "no video frame in the selected time range" : "no video track";
+    return done();
+  }
+  if (s.model && !state.no_verdict.empty()) {
+    // A frame without a score must not count as CLEAR in the timeline.
+    r.reason = "no verdict: " + state.no_verdict;
     return done();
   }
   r.status = Status::Ok;

@@ -25,16 +25,21 @@ Checked check_image(const Input& in, const CheckSettings& s) {
   } else {
     // The same features and judgement as the element and the clips: a frame
     // with too little structure scores 0.5 and says so (focusmeter/judgement.h).
-    r.features = compute_features(img.view(), judgement_features(s.model));
+    r.features = compute_features(img.view(), judgement_features(s.model.get()));
     r.status = Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
     if (s.model) {
       const Judgement j = judge(*s.model, r.features, s.threshold);
-      r.score = j.prediction.score;
-      r.verdict = j.prediction.verdict;
+      if (j.prediction.verdict) {
+        r.score = j.prediction.score;
+        r.verdict = j.prediction.verdict;
+      } else {
+        r.status = Status::Error;
+        r.reason = "no verdict: " + j.prediction.no_verdict;
+      }
     }
-    note_low_texture(r, low_texture(r.features) ? 1 : 0, 1);
+    note_low_texture(r, is_low_texture(r.features, s.model.get()) ? 1 : 0, 1);
     if (s.want_frame) c.frame = img.gray;
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

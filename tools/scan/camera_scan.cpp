@@ -17,7 +17,8 @@ std::string join_brands(const std::vector<Route>& routes) {
 // Mean features, and the mean of the element's per-frame scores against the
 // threshold (docs/scan.md). The element scored each frame with judge(), so a
 // low-texture frame counts as 0.5 ("no evidence") and is reported as such.
-void decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r) {
+// False when the model gave a frame no score (not finite): no verdict.
+bool decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r) {
   FeatureVector mean;
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
     const auto f = static_cast<Feature>(i);
@@ -34,16 +35,22 @@ void decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r
   std::size_t low = 0;
   for (const auto& frame : o.frames) low += frame.low_texture;
   note_low_texture(r, low, o.frames.size());
-  if (!settings.model) return;
+  if (!settings.model) return true;
   double score_sum = 0;
   for (const auto& frame : o.frames) {
-    if (!frame.score) return;  // the element had no model: no verdict rather than a guess
+    if (!frame.score) {
+      // The element gave no score for this frame (its model's score was not
+      // finite): no verdict rather than a guess.
+      r.reason = "no verdict: the model's score was not finite for an analysed frame";
+      return false;
+    }
     score_sum += *frame.score;
   }
   const double score = score_sum / o.frames.size();
-  const double threshold = settings.threshold >= 0 ? settings.threshold : settings.model->threshold();
+  const double threshold = settings.threshold.value_or(settings.model->threshold());
   r.score = score;
   r.verdict = score >= threshold ? Verdict::Blurry : Verdict::Clear;
+  return true;
 }
 
 }  // namespace
@@ -84,7 +91,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
 
   StreamCheckOptions stream_options = settings.stream;
-  stream_options.model_path = settings.model ? settings.model_path : "";
+  stream_options.model = settings.model;
   stream_options.threshold = settings.threshold;
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   int rejected = 0;
@@ -110,9 +117,10 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     r.width = o.width;
     r.height = o.height;
     r.reason = o.reason;
-    decide(o, settings, r);
+    const bool decided = decide(o, settings, r);
     if (frame) *frame = std::move(o.frame);
-    return finish(cli::Status::Ok, r.reason);
+    // A camera without a verdict was not checked: never counted as CLEAR.
+    return finish(decided ? cli::Status::Ok : cli::Status::StreamError, r.reason);
   }
   if (routes.size() > 1) {
     r.brand.clear();

@@ -4,7 +4,9 @@
 // Always returns exactly one Result; never throws for a camera's sake.
 #pragma once
 
+#include <memory>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +28,10 @@ struct ScanSettings {
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
   StreamCheckOptions stream;
-  // The model the element scores with (its file is handed to the element:
-  // model_path must name it); nullptr: features only, no verdict.
-  const Model* model = nullptr;
-  std::string model_path;
-  double threshold = -1;  // < 0: the model's own
+  // The model every element scores with (handed over as an object, never
+  // re-read); null: features only, no verdict.
+  std::shared_ptr<const Model> model;
+  std::optional<double> threshold;  // none: the model's own
 };
 
 // The routes tried for one target, in order.

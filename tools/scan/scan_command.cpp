@@ -19,6 +19,7 @@
 #include "common/report.h"
 #include "common/report_options.h"
 #include "common/result.h"
+#include "focusmeter/parameters.h"
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/scan_report.h"
@@ -42,7 +43,7 @@ struct RawOptions {
   gint frames = 3;
   gint jobs = 0;
   gboolean no_model = FALSE;
-  gdouble threshold = -1;
+  gdouble threshold = fm::parameters::Threshold::kModelOwn;
   gboolean all = FALSE;
   cli::OptionStrings targets;
 };
@@ -66,8 +67,8 @@ int focusmeter_scan_main(int argc, char** argv) {
   RawOptions o;
   const std::string brand_help = "Camera brand: " + brand_list() + " (default auto: try every known route)";
   const GOptionEntry entries[] = {
-      {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(), "Read targets from FILE, one per line (# comments)",
-       "FILE"},
+      {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(),
+       "Read targets from FILE, one per line (# comments)", "FILE"},
       {"cameras", 0, 0, G_OPTION_ARG_FILENAME, o.cameras_file.slot(),
        "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
       {"brand", 'b', 0, G_OPTION_ARG_STRING, o.brand.slot(), brand_help.c_str(), "BRAND"},
@@ -79,15 +80,16 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
        "Read the password from FILE (else $FOCUSMETER_PASSWORD)", "FILE"},
       {"probe-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.probe_timeout, "TCP probe bound in seconds (default 1)", "S"},
-      {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &o.timeout,
+      {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.timeout,
        "Per-camera bound in seconds from connect to decision (default 5)", "S"},
       {"frames", 'n', 0, G_OPTION_ARG_INT, &o.frames, "Frames to analyse per camera, spread over ~1 s (default 3)",
        "N"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Cameras checked at once (default 4 per core, 8 to 64)", "N"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), "Focus model (default $FOCUSMETER_MODEL or installed)",
+      {fm::parameters::ModelFile::kName, 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), fm::parameters::ModelFile::kDoc,
        "FILE"},
       {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model, "Report features only, no verdict", nullptr},
-      {"threshold", 0, 0, G_OPTION_ARG_DOUBLE, &o.threshold, "BLURRY when score >= this (default: the model's)", "P"},
+      {fm::parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold, fm::parameters::Threshold::kDoc,
+       "SCORE"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
@@ -117,13 +119,14 @@ int focusmeter_scan_main(int argc, char** argv) {
   if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
   if (!(o.probe_timeout > 0 && o.probe_timeout <= 60)) return usage_error("--probe-timeout must be in (0, 60] s");
   if (!(o.timeout > 0 && o.timeout <= 600)) return usage_error("--timeout must be in (0, 600] s");
-  if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
+  if (!fm::parameters::Threshold::valid(o.threshold))
+    return usage_error(std::string("--threshold ") + fm::parameters::Threshold::kRule);
   settings.port = o.port;
   settings.substream = o.substream;
   settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
   settings.timeout_seconds = o.timeout;
   settings.stream.frames = o.frames;
-  settings.threshold = o.threshold;
+  settings.threshold = fm::parameters::Threshold::from_value(o.threshold);
   settings.brand = o.brand.or_else("auto");
   if (!scan::routes_for_brand(settings.brand, false)) return usage_error("unknown --brand; known: " + brand_list());
   if (o.url_template.given()) {
@@ -178,8 +181,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     if (!model.model)
       std::fprintf(stderr, "focusmeter scan: %s: reporting features only, no verdicts\n", model.missing.c_str());
   }
-  settings.model = model.model.get();
-  settings.model_path = model.path;  // the element loads this very file
+  settings.model = model.model;  // every element scores with this one loaded model
   g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
   if (!factory) {
     return cli::fail(kCommand, cli::kExitSoftware,
@@ -195,7 +197,7 @@ int focusmeter_scan_main(int argc, char** argv) {
   header.started = cli::utc_now_iso8601();
   if (settings.model) {
     header.model = model.path;
-    header.threshold = o.threshold >= 0 ? o.threshold : settings.model->threshold();
+    header.threshold = settings.threshold.value_or(settings.model->threshold());
   }
   settings.stream.want_frame = output.wants_frames();
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "common/element_model.h"
 #include "common/gst_pipeline.h"
 #include "scan/routes.h"
 
@@ -168,9 +169,10 @@ StreamOutcome check_stream(const std::string& url, const std::string& user, cons
   g_signal_connect(src, "select-stream", G_CALLBACK(on_select_stream), &ctx);
   const int frames = std::max(1, options.frames);
   const guint64 interval = frames > 1 ? static_cast<guint64>(options.spread_seconds / frames * GST_SECOND) : 0;
-  // Always name the model: left unset, the element would load its default
+  // Always set the model: left unset, the element would load its default
   // ($FOCUSMETER_MODEL) and score with a model the scan did not choose.
-  g_object_set(fm, "interval", interval, "model", options.model_path.c_str(), "threshold", options.threshold, nullptr);
+  g_object_set(fm, "interval", interval, nullptr);
+  cli::set_element_model(fm, options.model, options.threshold);
 
   g_autoptr(GstBus) bus = gst_element_get_bus(run.get());
   if (options.want_frame) {

@@ -1,6 +1,6 @@
 // One RTSP stream, opened and analysed once:
 //   rtspsrc (TCP, video streams only) ! decodebin ! videoconvert
-//     ! focusmeter model=... threshold=... interval=spread/frames ! fakesink
+//     ! focusmeter model-object=... threshold=... interval=spread/frames ! fakesink
 // until `frames` analysed frames, an error, or the deadline; then torn down.
 // The element scores each frame (focusmeter::judge(), with the scan's own
 // model and threshold), so scan scores exactly as the element does.
@@ -17,6 +17,7 @@
 
 #include "common/result.h"
 #include "focusmeter/features.h"
+#include "focusmeter/model.h"
 
 namespace focusmeter::scan {
 
@@ -24,10 +25,10 @@ struct StreamCheckOptions {
   int frames = 3;               // analysed frames to decide from
   double spread_seconds = 1.0;  // spread them over about this long
   bool want_frame = false;      // keep the last analysed frame (BGR)
-  // The element's `model`: a file, or "" for none (features only). Never the
-  // element's default, which would follow $FOCUSMETER_MODEL instead.
-  std::string model_path;
-  double threshold = -1;  // the element's `threshold`; < 0: the model's own
+  // The element's model (its `model-object`); null: none, features only.
+  // Never the element's default, which would follow $FOCUSMETER_MODEL.
+  std::shared_ptr<const Model> model;
+  std::optional<double> threshold;  // none: the model's own
 };
 
 // One analysed frame, as the element posted it.

@@ -104,8 +104,12 @@ ApiResponse predict(const Model& model, std::string_view body) {
     if (!read_item(model, item, batch ? "item " + std::to_string(i) + ": " : "", fv, problem))
       return error_response(422, problem);
     const Prediction p = model.predict(fv);
-    (p.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
-    results.push_back({{"verdict", verdict_name(p.verdict)}, {"score", p.score}, {"model", model.name()}});
+    // A score that is not finite is no verdict: refused, never a CLEAR.
+    if (!p.verdict)
+      return error_response(
+          422, (batch ? "item " + std::to_string(i) + ": " : std::string()) + "no verdict: " + p.no_verdict);
+    (*p.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
+    results.push_back({{"verdict", verdict_name(*p.verdict)}, {"score", p.score}, {"model", model.name()}});
   }
   ApiResponse r = json_response(200, batch ? results : results[0]);
   r.tally = tally;
@@ -132,15 +136,16 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   json doc = {{"width", image.gray.cols},
               {"height", image.gray.rows},
               {"features", features},
-              {"low_texture", low_texture(fv)}};
+              {"low_texture", is_low_texture(fv, model)}};
   Tally tally;
   tally.analysed = 1;
   if (model) {
     const Prediction p = judge(*model, fv).prediction;
-    doc["verdict"] = verdict_name(p.verdict);
+    if (!p.verdict) return error_response(422, "no verdict: " + p.no_verdict);
+    doc["verdict"] = verdict_name(*p.verdict);
     doc["score"] = p.score;
     doc["model"] = model->name();
-    (p.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
+    (*p.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
   } else {
     // No model: the features are still worth having; there is no verdict.
     doc["verdict"] = nullptr;

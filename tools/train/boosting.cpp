@@ -88,8 +88,8 @@ double predict_tree(const FlatTree& t, const std::vector<double>& row) {
 
 }  // namespace
 
-nlohmann::json fit_boosted_trees(const std::vector<std::vector<double>>& x, const std::vector<int>& y,
-                                 const std::vector<double>& w, const BoostingOptions& opt) {
+TreeEnsemble fit_boosted_trees(const std::vector<std::vector<double>>& x, const std::vector<int>& y,
+                               const std::vector<double>& w, const BoostingOptions& opt) {
   const std::size_t n = x.size();
   const std::size_t d = n ? x[0].size() : 0;
 
@@ -112,7 +112,8 @@ nlohmann::json fit_boosted_trees(const std::vector<std::vector<double>>& x, cons
   std::vector<int> all(n);
   for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<int>(i);
 
-  nlohmann::json trees = nlohmann::json::array();
+  TreeEnsemble ensemble;
+  ensemble.base_score = base;
   for (int m = 0; m < opt.trees; ++m) {
     for (std::size_t i = 0; i < n; ++i) {
       const double p = sigmoid(f[i]);
@@ -122,15 +123,9 @@ nlohmann::json fit_boosted_trees(const std::vector<std::vector<double>>& x, cons
     FlatTree t;
     TreeBuilder(x, cuts, g, h, opt).grow(all, 0, t);
     for (std::size_t i = 0; i < n; ++i) f[i] += predict_tree(t, x[i]);
-    trees.push_back(
-        {{"feature", t.feature}, {"threshold", t.threshold}, {"left", t.left}, {"right", t.right}, {"value", t.value}});
+    ensemble.trees.push_back(RegressionTree{t.feature, t.threshold, t.left, t.right, t.value});
   }
-  return {{"type", "tree_ensemble"},
-          {"base_score", base},
-          {"trees", trees},
-          {"depth", opt.depth},
-          {"learning_rate", opt.learning_rate},
-          {"lambda", opt.lambda}};
+  return ensemble;
 }
 
 }  // namespace focusmeter::train

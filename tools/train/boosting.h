@@ -3,8 +3,9 @@
 // trees. Deterministic: no row or column sampling.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "focusmeter/model_spec.h"
 
 namespace focusmeter::train {
 
@@ -18,8 +19,8 @@ struct BoostingOptions {
 };
 
 // `x`: n rows of d (transformed, standardised) features, `y` 0/1, `w`
-// weights. Returns {"type": "tree_ensemble", "base_score", "trees": [...]}.
-nlohmann::json fit_boosted_trees(const std::vector<std::vector<double>>& x, const std::vector<int>& y,
-                                 const std::vector<double>& w, const BoostingOptions& opt);
+// weights.
+TreeEnsemble fit_boosted_trees(const std::vector<std::vector<double>>& x, const std::vector<int>& y,
+                               const std::vector<double>& w, const BoostingOptions& opt);
 
 }  // namespace focusmeter::train

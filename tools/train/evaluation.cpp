@@ -274,7 +274,7 @@ nlohmann::json evaluate(const std::vector<const Sample*>& train, const std::vect
   std::size_t low = 0, low_total = 0;
   for (const Sample* s : held_out) {
     ++low_total;
-    low += low_texture(s->features);
+    low += is_low_texture(s->features, &model);
   }
   md << "\nHeld-out images flagged low_texture: " << low << " of " << low_total << ".\n";
   out["low_texture_held_out"] = low;

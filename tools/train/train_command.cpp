@@ -15,6 +15,7 @@
 #include "common/cli.h"
 #include "common/exit_codes.h"
 #include "focusmeter/model.h"
+#include "focusmeter/parameters.h"
 #include "train/dataset.h"
 #include "train/evaluation.h"
 #include "train/labelled_set.h"
@@ -67,7 +68,7 @@ int focusmeter_train_main(int argc, char** argv) {
   g_autofree gchar* report = nullptr;
   g_autofree gchar* features = nullptr;
   g_autofree gchar* name = nullptr;
-  gdouble l2 = 0.1, holdout = 0.3, threshold = -1;
+  gdouble l2 = 0.1, holdout = 0.3, threshold = fm::parameters::Threshold::kModelOwn;
   gint64 seed = 1;
   gint jobs = 2;
   gboolean no_cache = FALSE;
@@ -77,14 +78,15 @@ int focusmeter_train_main(int argc, char** argv) {
       {"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
        "Labelled images: a folder with clear/ and blurry/ (or a manifest.csv), or a CSV path,label (required)", "PATH"},
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Model file to write (required)", "FILE"},
-      {"report", 'r', 0, G_OPTION_ARG_FILENAME, &report,
+      {"report", 0, 0, G_OPTION_ARG_FILENAME, &report,
        "Also write evaluation.md and detection-rate.png (held-out) into this folder", "DIR"},
-      {"features", 'f', 0, G_OPTION_ARG_STRING, &features, "Comma-separated features (default: the shipped set)",
-       "LIST"},
+      {"features", 0, 0, G_OPTION_ARG_STRING, &features, "Comma-separated features (default: the shipped set)", "LIST"},
       {"l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, "L2 penalty of the logistic regression (default 0.1)", "X"},
       {"holdout", 0, 0, G_OPTION_ARG_DOUBLE, &holdout, "Fraction of source photos held out (default 0.3)", "F"},
-      {"threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold,
-       "Score from which a frame is BLURRY (default: chosen by cross-validation for <= 2 % false alarms)", "P"},
+      {fm::parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &threshold,
+       "Score at or above which a frame is BLURRY, in [0, 1] (default -1: chosen by cross-validation for <= 2 % "
+       "false alarms)",
+       "SCORE"},
       {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the held-out split (default 1)", "N"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Feature extraction threads (default 2)", "N"},
       {"classifier", 'c', 0, G_OPTION_ARG_STRING, &classifier, "logistic (default) or trees (gradient-boosted trees)",
@@ -109,8 +111,9 @@ int focusmeter_train_main(int argc, char** argv) {
     return fail(fm::cli::kExitUsage, std::string("unexpected argument ") + argv[1]);
   if (!data || !output) return fail(fm::cli::kExitUsage, "--data PATH and --output FILE are required");
   if (holdout < 0 || holdout >= 1) return fail(fm::cli::kExitUsage, "--holdout must be in [0, 1)");
-  if (threshold != -1 && (threshold < 0 || threshold > 1))
-    return fail(fm::cli::kExitUsage, "--threshold must be in [0, 1]");
+  if (!fm::parameters::Threshold::valid(threshold))
+    return fail(fm::cli::kExitUsage, std::string("--threshold ") + fm::parameters::Threshold::kRule);
+  const std::optional<double> fixed_threshold = fm::parameters::Threshold::from_value(threshold);
   if (l2 < 0 || jobs < 1 || seed < 0) return fail(fm::cli::kExitUsage, "bad --l2, --jobs or --seed");
 
   ft::TrainOptions opt;
@@ -118,8 +121,8 @@ int focusmeter_train_main(int argc, char** argv) {
   opt.l2 = l2;
   opt.seed = static_cast<unsigned long long>(seed);
   opt.holdout = holdout;
-  opt.auto_threshold = threshold < 0;
-  opt.threshold = threshold < 0 ? 0.5 : threshold;
+  opt.auto_threshold = !fixed_threshold;
+  opt.threshold = fixed_threshold.value_or(0.5);
   if (name) opt.name = name;
   if (classifier && std::string(classifier) != "logistic" && std::string(classifier) != "trees")
     return fail(fm::cli::kExitUsage, "--classifier must be logistic or trees");
@@ -135,7 +138,10 @@ int focusmeter_train_main(int argc, char** argv) {
   std::string cache;
   if (!no_cache) {
     const fs::path p(data);
-    cache = ((fs::is_directory(p) ? p : p.parent_path()) / "features-cache-v3.tsv").string();
+    // Named after the feature definitions: a cache of other definitions is never read.
+    cache = ((fs::is_directory(p) ? p : p.parent_path()) /
+             ("features-cache-v" + std::to_string(fm::kFeatureVersion) + ".tsv"))
+                .string();
   }
   if (!ft::extract_features(samples, jobs, cache, error)) return fail(fm::cli::kExitDataError, error);
 
@@ -161,9 +167,9 @@ int focusmeter_train_main(int argc, char** argv) {
                held_sources.size());
 
   nlohmann::json meta;
-  nlohmann::json doc;
+  fm::ModelSpec spec;
   try {
-    doc = ft::fit_calibrated_model(train, opt, meta);
+    spec = ft::fit_calibrated_model(train, opt, meta);
   } catch (const std::exception& e) {
     return fail(fm::cli::kExitDataError, e.what());
   }
@@ -184,13 +190,13 @@ int focusmeter_train_main(int argc, char** argv) {
   nlohmann::json names = nlohmann::json::array();
   for (fm::Feature f : opt.features) names.push_back(std::string(fm::feature_name(f)));
   meta["features"] = names;
-  doc["training"] = meta;
+  spec.training = meta;
 
   try {
-    const fm::Model model = fm::Model::from_json_text(doc.dump(), output);
+    const fm::Model model = fm::Model::from_spec(spec, output);
     if (count(held_out, ft::Label::Clear) && count(held_out, ft::Label::Blurry)) {
       const nlohmann::json metrics = ft::evaluate(train, held_out, model, report ? report : "", command_line);
-      doc["training"]["held_out"] = metrics;
+      spec.training["held_out"] = metrics;
       const auto& t = metrics["held_out_target"];
       std::fprintf(stderr, "train: held-out target: balanced accuracy %.3f, false alarms %.3f (%d clear / %d blurry)\n",
                    t["balanced_accuracy"].get<double>(), t["false_alarm_rate"].get<double>(), t["clear"].get<int>(),
@@ -203,7 +209,7 @@ int focusmeter_train_main(int argc, char** argv) {
   }
 
   std::ofstream out(output);
-  out << doc.dump(2) << "\n";
+  out << spec.to_json().dump(2) << "\n";
   if (!out) return fail(fm::cli::kExitDataError, std::string(output) + ": cannot write");
   std::fprintf(stderr, "train: wrote %s\n", output);
   return 0;

@@ -73,7 +73,7 @@ bool is_held_out(const std::string& source, unsigned long long seed, double frac
   return static_cast<double>(h % 10000) < fraction * 10000.0;
 }
 
-nlohmann::json fit_model(const std::vector<const Sample*>& train, const TrainOptions& opt) {
+ModelSpec fit_model(const std::vector<const Sample*>& train, const TrainOptions& opt, nlohmann::json* fit_info) {
   const std::size_t d = opt.features.size();
   std::vector<std::vector<double>> x;
   std::vector<int> y;
@@ -103,50 +103,57 @@ nlohmann::json fit_model(const std::vector<const Sample*>& train, const TrainOpt
   for (std::size_t i = 0; i < n; ++i)
     w[i] = 0.5 * static_cast<double>(n) / static_cast<double>(y[i] ? n_blurry : n - n_blurry);
 
-  nlohmann::json doc;
-  doc["format"] = "focusmeter-model";
-  doc["version"] = 1;
-  doc["name"] = opt.name;
-  doc["description"] =
+  ModelSpec spec;
+  spec.name = opt.name;
+  spec.description =
       "Probability that a frame is out of focus, from content-normalised focus features "
       "(see models/README.md).";
-  nlohmann::json feats = nlohmann::json::array();
+  spec.feature_version = kFeatureVersion;
   for (std::size_t j = 0; j < d; ++j) {
     const Transform t = transform_for(opt.features[j]);
-    nlohmann::json f;
-    f["name"] = std::string(feature_name(opt.features[j]));
-    f["transform"] = t.log ? "log" : "none";
-    if (t.log) f["offset"] = t.offset;
-    f["mean"] = mean[j];
-    f["std"] = sd[j];
-    feats.push_back(f);
+    FeatureSpec f;
+    f.feature = opt.features[j];
+    f.transform = t.log ? FeatureSpec::Transform::Log : FeatureSpec::Transform::None;
+    f.offset = t.log ? t.offset : 0;
+    f.mean = mean[j];
+    f.std = sd[j];
+    spec.features.push_back(f);
   }
-  doc["features"] = feats;
+  spec.threshold = opt.threshold;
+  spec.low_texture = kTrainedLowTexture;
   if (opt.trees) {
-    doc["classifier"] = fit_boosted_trees(x, y, w, opt.boosting);
-    doc["threshold"] = opt.threshold;
-    return doc;
+    spec.classifier = fit_boosted_trees(x, y, w, opt.boosting);
+    if (fit_info)
+      *fit_info = {{"method", "gradient-boosted trees"},
+                   {"trees", opt.boosting.trees},
+                   {"depth", opt.boosting.depth},
+                   {"learning_rate", opt.boosting.learning_rate},
+                   {"lambda", opt.boosting.lambda}};
+    return spec;
   }
   const LogisticFit fit = fit_logistic(x, y, w, opt.l2);
-  doc["classifier"] = {{"type", "logistic_regression"}, {"coefficients", fit.coefficients},
-                       {"intercept", fit.intercept},    {"l2", opt.l2},
-                       {"iterations", fit.iterations},  {"converged", fit.converged}};
-  doc["threshold"] = opt.threshold;
-  return doc;
+  spec.classifier = LogisticRegression{fit.coefficients, fit.intercept};
+  if (fit_info)
+    *fit_info = {{"method", "logistic regression (Newton/IRLS)"},
+                 {"l2", opt.l2},
+                 {"iterations", fit.iterations},
+                 {"converged", fit.converged}};
+  return spec;
 }
 
 namespace {
 
 // Applies z -> a z + b to the classifier's logit, in place.
-void rescale_logit(nlohmann::json& cls, double a, double b) {
-  if (cls["type"] == "logistic_regression") {
-    for (auto& c : cls["coefficients"]) c = a * c.get<double>();
-    cls["intercept"] = a * cls["intercept"].get<double>() + b;
-  } else {
-    cls["base_score"] = a * cls["base_score"].get<double>() + b;
-    for (auto& t : cls["trees"])
-      for (auto& v : t["value"]) v = a * v.get<double>();
+void rescale_logit(Classifier& cls, double a, double b) {
+  if (auto* lr = std::get_if<LogisticRegression>(&cls)) {
+    for (double& c : lr->coefficients) c = a * c;
+    lr->intercept = a * lr->intercept + b;
+    return;
   }
+  auto& te = std::get<TreeEnsemble>(cls);
+  te.base_score = a * te.base_score + b;
+  for (RegressionTree& t : te.trees)
+    for (double& v : t.value) v = a * v;
 }
 
 double logit_of(double p) {
@@ -156,8 +163,7 @@ double logit_of(double p) {
 
 }  // namespace
 
-nlohmann::json fit_calibrated_model(const std::vector<const Sample*>& train, const TrainOptions& opt,
-                                    nlohmann::json& meta) {
+ModelSpec fit_calibrated_model(const std::vector<const Sample*>& train, const TrainOptions& opt, nlohmann::json& meta) {
   // Out-of-fold logits, folds by source photo.
   std::vector<double> oof(train.size(), 0);
   std::vector<bool> have(train.size(), false);
@@ -177,7 +183,7 @@ nlohmann::json fit_calibrated_model(const std::vector<const Sample*>& train, con
     bool c = false, b = false;
     for (const Sample* s : fit_part) c |= s->label == Label::Clear, b |= s->label == Label::Blurry;
     if (!c || !b) continue;
-    const Model m = Model::from_json_text(fit_model(fit_part, opt).dump(), "fold");
+    const Model m = Model::from_spec(fit_model(fit_part, opt), "fold");
     for (std::size_t i : test_part) {
       oof[i] = logit_of(m.score(train[i]->features));
       have[i] = true;
@@ -234,8 +240,10 @@ nlohmann::json fit_calibrated_model(const std::vector<const Sample*>& train, con
 
   TrainOptions final_opt = opt;
   final_opt.threshold = threshold;
-  nlohmann::json doc = fit_model(train, final_opt);
-  rescale_logit(doc["classifier"], a, b);
+  nlohmann::json fit;
+  ModelSpec spec = fit_model(train, final_opt, &fit);
+  rescale_logit(spec.classifier, a, b);
+  meta["fit"] = fit;
   meta["calibration"] = {{"method", "Platt scaling of out-of-fold logits, folds by source photo"},
                          {"folds", opt.folds},
                          {"a", a},
@@ -245,7 +253,7 @@ nlohmann::json fit_calibrated_model(const std::vector<const Sample*>& train, con
                               {"max_false_alarms", opt.max_false_alarms},
                               {"out_of_fold_target_balanced_accuracy", best_ba},
                               {"out_of_fold_target_false_alarms", best_fa}};
-  return doc;
+  return spec;
 }
 
 }  // namespace focusmeter::train

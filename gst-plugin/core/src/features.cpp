@@ -75,11 +75,11 @@ FeatureVector compute_features(const LumaView& luma, FeatureMask wanted) {
   return fv;
 }
 
-bool low_texture(const FeatureVector& fv) {
+bool low_texture(const FeatureVector& fv, const LowTextureThresholds& thresholds) {
   if (!fv.has(Feature::Contrast) || !fv.has(Feature::NoiseSigma) || !fv.has(Feature::Texture)) return false;
   const double c = fv[Feature::Contrast], n = fv[Feature::NoiseSigma];
   const double signal = std::sqrt(std::max(0.0, c * c - n * n));
-  return signal < kLowTextureContrast || fv[Feature::Texture] < kLowTextureTexture;
+  return signal < thresholds.contrast || fv[Feature::Texture] < thresholds.texture;
 }
 
 }  // namespace focusmeter

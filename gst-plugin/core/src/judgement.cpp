@@ -9,16 +9,23 @@ FeatureMask judgement_features(const Model* model) {
   return m;
 }
 
-Judgement judge(const Model& model, const FeatureVector& fv, double threshold_override) {
+const LowTextureThresholds& low_texture_thresholds(const Model* model) {
+  return model ? model->low_texture_thresholds() : kFeaturesOnlyLowTexture;
+}
+
+bool is_low_texture(const FeatureVector& fv, const Model* model) {
+  return low_texture(fv, low_texture_thresholds(model));
+}
+
+Judgement judge(const Model& model, const FeatureVector& fv, std::optional<double> threshold) {
   Judgement j;
-  j.low_texture = low_texture(fv);
+  j.low_texture = is_low_texture(fv, &model);
   if (!j.low_texture) {
-    j.prediction = model.predict(fv, threshold_override);
+    j.prediction = model.predict(fv, threshold);
     return j;
   }
-  const double thr = threshold_override >= 0 ? threshold_override : model.threshold();
   j.prediction.score = 0.5;
-  j.prediction.verdict = j.prediction.score >= thr ? Verdict::Blurry : Verdict::Clear;
+  j.prediction.verdict = j.prediction.score >= threshold.value_or(model.threshold()) ? Verdict::Blurry : Verdict::Clear;
   return j;
 }
 

@@ -118,14 +118,23 @@ double blur_effect(const LumaView& luma);
 
 // Too little structure to judge focus (a flat wall, a lens cap, a black
 // night): the luma's standard deviation, less the sensor noise, is below
-// kLowTextureContrast, or the noise-free detail of the 4x downscale
-// (texture) is below kLowTextureTexture. Both barely move with focus, so a
-// defocused scene is still judged, while "nothing to see" is flagged rather
-// than called CLEAR or BLURRY with confidence. Needs Contrast, NoiseSigma
-// and Texture in `fv`; false when one is absent.
-bool low_texture(const FeatureVector& fv);
-// Its thresholds, Y/255 units (about 3.8 and 0.8 grey levels).
-constexpr double kLowTextureContrast = 0.015;
-constexpr double kLowTextureTexture = 0.003;
+// `contrast`, or the noise-free detail of the 4x downscale (texture) is
+// below `texture`. Both barely move with focus, so a defocused scene is
+// still judged, while "nothing to see" is flagged rather than called CLEAR
+// or BLURRY with confidence. The thresholds belong to the model (its file's
+// `low_texture` object, docs/model-format.md); judgement.h picks them.
+struct LowTextureThresholds {
+  double contrast = 0;  // Y/255 units
+  double texture = 0;   // Y/255 units
+  bool operator==(const LowTextureThresholds& o) const { return contrast == o.contrast && texture == o.texture; }
+};
+// Needs Contrast, NoiseSigma and Texture in `fv`; false when one is absent.
+bool low_texture(const FeatureVector& fv, const LowTextureThresholds& thresholds);
+
+// Names the feature definitions of docs/features.md. A model file records
+// the version it was trained on (`feature_version`) and is refused by a
+// build whose definitions differ; the trainer's feature cache carries it in
+// its name. Bump it whenever a feature's value changes (docs/model-format.md).
+constexpr int kFeatureVersion = 3;
 
 }  // namespace focusmeter

@@ -1,71 +1,73 @@
-// focusmeter core: the focus model, its file format and its inference.
+// focusmeter core: the focus model, loaded and validated, and its inference.
 //
-// A model file is JSON (documented in docs/model-format.md):
-//   {
-//     "format": "focusmeter-model", "version": 1,
-//     "name": "default", "description": "...",
-//     "features": [ {"name": "laplacian_variance", "transform": "log",
-//                    "offset": 1e-6, "mean": -5.1, "std": 1.3}, ... ],
-//     "classifier": {"type": "logistic_regression",
-//                    "coefficients": [...], "intercept": 0.2}
-//                 | {"type": "tree_ensemble", "base_score": 0.0,
-//                    "trees": [ {"feature": [...], "threshold": [...],
-//                                "left": [...], "right": [...],
-//                                "value": [...]} ]},
-//     "threshold": 0.5,
-//     "training": { ...free-form metadata... }
-//   }
-// Each feature is transformed (none: x; log: ln(x + offset)), then
+// The file format is ModelSpec (model_spec.h, docs/model-format.md). Each
+// feature is transformed (none: x; log: ln(max(x, 0) + offset)), then
 // standardised ((t - mean) / std); the classifier maps the standardised
 // vector to a logit; score = sigmoid(logit) = probability of BLURRY.
-// Loading validates everything and throws ModelError with the file name and
-// the first problem found; a loaded Model is immutable and thread-safe.
+//
+// Loading refuses, with one ModelError line naming the origin and the first
+// problem: text over kMaxFileBytes or nested deeper than kMaxJsonDepth
+// (checked before parsing, so hostile files cost nothing), anything that is
+// not JSON (including numbers out of double range such as 1e400), a spec
+// that does not validate, a model made for other feature definitions
+// (feature_version != kFeatureVersion), and a model whose score can be
+// non-finite for features in the unit box (every input in [0, 1]). A loaded
+// Model is immutable and thread-safe; tools share one as
+// std::shared_ptr<const Model> (the element's `model-object` property too).
 #pragma once
 
+#include <cstddef>
 #include <memory>
-#include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "features.h"
+#include "model_spec.h"
 
 namespace focusmeter {
-
-class ModelError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 enum class Verdict { Clear, Blurry };
 const char* verdict_name(Verdict v);  // "CLEAR" / "BLURRY"
 
+// A model's answer for one frame. A score that is not finite (a model with
+// extreme values meeting extreme features) gives no verdict, never a
+// default one: `verdict` is empty and `no_verdict` says why.
 struct Prediction {
-  double score = 0;  // probability of BLURRY, in [0, 1]
-  Verdict verdict = Verdict::Clear;
+  double score = 0;                // probability of BLURRY, in [0, 1] when there is a verdict
+  std::optional<Verdict> verdict;  // empty: no verdict
+  std::string no_verdict;          // why there is no verdict (empty with one)
 };
 
 class Model {
  public:
-  static constexpr int kFormatVersion = 1;
+  static constexpr int kFormatVersion = ModelSpec::kFormatVersion;
+  static constexpr std::size_t kMaxFileBytes = 16u << 20;  // the shipped model is about 10 KB
+  static constexpr int kMaxJsonDepth = 64;                 // the format itself nests 4 deep
 
   // Parse and validate. `origin` names the source in error messages.
   static Model from_json_text(const std::string& text, const std::string& origin);
   static Model load(const std::string& path);
+  // Validate a spec built in code (the trainer's).
+  static Model from_spec(ModelSpec spec, const std::string& origin);
 
   const std::string& name() const;
   const std::string& origin() const;
   double threshold() const;
+  const LowTextureThresholds& low_texture_thresholds() const;
+  // The validated file content.
+  const ModelSpec& spec() const;
   // The features the model reads, in model order.
   const std::vector<Feature>& features() const;
   FeatureMask feature_mask() const;
   // The "training" object, serialised (empty object when absent).
   const std::string& training_json() const;
 
-  // Probability of BLURRY. Throws ModelError if `fv` lacks a feature the
-  // model reads (never fills in zeros).
+  // Probability of BLURRY; NaN when the logit is not a number. Throws
+  // ModelError if `fv` lacks a feature the model reads (never fills in zeros).
   double score(const FeatureVector& fv) const;
-  // Score and verdict; `threshold_override` < 0 means the model's own.
-  Prediction predict(const FeatureVector& fv, double threshold_override = -1) const;
+  // Score and verdict against `threshold`, or the model's own without one.
+  Prediction predict(const FeatureVector& fv, std::optional<double> threshold = std::nullopt) const;
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
