@@ -2,7 +2,8 @@
  * SECTION:element-focusmeter
  *
  * Measures whether the video is in focus. For each analysed frame it posts an
- * element message named `focusmeter` with:
+ * element message named `focusmeter` (a FrameResult, focusmeter_message.h)
+ * with:
  *  - `timestamp`, `stream-time`, `running-time`, `duration` (GstClockTime)
  *  - `laplacian-variance`, `laplacian-max`, `noise-sigma`, `scharr-variance`,
  *    `brightness`, `contrast` (gdouble; see docs/features.md), plus `texture`
@@ -14,10 +15,17 @@
  *  - `frames` (guint64, analysed so far), `width`, `height` (gint, the frame)
  *    and `roi-left`, `roi-top`, `roi-width`, `roi-height` (gint, the region
  *    analysed)
+ *  - `skipped-corrupted`, `skipped-gap`, `skipped-decode-only` (guint64):
+ *    buffers passed through without being judged so far (below)
  *  - `final` (gboolean): FALSE on per-frame messages. On EOS one last
- *    message with `final` = TRUE summarises the stream: `frames`,
- *    `blurry-frames`, `mean-score` and `verdict` (mean score against the
- *    threshold).
+ *    message with `final` = TRUE (a StreamSummary) summarises the stream:
+ *    `frames`, `blurry-frames`, `mean-score` and `verdict` (mean score
+ *    against the threshold), and the skip counters.
+ *
+ * Only real pictures are judged: a buffer flagged CORRUPTED (a decoder
+ * concealing missing data, such as the grey pictures after joining a live
+ * stream between keyframes), GAP or DECODE_ONLY passes through untouched and
+ * is only counted.
  *
  * The element never modifies or copies buffers (frames are mapped read-only).
  *
@@ -35,9 +43,10 @@
 #include <vector>
 
 #include "focusmeter/features.h"
-#include "frame_luma.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
+#include "focusmeter_message.h"
+#include "frame_luma.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_focusmeter_debug);
 #define GST_CAT_DEFAULT gst_focusmeter_debug
@@ -94,12 +103,14 @@ struct Stream {
   guint64 frames = 0;
   guint64 blurry_frames = 0;
   double score_sum = 0;
-  std::vector<std::uint8_t> scratch;  // converted luma for packed formats
+  focusmeter::SkippedBuffers skipped;  // buffers not judged (flags), see transform_ip
+  std::vector<std::uint8_t> scratch;   // converted luma for packed formats
 
   void reset_counts() {
     next_time = GST_CLOCK_TIME_NONE;
     frames = blurry_frames = 0;
     score_sum = 0;
+    skipped = {};
   }
 };
 
@@ -251,15 +262,17 @@ static void post_final_message(GstFocusmeter* self) {
   GST_OBJECT_UNLOCK(self);
   if (!post) return;
 
-  GstStructure* s = gst_structure_new("focusmeter", "final", G_TYPE_BOOLEAN, TRUE, "frames", G_TYPE_UINT64,
-                                      st.frames, nullptr);
+  focusmeter::StreamSummary summary;
+  summary.frames = st.frames;
+  summary.skipped = st.skipped;
   if (st.model && st.frames > 0) {
     const double mean = st.score_sum / static_cast<double>(st.frames);
     const double thr = threshold_override >= 0 ? threshold_override : st.model->threshold();
-    gst_structure_set(s, "blurry-frames", G_TYPE_UINT64, st.blurry_frames, "mean-score", G_TYPE_DOUBLE, mean,
-                      "verdict", G_TYPE_STRING, mean >= thr ? "BLURRY" : "CLEAR", nullptr);
+    summary.blurry_frames = st.blurry_frames;
+    summary.mean_score = mean;
+    summary.verdict = mean >= thr ? focusmeter::Verdict::Blurry : focusmeter::Verdict::Clear;
   }
-  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), summary.to_structure()));
 }
 
 static gboolean gst_focusmeter_sink_event(GstBaseTransform* trans, GstEvent* event) {
@@ -323,8 +336,8 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
   // Clip the ROI to this frame (the frame size may change mid-stream).
   focusmeter::Rect roi = focusmeter::clip_rect(settings.roi, width, height);
   if (roi.width <= 0 || roi.height <= 0) {
-    GST_WARNING_OBJECT(self, "region of interest lies outside the %dx%d frame; analysing the whole frame",
-                       width, height);
+    GST_WARNING_OBJECT(self, "region of interest lies outside the %dx%d frame; analysing the whole frame", width,
+                       height);
     roi = full;
   }
 
@@ -350,24 +363,45 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
 
   if (!settings.post_messages) return GST_FLOW_OK;
 
-  GstStructure* s = gst_structure_new(
-      "focusmeter", "final", G_TYPE_BOOLEAN, FALSE, "timestamp", G_TYPE_UINT64, ts, "stream-time", G_TYPE_UINT64,
-      gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts), "running-time", G_TYPE_UINT64, running_time,
-      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION(buf), "frames", G_TYPE_UINT64, st.frames, "width", G_TYPE_INT,
-      width, "height", G_TYPE_INT, height, "roi-left", G_TYPE_INT, roi.left, "roi-top", G_TYPE_INT, roi.top,
-      "roi-width", G_TYPE_INT, roi.width, "roi-height", G_TYPE_INT, roi.height, nullptr);
-  for (std::size_t i = 0; i < focusmeter::kFeatureCount; ++i) {
-    const auto f = static_cast<focusmeter::Feature>(i);
-    if (!fv.has(f)) continue;
-    // Field names are NUL-terminated literals (see features.h), so .data() is a C string.
-    gst_structure_set(s, focusmeter::feature_field_name(f).data(), G_TYPE_DOUBLE, fv[f], nullptr);
+  focusmeter::FrameResult result;
+  result.timestamp = ts;
+  result.stream_time = gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts);
+  result.running_time = running_time;
+  result.duration = GST_BUFFER_DURATION(buf);
+  result.frames = st.frames;
+  result.width = width;
+  result.height = height;
+  result.roi = roi;
+  result.features = fv;
+  result.low_texture = focusmeter::low_texture(fv);
+  if (pred) {
+    result.score = pred->score;
+    result.verdict = pred->verdict;
   }
-  gst_structure_set(s, "low-texture", G_TYPE_BOOLEAN, focusmeter::low_texture(fv), nullptr);
-  if (pred)
-    gst_structure_set(s, "score", G_TYPE_DOUBLE, pred->score, "verdict", G_TYPE_STRING,
-                      focusmeter::verdict_name(pred->verdict), nullptr);
-  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+  result.skipped = st.skipped;
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), result.to_structure()));
   return GST_FLOW_OK;
+}
+
+// Only real pictures are judged. Checked before GstVideoFilter maps the
+// buffer (a GAP buffer may hold no picture at all to map): a flagged buffer
+// goes downstream untouched and is only counted.
+static GstFlowReturn gst_focusmeter_transform_ip(GstBaseTransform* trans, GstBuffer* buf) {
+  auto* self = GST_FOCUSMETER(trans);
+  focusmeter::SkippedBuffers& k = self->priv->stream.skipped;
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_CORRUPTED)) {
+    ++k.corrupted;
+    return GST_FLOW_OK;
+  }
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_GAP)) {
+    ++k.gap;
+    return GST_FLOW_OK;
+  }
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DECODE_ONLY)) {
+    ++k.decode_only;
+    return GST_FLOW_OK;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_focusmeter_parent_class)->transform_ip(trans, buf);
 }
 
 static void gst_focusmeter_finalize(GObject* object) {
@@ -408,8 +442,8 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_INTERVAL,
       g_param_spec_uint64("interval", "Interval",
-                          "Running time between analysed frames, in nanoseconds (0 = every frame)", 0,
-                          G_MAXUINT64, DEFAULT_INTERVAL, rw_playing));
+                          "Running time between analysed frames, in nanoseconds (0 = every frame)", 0, G_MAXUINT64,
+                          DEFAULT_INTERVAL, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean("post-messages", "Post Messages", "Post a 'focusmeter' element message per analysed frame",
@@ -421,12 +455,11 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
                           DEFAULT_THRESHOLD, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_ROI_LEFT,
-      g_param_spec_int("roi-left", "ROI left", "Left edge of the analysed region, in pixels", 0, G_MAXINT,
-                       DEFAULT_ROI, rw_playing));
-  g_object_class_install_property(
-      gobject_class, PROP_ROI_TOP,
-      g_param_spec_int("roi-top", "ROI top", "Top edge of the analysed region, in pixels", 0, G_MAXINT, DEFAULT_ROI,
+      g_param_spec_int("roi-left", "ROI left", "Left edge of the analysed region, in pixels", 0, G_MAXINT, DEFAULT_ROI,
                        rw_playing));
+  g_object_class_install_property(gobject_class, PROP_ROI_TOP,
+                                  g_param_spec_int("roi-top", "ROI top", "Top edge of the analysed region, in pixels",
+                                                   0, G_MAXINT, DEFAULT_ROI, rw_playing));
   g_object_class_install_property(
       gobject_class, PROP_ROI_WIDTH,
       g_param_spec_int("roi-width", "ROI width", "Width of the analysed region (0 = to the right edge)", 0, G_MAXINT,
@@ -438,13 +471,12 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_LAST_SCORE,
       g_param_spec_double("last-score", "Last score",
-                          "Score (probability of BLURRY) of the last analysed frame; -1 before the first", -1.0,
-                          1.0, -1.0, ro));
+                          "Score (probability of BLURRY) of the last analysed frame; -1 before the first", -1.0, 1.0,
+                          -1.0, ro));
   g_object_class_install_property(
       gobject_class, PROP_LAST_VERDICT,
       g_param_spec_string("last-verdict", "Last verdict",
-                          "Verdict of the last analysed frame (CLEAR or BLURRY); NULL before the first", nullptr,
-                          ro));
+                          "Verdict of the last analysed frame (CLEAR or BLURRY); NULL before the first", nullptr, ro));
 
   g_autoptr(GstCaps) caps = gst_caps_from_string(focusmeter::kSupportedCaps);
   gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
@@ -457,6 +489,7 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   trans_class->start = GST_DEBUG_FUNCPTR(gst_focusmeter_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_focusmeter_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_focusmeter_sink_event);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_focusmeter_transform_ip);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_focusmeter_transform_frame_ip);
 
   GST_DEBUG_CATEGORY_INIT(gst_focusmeter_debug, "focusmeter", 0, "focusmeter focus analysis");
