@@ -7,7 +7,7 @@
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/routes.h"
-#include "scan/stream_check.h"
+#include "stream/stream_probe.h"
 
 namespace scan = focusmeter::scan;
 using focusmeter::cli::Status;
@@ -98,12 +98,12 @@ TEST(Classify, RtspErrorsToStatuses) {
   g_autoptr(GError) open = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE, "x");
   g_autoptr(GError) read = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ, "x");
   g_autoptr(GError) decode = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE, "x");
-  EXPECT_EQ(scan::classify_error(unauthorized, false), Status::AuthFailed);
-  EXPECT_EQ(scan::classify_error(not_found, false), Status::NotFound);
-  EXPECT_EQ(scan::classify_error(open, false), Status::Unreachable);
-  EXPECT_EQ(scan::classify_error(open, true), Status::StreamError);
-  EXPECT_EQ(scan::classify_error(read, false), Status::StreamError);
-  EXPECT_EQ(scan::classify_error(decode, true), Status::StreamError);
+  EXPECT_EQ(focusmeter::stream::classify_error(unauthorized, false), Status::AuthFailed);
+  EXPECT_EQ(focusmeter::stream::classify_error(not_found, false), Status::NotFound);
+  EXPECT_EQ(focusmeter::stream::classify_error(open, false), Status::Unreachable);
+  EXPECT_EQ(focusmeter::stream::classify_error(open, true), Status::StreamError);
+  EXPECT_EQ(focusmeter::stream::classify_error(read, false), Status::StreamError);
+  EXPECT_EQ(focusmeter::stream::classify_error(decode, true), Status::StreamError);
 }
 
 TEST(CandidateRoutes, UrlTemplateBrandAndCameraList) {
