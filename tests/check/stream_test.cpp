@@ -36,8 +36,10 @@ class LoopbackCamera {
     gst_rtsp_server_set_address(server_, "127.0.0.1");
     gst_rtsp_server_set_service(server_, "0");
     GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
-    const std::string launch = "( multifilesrc location=\"" + jpeg_path +
-                               "\" loop=true caps=image/jpeg,framerate=5/1 ! jpegparse ! rtpjpegpay name=pay0 pt=26 )";
+    // Live, like a camera (a non-live source gives every picture one timestamp).
+    const std::string launch = "( filesrc location=\"" + jpeg_path +
+                               "\" ! jpegdec ! imagefreeze is-live=true ! video/x-raw,framerate=5/1 ! jpegenc ! "
+                               "rtpjpegpay name=pay0 pt=26 )";
     gst_rtsp_media_factory_set_launch(factory, launch.c_str());
     gst_rtsp_media_factory_set_shared(factory, TRUE);
     if (!password.empty()) {
