@@ -51,7 +51,7 @@ add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 if [[ $what == keyframes || $what == all ]]; then
   port=$(start_camera 10 --width 1920 --height 1080 --gop 1)
   url="rtsp://$block.10:$port/Streaming/Channels/101"
-  args=(check --no-model --stream-seconds 4 --every 1 -f json "$url")
+  args=(check --stream-seconds 4 --every 1 -f json "$url")
   full=0 kf=0
   for _ in $(seq "$runs"); do
     full=$(add "$full" "$(cpu_of "$focusmeter" "${args[@]}")")
