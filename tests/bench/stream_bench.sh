@@ -40,10 +40,10 @@ start_camera() {
 # cpu_of CMD... -> user+sys seconds of the command (and its children), from
 # the children's times of the shell that waited for it (/proc/PID/stat).
 cpu_of() {
-  local t0 t1
-  t0=$(awk '{print $16+$17}' /proc/$BASHPID/stat)
+  local me=$BASHPID t0 t1  # this (sub)shell: it waits for the command
+  t0=$(awk '{print $16+$17}' "/proc/$me/stat")
   "$@" >/dev/null 2>&1 || true
-  t1=$(awk '{print $16+$17}' /proc/$BASHPID/stat)
+  t1=$(awk '{print $16+$17}' "/proc/$me/stat")
   awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'
 }
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }

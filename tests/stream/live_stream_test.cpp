@@ -1,6 +1,6 @@
 // Cameras shaped like real ones (tests/fakecam): a shared, already-running
-// stream that every client joins mid-GOP, keyframes 1-4 s apart, H.264 and
-// H.265, Gaussian and disk defocus. The decoder turns the P-frames before
+// stream that every client joins mid-GOP, keyframes 1-4 s apart, H.264,
+// H.265 and 10-bit H.265, Gaussian and disk defocus, one refusing RTP over TCP. The decoder turns the P-frames before
 // the first keyframe into grey pictures (flagged CORRUPTED); a grey picture
 // has "too little texture", scores 0.5 and, against a threshold above 0.5,
 // passes for CLEAR. Every camera must get its right verdict on every one of
@@ -48,8 +48,13 @@ TEST(LiveStreams, EveryScanJudgesRealPicturesOnly) {
       {12, cam({"--gop", "3", "--blur", "6", "--defocus", "disk"})},
       {13, cam({"--gop", "3", "--codec", "h265", "--blur", "4"})},
       {14, cam({"--gop", "1", "--codec", "h265"})},
+      // 10-bit H.265 (Main10): the decoder's I420_10LE goes to the element as is.
+      {15, cam({"--gop", "2", "--codec", "h265", "--10bit", "--blur", "4"})},
+      // Refuses RTP over TCP: reached over UDP.
+      {16, cam({"--gop", "2", "--tcp-refuse", "--blur", "4"})},
   };
-  const std::vector<Expect> expected{{10, "CLEAR"}, {11, "BLURRY"}, {12, "BLURRY"}, {13, "BLURRY"}, {14, "CLEAR"}};
+  const std::vector<Expect> expected{{10, "CLEAR"}, {11, "BLURRY"}, {12, "BLURRY"}, {13, "BLURRY"},
+                                     {14, "CLEAR"}, {15, "BLURRY"}, {16, "BLURRY"}};
   ASSERT_TRUE(farm.start(cameras)) << "could not start the fake cameras";
 
   std::vector<std::string> args{"scan", "--port", std::to_string(farm.port()), "--model",
@@ -69,6 +74,9 @@ TEST(LiveStreams, EveryScanJudgesRealPicturesOnly) {
       EXPECT_EQ(res.value("verdict", nlohmann::json()), std::string(e.verdict));
       EXPECT_EQ(res.value("reason", "").find("too little texture"), std::string::npos)
           << "a grey (corrupted) picture was judged";
+      if (e.octet == 16) {
+        EXPECT_NE(res.value("reason", "").find("server does not offer RTP over TCP; tried UDP"), std::string::npos);
+      }
     }
   }
 }
