@@ -22,20 +22,22 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# start_camera OCTET ARGS... -> prints the port
+# start_camera OCTET ARGS... -> sets $port and $camera (its pid); not in a
+# subshell, so that the exit trap knows every camera.
 start_camera() {
   local octet=$1
   shift
-  local fifo
+  local fifo line
   fifo=$(mktemp -u)
   mkfifo "$fifo"
   "$fakecam" --address "$block.$octet" --port 0 "$@" >"$fifo" </dev/zero &
-  pids+=($!)
-  local line
+  camera=$!
+  pids+=("$camera")
   read -r line <"$fifo"
   rm -f "$fifo"
-  echo "${line##* }"
+  port=${line##* }
 }
+stop_camera() { kill "$camera" 2>/dev/null || true; wait "$camera" 2>/dev/null || true; }
 
 # cpu_of CMD... -> user+sys seconds of the command (and its children), from
 # the children's times of the shell that waited for it (/proc/PID/stat).
@@ -49,7 +51,7 @@ cpu_of() {
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 
 if [[ $what == keyframes || $what == all ]]; then
-  port=$(start_camera 10 --width 1920 --height 1080 --gop 1)
+  start_camera 10 --width 1920 --height 1080 --gop 1
   url="rtsp://$block.10:$port/Streaming/Channels/101"
   args=(check --stream-seconds 4 --every 1 -f json "$url")
   full=0 kf=0
@@ -61,6 +63,7 @@ if [[ $what == keyframes || $what == all ]]; then
   echo "  full decode:     $full s CPU (user+sys)"
   echo "  keyframes only:  $kf s CPU (user+sys)"
   echo "  ratio full/keyframes-only: $(awk -v a="$full" -v b="$kf" 'BEGIN { printf "%.2f", a / b }')"
+  stop_camera
 fi
 
 if [[ $what == first || $what == all ]]; then
@@ -68,7 +71,7 @@ if [[ $what == first || $what == all ]]; then
   octet=20
   for size in 1920x1080 3840x2160; do
     for gop in 1 2 4; do
-      port=$(start_camera $octet --width "${size%x*}" --height "${size#*x}" --gop "$gop" --fps 10)
+      start_camera $octet --width "${size%x*}" --height "${size#*x}" --gop "$gop" --fps 10
       times=()
       for _ in $(seq "$runs"); do
         ms=$("$focusmeter" scan --no-model --frames 1 --timeout 15 --port "$port" --format jsonl "$block.$octet" 2>/dev/null |
@@ -78,6 +81,7 @@ if [[ $what == first || $what == all ]]; then
       sorted=$(printf '%s\n' "${times[@]}" | sort -g | tr '\n' ' ')
       read -r -a s <<<"$sorted"
       echo "  $size GOP ${gop}s: min ${s[0]} ms, median ${s[$((runs / 2))]} ms, max ${s[$((runs - 1))]} ms"
+      stop_camera
       octet=$((octet + 1))
     done
   done
