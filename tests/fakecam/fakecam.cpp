@@ -252,7 +252,11 @@ GstFlowReturn on_encoded(GstAppSink* sink, gpointer data) {
   return GST_FLOW_OK;
 }
 
-void on_media_unprepared(GstRTSPMedia*, gpointer src) {
+// A media's appsrc is fed for the media's whole life, not only until it is
+// first unprepared: gst-rtsp-server may prepare a shared media again, and
+// an appsrc cut off then would leave a client with no video at all. Pushes
+// to an appsrc that is not running are refused (FLUSHING) and dropped.
+void on_media_gone(gpointer src, GObject*) {
   auto* relay = static_cast<Relay*>(g_object_get_data(G_OBJECT(src), "fakecam-relay"));
   std::lock_guard<std::mutex> lock(relay->mutex);
   auto it = std::find(relay->sources.begin(), relay->sources.end(), GST_APP_SRC(src));
@@ -268,13 +272,16 @@ void on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer data
   GstElement* src = gst_bin_get_by_name(GST_BIN(bin), "relay");
   if (!src) return;  // the audio mode
   g_object_set_data(G_OBJECT(src), "fakecam-relay", relay);
-  // A client that stalls must not make the camera hoard frames: keep the newest.
+  // Between viewers (the media paused) or with a client that stalls, the
+  // camera keeps no more than the newest 0.3 s: a new viewer gets the live
+  // stream, not a backlog that starts at an old keyframe.
   gst_util_set_object_arg(G_OBJECT(src), "leaky-type", "downstream");
-  g_object_set(src, "max-bytes", static_cast<guint64>(64) << 20, nullptr);
+  g_object_set(src, "max-time", static_cast<guint64>(300 * GST_MSECOND), "max-bytes", static_cast<guint64>(64) << 20,
+               nullptr);
   std::lock_guard<std::mutex> lock(relay->mutex);
   if (relay->caps) gst_app_src_set_caps(GST_APP_SRC(src), relay->caps);
   relay->sources.push_back(GST_APP_SRC(src));  // takes the ref from get_by_name
-  g_signal_connect_object(media, "unprepared", G_CALLBACK(on_media_unprepared), src, G_CONNECT_DEFAULT);
+  g_object_weak_ref(G_OBJECT(media), on_media_gone, src);
 }
 
 gboolean on_stdin_closed(gint, GIOCondition, gpointer loop) {
@@ -353,7 +360,7 @@ int main(int argc, char** argv) {
 
   std::string error;
   int bound = -1;
-  std::vector<GSocketConnection*> held;
+  std::vector<GSocketConnection*> held_connections;
   g_autoptr(GSocketService) raw = nullptr;
   g_autoptr(GstRTSPServer) server = nullptr;
   TmpDir tmp;
@@ -365,6 +372,7 @@ int main(int argc, char** argv) {
     }
   };
   std::unique_ptr<GstElement, EncoderDeleter> encoder;
+  GstRTSPMedia* held = nullptr;  // the stream clients share, prepared for good (below)
 
   if (mode == "garbage" || mode == "silent") {
     raw = g_socket_service_new();
@@ -372,7 +380,7 @@ int main(int argc, char** argv) {
     if (mode == "garbage")
       g_signal_connect(raw, "incoming", G_CALLBACK(on_garbage_incoming), nullptr);
     else
-      g_signal_connect(raw, "incoming", G_CALLBACK(on_silent_incoming), &held);
+      g_signal_connect(raw, "incoming", G_CALLBACK(on_silent_incoming), &held_connections);
     g_socket_service_start(raw);
   } else if (mode == "rtsp" || mode == "audio") {
     std::string frame_path;
@@ -454,6 +462,20 @@ int main(int argc, char** argv) {
       error = "cannot listen on " + address + ":" + std::to_string(o.port);
     else
       bound = gst_rtsp_server_get_bound_port(server);
+    // A camera's stream never stops between viewers: prepare the media the
+    // clients' URL maps to (the shared factory caches it under that URL)
+    // and hold it, so it is never torn down and rebuilt while a new client
+    // joins (gst-rtsp-server would otherwise unprepare it after the last one).
+    GstRTSPUrl* url = nullptr;
+    const std::string full = "rtsp://" + address + ":" + std::to_string(bound) + path;
+    if (mode == "rtsp" && bound > 0 && gst_rtsp_url_parse(full.c_str(), &url) == GST_RTSP_OK) {
+      held = gst_rtsp_media_factory_construct(factory, url);
+      g_autoptr(GstRTSPThreadPool) pool = gst_rtsp_server_get_thread_pool(server);
+      GstRTSPThread* thread = gst_rtsp_thread_pool_get_thread(pool, GST_RTSP_THREAD_TYPE_MEDIA, nullptr);
+      if (!held || !thread || !gst_rtsp_media_prepare(held, thread)) error = "cannot prepare the stream";
+      if (!error.empty()) bound = -1;
+      gst_rtsp_url_free(url);
+    }
   } else {
     std::fprintf(stderr, "fakecam: unknown --mode %s (rtsp, audio, garbage, silent)\n", mode.c_str());
     return 64;
@@ -466,6 +488,10 @@ int main(int argc, char** argv) {
   std::printf("READY %s %d\n", address.c_str(), bound);
   std::fflush(stdout);
   g_main_loop_run(loop);
-  for (GSocketConnection* c : held) g_object_unref(c);
+  if (held) {
+    gst_rtsp_media_unprepare(held);
+    g_object_unref(held);
+  }
+  for (GSocketConnection* c : held_connections) g_object_unref(c);
   return 0;
 }
