@@ -123,3 +123,11 @@ TEST(CandidateRoutes, UrlTemplateBrandAndCameraList) {
   url.url = "rtsp://10.0.0.1/x";
   EXPECT_EQ(scan::candidate_routes(url, s)[0].tmpl, "rtsp://10.0.0.1/x");
 }
+
+TEST(Transport, NamesRoundTrip) {
+  using focusmeter::stream::Transport;
+  for (Transport t : {Transport::Auto, Transport::Tcp, Transport::Udp, Transport::Http})
+    EXPECT_EQ(focusmeter::stream::parse_transport(focusmeter::stream::transport_name(t)), t);
+  EXPECT_FALSE(focusmeter::stream::parse_transport("TCP"));
+  EXPECT_FALSE(focusmeter::stream::parse_transport(""));
+}
