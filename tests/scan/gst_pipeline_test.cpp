@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "common/gst_pipeline.h"
-#include "focusmeter_message.h"
 #include "common/report_options.h"
+#include "focusmeter_message.h"
 #include "scan/scan_report.h"
 
 namespace fm = focusmeter;

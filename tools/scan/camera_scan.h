@@ -25,7 +25,7 @@ struct ScanSettings {
   std::string password;  // never printed
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
-  stream::ProbeOptions stream;  // frames, spread, transport, keyframes only
+  stream::ProbeOptions stream;   // frames, spread, transport, keyframes only
   // The model the element scores with (its file is handed to the element:
   // model_path must name it); nullptr: features only, no verdict.
   const Model* model = nullptr;
