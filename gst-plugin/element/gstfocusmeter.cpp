@@ -2,7 +2,8 @@
  * SECTION:element-focusmeter
  *
  * Measures whether the video is in focus. For each analysed frame it posts an
- * element message named `focusmeter` with:
+ * element message named `focusmeter` (a FrameResult, focusmeter_message.h)
+ * with:
  *  - `timestamp`, `stream-time`, `running-time`, `duration` (GstClockTime)
  *  - `laplacian-variance`, `laplacian-max`, `noise-sigma`, `scharr-variance`,
  *    `brightness`, `contrast` (gdouble; see docs/features.md), plus `texture`
@@ -15,10 +16,17 @@
  *  - `frames` (guint64, analysed so far), `width`, `height` (gint, the frame)
  *    and `roi-left`, `roi-top`, `roi-width`, `roi-height` (gint, the region
  *    analysed)
+ *  - `skipped-corrupted`, `skipped-gap`, `skipped-decode-only` (guint64):
+ *    buffers passed through without being judged so far (below)
  *  - `final` (gboolean): FALSE on per-frame messages. On EOS one last
- *    message with `final` = TRUE summarises the stream: `frames`,
- *    `blurry-frames`, `mean-score` and `verdict` (mean score against the
- *    threshold).
+ *    message with `final` = TRUE (a StreamSummary) summarises the stream:
+ *    `frames`, `blurry-frames`, `mean-score` and `verdict` (mean score
+ *    against the threshold), and the skip counters.
+ *
+ * Only real pictures are judged: a buffer flagged CORRUPTED (a decoder
+ * concealing missing data, such as the grey pictures after joining a live
+ * stream between keyframes), GAP or DECODE_ONLY passes through untouched and
+ * is only counted.
  *
  * The element never modifies or copies buffers (frames are mapped read-only).
  *
@@ -53,6 +61,7 @@
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
 #include "focusmeter_model_object.h"
+#include "focusmeter_message.h"
 #include "frame_luma.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_focusmeter_debug);
@@ -119,13 +128,15 @@ struct Stream {
   guint64 blurry_frames = 0;
   guint64 scored_frames = 0;  // frames with a verdict: mean-score's denominator
   double score_sum = 0;
-  std::vector<std::uint8_t> scratch;  // converted luma for packed formats
+  focusmeter::SkippedBuffers skipped;  // buffers not judged (flags), see transform_ip
+  std::vector<std::uint8_t> scratch;   // converted luma for packed formats
 
   void reset_counts() {
     next_time = GST_CLOCK_TIME_NONE;
     frames = blurry_frames = scored_frames = 0;
     score_sum = 0;
     warned_no_verdict = warned_frame_failure = false;
+    skipped = {};
   }
 };
 
@@ -325,15 +336,17 @@ static void post_final_message(GstFocusmeter* self) {
   GST_OBJECT_UNLOCK(self);
   if (!post) return;
 
-  GstStructure* s =
-      gst_structure_new("focusmeter", "final", G_TYPE_BOOLEAN, TRUE, "frames", G_TYPE_UINT64, st.frames, nullptr);
+  focusmeter::StreamSummary summary;
+  summary.frames = st.frames;
+  summary.skipped = st.skipped;
   if (st.model && st.scored_frames > 0) {
     const double mean = st.score_sum / static_cast<double>(st.scored_frames);
     const double thr = threshold.value_or(st.model->threshold());
-    gst_structure_set(s, "blurry-frames", G_TYPE_UINT64, st.blurry_frames, "mean-score", G_TYPE_DOUBLE, mean, "verdict",
-                      G_TYPE_STRING, mean >= thr ? "BLURRY" : "CLEAR", nullptr);
+    summary.blurry_frames = st.blurry_frames;
+    summary.mean_score = mean;
+    summary.verdict = mean >= thr ? focusmeter::Verdict::Blurry : focusmeter::Verdict::Clear;
   }
-  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), summary.to_structure()));
 }
 
 static gboolean gst_focusmeter_sink_event(GstBaseTransform* trans, GstEvent* event) {
@@ -434,25 +447,25 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
 
   if (!settings.post_messages) return GST_FLOW_OK;
 
-  GstStructure* s = gst_structure_new(
-      "focusmeter", "final", G_TYPE_BOOLEAN, FALSE, "timestamp", G_TYPE_UINT64, ts, "stream-time", G_TYPE_UINT64,
-      gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts), "running-time", G_TYPE_UINT64, running_time, "duration",
-      G_TYPE_UINT64, GST_BUFFER_DURATION(buf), "frames", G_TYPE_UINT64, st.frames, "width", G_TYPE_INT, width, "height",
-      G_TYPE_INT, height, "roi-left", G_TYPE_INT, roi.left, "roi-top", G_TYPE_INT, roi.top, "roi-width", G_TYPE_INT,
-      roi.width, "roi-height", G_TYPE_INT, roi.height, nullptr);
-  for (std::size_t i = 0; i < focusmeter::kFeatureCount; ++i) {
-    const auto f = static_cast<focusmeter::Feature>(i);
-    if (!fv.has(f)) continue;
-    // Field names are NUL-terminated literals (see features.h), so .data() is a C string.
-    gst_structure_set(s, focusmeter::feature_field_name(f).data(), G_TYPE_DOUBLE, fv[f], nullptr);
+  focusmeter::FrameResult result;
+  result.timestamp = ts;
+  result.stream_time = gst_segment_to_stream_time(&seg, GST_FORMAT_TIME, ts);
+  result.running_time = running_time;
+  result.duration = GST_BUFFER_DURATION(buf);
+  result.frames = st.frames;
+  result.width = width;
+  result.height = height;
+  result.roi = roi;
+  result.features = fv;
+  result.low_texture = focusmeter::is_low_texture(fv, st.model.get());
+  if (pred && pred->verdict) {
+    result.score = pred->score;
+    result.verdict = pred->verdict;
+  } else if (pred) {
+    result.no_verdict = pred->no_verdict;
   }
-  gst_structure_set(s, "low-texture", G_TYPE_BOOLEAN, focusmeter::is_low_texture(fv, st.model.get()), nullptr);
-  if (pred && pred->verdict)
-    gst_structure_set(s, "score", G_TYPE_DOUBLE, pred->score, "verdict", G_TYPE_STRING,
-                      focusmeter::verdict_name(*pred->verdict), nullptr);
-  else if (pred)
-    gst_structure_set(s, "no-verdict", G_TYPE_STRING, pred->no_verdict.c_str(), nullptr);
-  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+  result.skipped = st.skipped;
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), result.to_structure()));
   return GST_FLOW_OK;
 }
 
@@ -480,6 +493,27 @@ static GstFlowReturn gst_focusmeter_transform_frame_ip(GstVideoFilter* filter, G
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Focus analysis failed."), ("unknown exception"));
     return GST_FLOW_ERROR;
   }
+}
+
+// Only real pictures are judged. Checked before GstVideoFilter maps the
+// buffer (a GAP buffer may hold no picture at all to map): a flagged buffer
+// goes downstream untouched and is only counted.
+static GstFlowReturn gst_focusmeter_transform_ip(GstBaseTransform* trans, GstBuffer* buf) {
+  auto* self = GST_FOCUSMETER(trans);
+  focusmeter::SkippedBuffers& k = self->priv->stream.skipped;
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_CORRUPTED)) {
+    ++k.corrupted;
+    return GST_FLOW_OK;
+  }
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_GAP)) {
+    ++k.gap;
+    return GST_FLOW_OK;
+  }
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DECODE_ONLY)) {
+    ++k.decode_only;
+    return GST_FLOW_OK;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_focusmeter_parent_class)->transform_ip(trans, buf);
 }
 
 static void gst_focusmeter_finalize(GObject* object) {
@@ -575,6 +609,7 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   trans_class->start = GST_DEBUG_FUNCPTR(gst_focusmeter_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_focusmeter_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_focusmeter_sink_event);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_focusmeter_transform_ip);
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_focusmeter_transform_frame_ip);
 
   GST_DEBUG_CATEGORY_INIT(gst_focusmeter_debug, "focusmeter", 0, "focusmeter focus analysis");

@@ -1,7 +1,7 @@
 // `focusmeter check rtsp://...`: a live stream served in the test by
 // gst-rtsp-server on 127.0.0.1 (port chosen by the system) from a sharp
 // JPEG; check watches it for --to seconds and reports a stream result with a
-// timeline. Also: a stream that refuses the connection is a stream_error,
+// timeline. Also: a stream that refuses the connection is unreachable,
 // quickly.
 #include <gst/rtsp-server/rtsp-server.h>
 #include <gtest/gtest.h>
@@ -36,8 +36,10 @@ class LoopbackCamera {
     gst_rtsp_server_set_address(server_, "127.0.0.1");
     gst_rtsp_server_set_service(server_, "0");
     GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
-    const std::string launch = "( multifilesrc location=\"" + jpeg_path +
-                               "\" loop=true caps=image/jpeg,framerate=5/1 ! jpegparse ! rtpjpegpay name=pay0 pt=26 )";
+    // Live, like a camera (a non-live source gives every picture one timestamp).
+    const std::string launch = "( filesrc location=\"" + jpeg_path +
+                               "\" ! jpegdec ! imagefreeze is-live=true ! video/x-raw,framerate=5/1 ! jpegenc ! "
+                               "rtpjpegpay name=pay0 pt=26 )";
     gst_rtsp_media_factory_set_launch(factory, launch.c_str());
     gst_rtsp_media_factory_set_shared(factory, TRUE);
     if (!password.empty()) {
@@ -106,7 +108,8 @@ TEST(CheckStream, LiveRtspStreamGetsATimeline) {
   std::filesystem::remove(jpeg);
 }
 
-TEST(CheckStream, RefusedStreamIsAStreamError) {
+// Classified as scan classifies it (one stream path): unreachable.
+TEST(CheckStream, RefusedStreamIsUnreachable) {
   // Bound but not listening until the check has run: nobody else can take
   // the port meanwhile, and connecting to it is refused.
   const check_test::RefusingPort closed;
@@ -117,8 +120,8 @@ TEST(CheckStream, RefusedStreamIsAStreamError) {
   const CliRun r = run_check({"-m", kModel, "-f", "json", "--timeout", "5", uri});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   const json res = json::parse(r.out)["results"][0];
-  EXPECT_EQ(res["status"], "stream_error") << res.dump();
-  EXPECT_NE(res["reason"].get<std::string>().find("cannot read the source"), std::string::npos) << res.dump();
+  EXPECT_EQ(res["status"], "unreachable") << res.dump();
+  EXPECT_NE(res["reason"].get<std::string>().find("cannot connect"), std::string::npos) << res.dump();
 }
 
 // A camera that wants a password: check gets it from --password-file and

@@ -1,9 +1,20 @@
 // focusmeter-fakecam: a fake IP camera for the scan tests and the demo.
 //
-// Serves one still image (sharp, or Gaussian-blurred with --blur) as a live
-// H.264 RTSP stream at one brand's path, optionally behind digest
-// authentication, bound to one loopback address and a port chosen at run
-// time (--port 0). Two more modes stand in for broken devices: `garbage`
+// Serves one still image (sharp, or defocused with --blur: Gaussian or a
+// disk, --defocus) as a live H.264 or H.265 (--codec, --10bit for Main10)
+// RTSP stream at one brand's path, optionally behind digest authentication,
+// bound to one loopback address and a port chosen at run time (--port 0).
+//
+// Like a real camera, the encoder runs from start-up whether anyone watches
+// or not, with a keyframe every --gop seconds, and every client shares that
+// one running stream: a client joins wherever the encoder is, usually in the
+// middle of a GOP, so the first pictures it gets are P-frames without their
+// keyframe. (The encoder pipeline ends in an appsink; each RTSP media, shared
+// between its clients, starts with an appsrc fed from it.) The SDP carries
+// the parameter sets (sprop-parameter-sets), as real cameras' do.
+// --tcp-refuse offers RTP over UDP only (SETUP over TCP gets 461).
+//
+// Two more modes stand in for broken devices: `garbage`
 // answers every connection with bytes that are not RTSP, `silent` accepts
 // connections and never says a word; `audio` serves a stream without video.
 //
@@ -14,11 +25,16 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -39,7 +55,14 @@ struct Options {
   gint width = 640;
   gint height = 480;
   gint fps = 10;
+  gdouble gop = 1.0;  // seconds between keyframes
+  gchar* codec = nullptr;
+  gchar* defocus = nullptr;
+  gboolean ten_bit = FALSE;
+  gboolean tcp_refuse = FALSE;
   ~Options() {
+    g_free(codec);
+    g_free(defocus);
     g_free(address);
     g_free(mode);
     g_free(image);
@@ -75,7 +98,16 @@ std::string prepare_frame(const Options& o, const std::string& dir, std::string&
   } else {
     img = synthetic_scene(o.width, o.height);
   }
-  if (o.blur > 0) cv::GaussianBlur(img, img, {0, 0}, o.blur);
+  if (o.blur > 0 && o.defocus && g_str_equal(o.defocus, "disk")) {
+    // A defocused lens: the point spread function is a uniform disk of radius --blur.
+    const int r = static_cast<int>(std::ceil(o.blur));
+    cv::Mat kernel = cv::Mat::zeros(2 * r + 1, 2 * r + 1, CV_32F);
+    cv::circle(kernel, {r, r}, static_cast<int>(std::lround(o.blur)), cv::Scalar(1), cv::FILLED, cv::LINE_AA);
+    kernel /= cv::sum(kernel)[0];
+    cv::filter2D(img, img, -1, kernel, {-1, -1}, 0, cv::BORDER_REFLECT);
+  } else if (o.blur > 0) {
+    cv::GaussianBlur(img, img, {0, 0}, o.blur);
+  }
   std::string path = dir + "/frame.png";
   if (!cv::imwrite(path, img)) {
     error = "cannot write " + path;
@@ -166,15 +198,90 @@ gboolean strict_auth_check(GstRTSPAuth* auth, GstRTSPContext* ctx, const gchar* 
 void strict_auth_class_init(StrictAuthClass* klass) { GST_RTSP_AUTH_CLASS(klass)->check = strict_auth_check; }
 void strict_auth_init(StrictAuth*) {}
 
-std::string media_launch(const Options& o, const std::string& mode, const std::string& frame_path) {
+// The camera's encoder: runs from start-up, whoever watches. Its output
+// (parsed into avc/hvc1 so that the caps carry the parameter sets for the
+// SDP) goes to an appsink, and from there to every live RTSP media.
+std::string encoder_launch(const Options& o, const std::string& codec, const std::string& frame_path) {
+  g_autofree gchar* quoted = g_strescape(frame_path.c_str(), nullptr);
+  const int key_int = std::max(1, static_cast<int>(std::lround(o.gop * o.fps)));
+  std::string enc;
+  if (codec == "h265")
+    enc = std::string("video/x-raw,format=") + (o.ten_bit ? "I420_10LE" : "I420") +
+          " ! x265enc tune=zerolatency speed-preset=ultrafast key-int-max=" + std::to_string(key_int) +
+          " ! h265parse ! video/x-h265,stream-format=hvc1,alignment=au";
+  else
+    enc = "video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=" +
+          std::to_string(key_int) + " ! h264parse ! video/x-h264,stream-format=avc,alignment=au";
+  return std::string("filesrc location=\"") + quoted +
+         "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
+         "/1 ! videoconvert ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true";
+}
+
+std::string media_launch(const std::string& mode, const std::string& codec) {
   if (mode == "audio")
     return "( audiotestsrc is-live=true ! audioconvert ! audioresample ! mulawenc ! rtppcmupay name=pay0 pt=0 )";
-  g_autofree gchar* quoted = g_strescape(frame_path.c_str(), nullptr);
-  return std::string("( filesrc location=\"") + quoted +
-         "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
-         "/1 ! videoconvert ! video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast "
-         "key-int-max=" +
-         std::to_string(o.fps) + " ! rtph264pay name=pay0 pt=96 config-interval=1 )";
+  const std::string pay = codec == "h265" ? "h265parse ! rtph265pay" : "h264parse ! rtph264pay";
+  return "( appsrc name=relay is-live=true format=time do-timestamp=true ! " + pay +
+         " name=pay0 pt=96 config-interval=-1 )";
+}
+
+// Hands each encoded access unit to every prepared media's appsrc.
+struct Relay {
+  std::mutex mutex;
+  GstCaps* caps = nullptr;          // the encoder's output caps, once known
+  std::vector<GstAppSrc*> sources;  // one ref each
+  ~Relay() {
+    for (GstAppSrc* s : sources) gst_object_unref(s);
+    if (caps) gst_caps_unref(caps);
+  }
+};
+
+GstFlowReturn on_encoded(GstAppSink* sink, gpointer data) {
+  auto* relay = static_cast<Relay*>(data);
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample(sink);
+  if (!sample) return GST_FLOW_EOS;
+  std::lock_guard<std::mutex> lock(relay->mutex);
+  if (!relay->caps) relay->caps = gst_caps_ref(gst_sample_get_caps(sample));
+  for (GstAppSrc* src : relay->sources) {
+    // Each media has its own clock and base time: let its appsrc stamp the
+    // buffer on arrival (do-timestamp) instead of carrying the encoder's times.
+    GstBuffer* copy = gst_buffer_copy(gst_sample_get_buffer(sample));
+    GST_BUFFER_PTS(copy) = GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
+    gst_app_src_push_buffer(src, copy);  // takes the copy
+  }
+  return GST_FLOW_OK;
+}
+
+// A media's appsrc is fed for the media's whole life, not only until it is
+// first unprepared: gst-rtsp-server may prepare a shared media again, and
+// an appsrc cut off then would leave a client with no video at all. Pushes
+// to an appsrc that is not running are refused (FLUSHING) and dropped.
+void on_media_gone(gpointer src, GObject*) {
+  auto* relay = static_cast<Relay*>(g_object_get_data(G_OBJECT(src), "fakecam-relay"));
+  std::lock_guard<std::mutex> lock(relay->mutex);
+  auto it = std::find(relay->sources.begin(), relay->sources.end(), GST_APP_SRC(src));
+  if (it != relay->sources.end()) {
+    gst_object_unref(*it);
+    relay->sources.erase(it);
+  }
+}
+
+void on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer data) {
+  auto* relay = static_cast<Relay*>(data);
+  g_autoptr(GstElement) bin = gst_rtsp_media_get_element(media);
+  GstElement* src = gst_bin_get_by_name(GST_BIN(bin), "relay");
+  if (!src) return;  // the audio mode
+  g_object_set_data(G_OBJECT(src), "fakecam-relay", relay);
+  // Between viewers (the media paused) or with a client that stalls, the
+  // camera keeps no more than the newest 0.3 s: a new viewer gets the live
+  // stream, not a backlog that starts at an old keyframe.
+  gst_util_set_object_arg(G_OBJECT(src), "leaky-type", "downstream");
+  g_object_set(src, "max-time", static_cast<guint64>(300 * GST_MSECOND), "max-bytes", static_cast<guint64>(64) << 20,
+               nullptr);
+  std::lock_guard<std::mutex> lock(relay->mutex);
+  if (relay->caps) gst_app_src_set_caps(GST_APP_SRC(src), relay->caps);
+  relay->sources.push_back(GST_APP_SRC(src));  // takes the ref from get_by_name
+  g_object_weak_ref(G_OBJECT(media), on_media_gone, src);
 }
 
 gboolean on_stdin_closed(gint, GIOCondition, gpointer loop) {
@@ -213,6 +320,13 @@ int main(int argc, char** argv) {
       {"width", 0, 0, G_OPTION_ARG_INT, &o.width, "Frame width (default 640)", "W"},
       {"height", 0, 0, G_OPTION_ARG_INT, &o.height, "Frame height (default 480)", "H"},
       {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps, "Frame rate (default 10)", "N"},
+      {"gop", 0, 0, G_OPTION_ARG_DOUBLE, &o.gop, "Seconds between keyframes (default 1)", "SECONDS"},
+      {"codec", 0, 0, G_OPTION_ARG_STRING, &o.codec, "h264 (default) or h265", "CODEC"},
+      {"10bit", 0, 0, G_OPTION_ARG_NONE, &o.ten_bit, "H.265 Main10 (10-bit samples)", nullptr},
+      {"defocus", 0, 0, G_OPTION_ARG_STRING, &o.defocus,
+       "How --blur defocuses: gaussian (sigma, the default) or disk (radius)", "KIND"},
+      {"tcp-refuse", 0, 0, G_OPTION_ARG_NONE, &o.tcp_refuse, "Offer RTP over UDP only (SETUP over TCP gets 461)",
+       nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
   g_option_context_add_main_entries(ctx, entries, nullptr);
@@ -228,8 +342,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fakecam: refusing to bind %s: loopback (127.0.0.0/8) only\n", address.c_str());
     return 64;
   }
-  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1) {
-    std::fprintf(stderr, "fakecam: bad --port, --width, --height or --fps\n");
+  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1 || !(o.gop > 0)) {
+    std::fprintf(stderr, "fakecam: bad --port, --width, --height, --fps or --gop\n");
+    return 64;
+  }
+  const std::string codec = o.codec ? o.codec : "h264";
+  if ((codec != "h264" && codec != "h265") || (o.ten_bit && codec != "h265") ||
+      (o.defocus && !g_str_equal(o.defocus, "gaussian") && !g_str_equal(o.defocus, "disk"))) {
+    std::fprintf(stderr, "fakecam: --codec is h264 or h265 (--10bit needs h265); --defocus gaussian or disk\n");
     return 64;
   }
 
@@ -240,10 +360,19 @@ int main(int argc, char** argv) {
 
   std::string error;
   int bound = -1;
-  std::vector<GSocketConnection*> held;
+  std::vector<GSocketConnection*> held_connections;
   g_autoptr(GSocketService) raw = nullptr;
   g_autoptr(GstRTSPServer) server = nullptr;
   TmpDir tmp;
+  Relay relay;  // declared before the encoder: outlives its streaming thread
+  struct EncoderDeleter {
+    void operator()(GstElement* e) const {
+      gst_element_set_state(e, GST_STATE_NULL);
+      gst_object_unref(e);
+    }
+  };
+  std::unique_ptr<GstElement, EncoderDeleter> encoder;
+  GstRTSPMedia* held = nullptr;  // the stream clients share, prepared for good (below)
 
   if (mode == "garbage" || mode == "silent") {
     raw = g_socket_service_new();
@@ -251,7 +380,7 @@ int main(int argc, char** argv) {
     if (mode == "garbage")
       g_signal_connect(raw, "incoming", G_CALLBACK(on_garbage_incoming), nullptr);
     else
-      g_signal_connect(raw, "incoming", G_CALLBACK(on_silent_incoming), &held);
+      g_signal_connect(raw, "incoming", G_CALLBACK(on_silent_incoming), &held_connections);
     g_socket_service_start(raw);
   } else if (mode == "rtsp" || mode == "audio") {
     std::string frame_path;
@@ -267,13 +396,42 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fakecam: %s\n", error.c_str());
         return 1;
       }
+      encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path).c_str(), &err));
+      if (!encoder || err) {
+        std::fprintf(stderr, "fakecam: cannot build the encoder: %s\n", err ? err->message : "unknown error");
+        return 1;
+      }
+      g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(encoder.get()), "encoded");
+      GstAppSinkCallbacks callbacks{};
+      callbacks.new_sample = on_encoded;
+      gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &relay, nullptr);
+      // The camera is running before anyone connects: wait for its first
+      // encoded frame (so the SDP can carry the parameter sets), then let it run.
+      gst_element_set_state(encoder.get(), GST_STATE_PLAYING);
+      for (int i = 0; i < 200; ++i) {
+        {
+          std::lock_guard<std::mutex> lock(relay.mutex);
+          if (relay.caps) break;
+        }
+        g_usleep(50000);
+      }
+      std::lock_guard<std::mutex> lock(relay.mutex);
+      if (!relay.caps) {
+        std::fprintf(stderr, "fakecam: the encoder produced nothing within 10 s\n");
+        return 1;
+      }
     }
     server = gst_rtsp_server_new();
     gst_rtsp_server_set_address(server, address.c_str());
     gst_rtsp_server_set_service(server, std::to_string(o.port).c_str());
 
     g_autoptr(GstRTSPMediaFactory) factory = gst_rtsp_media_factory_new();
-    gst_rtsp_media_factory_set_launch(factory, media_launch(o, mode, frame_path).c_str());
+    gst_rtsp_media_factory_set_launch(factory, media_launch(mode, codec).c_str());
+    gst_rtsp_media_factory_set_shared(factory, TRUE);  // one stream for every client, as cameras do
+    if (o.tcp_refuse)
+      gst_rtsp_media_factory_set_protocols(
+          factory, static_cast<GstRTSPLowerTrans>(GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST));
+    g_signal_connect(factory, "media-configure", G_CALLBACK(on_media_configure), &relay);
     if (o.user) {
       std::string password;
       if (!o.password_file || !read_password(o.password_file, password)) {
@@ -304,6 +462,20 @@ int main(int argc, char** argv) {
       error = "cannot listen on " + address + ":" + std::to_string(o.port);
     else
       bound = gst_rtsp_server_get_bound_port(server);
+    // A camera's stream never stops between viewers: prepare the media the
+    // clients' URL maps to (the shared factory caches it under that URL)
+    // and hold it, so it is never torn down and rebuilt while a new client
+    // joins (gst-rtsp-server would otherwise unprepare it after the last one).
+    GstRTSPUrl* url = nullptr;
+    const std::string full = "rtsp://" + address + ":" + std::to_string(bound) + path;
+    if (mode == "rtsp" && bound > 0 && gst_rtsp_url_parse(full.c_str(), &url) == GST_RTSP_OK) {
+      held = gst_rtsp_media_factory_construct(factory, url);
+      g_autoptr(GstRTSPThreadPool) pool = gst_rtsp_server_get_thread_pool(server);
+      GstRTSPThread* thread = gst_rtsp_thread_pool_get_thread(pool, GST_RTSP_THREAD_TYPE_MEDIA, nullptr);
+      if (!held || !thread || !gst_rtsp_media_prepare(held, thread)) error = "cannot prepare the stream";
+      if (!error.empty()) bound = -1;
+      gst_rtsp_url_free(url);
+    }
   } else {
     std::fprintf(stderr, "fakecam: unknown --mode %s (rtsp, audio, garbage, silent)\n", mode.c_str());
     return 64;
@@ -316,6 +488,10 @@ int main(int argc, char** argv) {
   std::printf("READY %s %d\n", address.c_str(), bound);
   std::fflush(stdout);
   g_main_loop_run(loop);
-  for (GSocketConnection* c : held) g_object_unref(c);
+  if (held) {
+    gst_rtsp_media_unprepare(held);
+    g_object_unref(held);
+  }
+  for (GSocketConnection* c : held_connections) g_object_unref(c);
   return 0;
 }

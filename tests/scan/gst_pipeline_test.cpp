@@ -10,6 +10,7 @@
 
 #include "common/gst_pipeline.h"
 #include "common/report_options.h"
+#include "focusmeter_message.h"
 #include "scan/scan_report.h"
 
 namespace fm = focusmeter;
@@ -30,16 +31,18 @@ TEST(FeatureFieldName, IsTheFeatureNameWithDashes) {
 }
 
 TEST(FeaturesFromStructure, ReadsExactlyTheFieldsPresent) {
-  g_autoptr(GstStructure) s =
-      gst_structure_new("focusmeter", "laplacian-variance", G_TYPE_DOUBLE, 0.25, "blur-effect", G_TYPE_DOUBLE, 0.75,
-                        "texture", G_TYPE_DOUBLE, 0.5, "frames", G_TYPE_UINT64, G_GUINT64_CONSTANT(3), nullptr);
-  const fm::FeatureVector fv = cli::features_from_structure(s);
+  g_autoptr(GstStructure) s = gst_structure_new(
+      "focusmeter", "final", G_TYPE_BOOLEAN, FALSE, "laplacian-variance", G_TYPE_DOUBLE, 0.25, "blur-effect",
+      G_TYPE_DOUBLE, 0.75, "texture", G_TYPE_DOUBLE, 0.5, "frames", G_TYPE_UINT64, G_GUINT64_CONSTANT(3), nullptr);
+  const auto result = fm::FrameResult::from_structure(s);
+  ASSERT_TRUE(result);
+  const fm::FeatureVector& fv = result->features;
   EXPECT_EQ(fv.present.count(), 3u);
   EXPECT_DOUBLE_EQ(fv[fm::Feature::LaplacianVariance], 0.25);
   EXPECT_DOUBLE_EQ(fv[fm::Feature::BlurEffect], 0.75);
   EXPECT_DOUBLE_EQ(fv[fm::Feature::Texture], 0.5);
   EXPECT_FALSE(fv.has(fm::Feature::NoiseSigma));
-  EXPECT_EQ(cli::features_from_structure(nullptr).present.count(), 0u);
+  EXPECT_FALSE(fm::FrameResult::from_structure(nullptr));
 }
 
 GstSample* make_sample(const char* format, int width, int height, guint8 fill) {

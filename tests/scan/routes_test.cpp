@@ -7,7 +7,7 @@
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/routes.h"
-#include "scan/stream_check.h"
+#include "stream/stream_probe.h"
 
 namespace scan = focusmeter::scan;
 using focusmeter::cli::Status;
@@ -98,12 +98,12 @@ TEST(Classify, RtspErrorsToStatuses) {
   g_autoptr(GError) open = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE, "x");
   g_autoptr(GError) read = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ, "x");
   g_autoptr(GError) decode = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE, "x");
-  EXPECT_EQ(scan::classify_error(unauthorized, false), Status::AuthFailed);
-  EXPECT_EQ(scan::classify_error(not_found, false), Status::NotFound);
-  EXPECT_EQ(scan::classify_error(open, false), Status::Unreachable);
-  EXPECT_EQ(scan::classify_error(open, true), Status::StreamError);
-  EXPECT_EQ(scan::classify_error(read, false), Status::StreamError);
-  EXPECT_EQ(scan::classify_error(decode, true), Status::StreamError);
+  EXPECT_EQ(focusmeter::stream::classify_error(unauthorized, false), Status::AuthFailed);
+  EXPECT_EQ(focusmeter::stream::classify_error(not_found, false), Status::NotFound);
+  EXPECT_EQ(focusmeter::stream::classify_error(open, false), Status::Unreachable);
+  EXPECT_EQ(focusmeter::stream::classify_error(open, true), Status::StreamError);
+  EXPECT_EQ(focusmeter::stream::classify_error(read, false), Status::StreamError);
+  EXPECT_EQ(focusmeter::stream::classify_error(decode, true), Status::StreamError);
 }
 
 TEST(CandidateRoutes, UrlTemplateBrandAndCameraList) {
@@ -122,4 +122,12 @@ TEST(CandidateRoutes, UrlTemplateBrandAndCameraList) {
   url.kind = scan::TargetSpec::Kind::Url;
   url.url = "rtsp://10.0.0.1/x";
   EXPECT_EQ(scan::candidate_routes(url, s)[0].tmpl, "rtsp://10.0.0.1/x");
+}
+
+TEST(Transport, NamesRoundTrip) {
+  using focusmeter::stream::Transport;
+  for (Transport t : {Transport::Auto, Transport::Tcp, Transport::Udp, Transport::Http})
+    EXPECT_EQ(focusmeter::stream::parse_transport(focusmeter::stream::transport_name(t)), t);
+  EXPECT_FALSE(focusmeter::stream::parse_transport("TCP"));
+  EXPECT_FALSE(focusmeter::stream::parse_transport(""));
 }

@@ -203,3 +203,23 @@ TEST(Targets, CameraListErrorsNameTheEntry) {
             }).find("c.csv:2: 'port' must be 1-65535"),
             std::string::npos);
 }
+
+// A camera list may name each camera's RTP transport (docs/scan.md).
+TEST(Targets, CameraListTransport) {
+  const auto json = focusmeter::scan::parse_cameras_json(
+      R"([{"host": "10.0.0.5", "transport": "udp"}, {"host": "10.0.0.6"}])", "cams.json");
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0].transport, "udp");
+  EXPECT_TRUE(json[1].transport.empty()) << "the global --transport";
+  const auto csv = focusmeter::scan::parse_cameras_csv("host,transport\n10.0.0.7,tcp\n", "cams.csv");
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv[0].transport, "tcp");
+  try {
+    focusmeter::scan::parse_cameras_json(R"([{"host": "10.0.0.5", "transport": "carrier-pigeon"}])", "c.json");
+    FAIL() << "a bad transport was accepted";
+  } catch (const TargetError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.json: camera 1: 'transport' must be auto, tcp, udp or http"),
+              std::string::npos)
+        << e.what();
+  }
+}

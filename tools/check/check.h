@@ -11,6 +11,7 @@
 #include "check/inputs.h"
 #include "common/result.h"
 #include "focusmeter/model.h"
+#include "stream/stream_probe.h"
 
 namespace focusmeter::cli::check {
 
@@ -25,6 +26,9 @@ struct CheckSettings {
   double blurry_share = 0.5;       // a clip is BLURRY overall from this share of BLURRY time
   bool seek = false;               // jump to each analysis time instead of decoding everything
   bool want_frame = false;         // return the analysed frame
+  // RTSP streams (the scan's stream path, stream/stream_probe.h).
+  stream::Transport transport = stream::Transport::Auto;
+  bool keyframes_only = false;
 };
 
 struct Checked {
@@ -34,6 +38,10 @@ struct Checked {
 
 Checked check_image(const Input& in, const CheckSettings& s);
 Checked check_clip(const Input& in, const CheckSettings& s);
+// rtsp:// (rtsps, rtspt, rtsph) streams: the stream path scan uses, with its
+// statuses and its verdict policy (mean score against the threshold).
+Checked check_rtsp(const Input& in, const CheckSettings& s);
+bool is_rtsp_uri(const std::string& uri);
 // Dispatches on in.kind (Bad inputs become error results).
 Checked check_input(const Input& in, const CheckSettings& s);
 

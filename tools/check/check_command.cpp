@@ -45,6 +45,8 @@ struct Options {
   gdouble stream_seconds = 5;
   gdouble blurry_share = 0.5;
   gboolean seek = FALSE;
+  OptionString transport;
+  gboolean keyframes_only = FALSE;
   OptionStrings inputs;
 };
 
@@ -107,6 +109,10 @@ int run(int argc, char** argv) {
        "Live streams: how long to watch when --to is not given (default 5)", "SECONDS"},
       {"blurry-share", 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share,
        "A clip is BLURRY overall when at least this share of its time is BLURRY (default 0.5)", "SHARE"},
+      {"transport", 0, 0, G_OPTION_ARG_STRING, o.transport.slot(),
+       "RTSP streams: auto (default: TCP, then UDP if the camera refuses TCP), tcp, udp or http", "T"},
+      {"keyframes-only", 0, 0, G_OPTION_ARG_NONE, &o.keyframes_only,
+       "RTSP streams: decode and judge keyframes only (one per GOP; cheaper)", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, o.inputs.slot(), nullptr, "PATH_OR_URI..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
@@ -183,6 +189,12 @@ int run(int argc, char** argv) {
   settings.stream_seconds = o.stream_seconds;
   settings.blurry_share = o.blurry_share;
   settings.seek = o.seek;
+  settings.keyframes_only = o.keyframes_only;
+  if (o.transport.given()) {
+    const auto transport = stream::parse_transport(o.transport.get());
+    if (!transport) return usage_error("--transport must be auto, tcp, udp or http");
+    settings.transport = *transport;
+  }
   settings.want_frame = output.wants_frames();
 
   const std::size_t jobs = std::clamp<std::size_t>(o.jobs > 0 ? std::size_t(o.jobs) : g_get_num_processors(), 1,

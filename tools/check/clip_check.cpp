@@ -3,9 +3,9 @@
 //   uridecodebin (video only) ! videoconvert ! focusmeter interval=EVERY ! fakesink sync=false
 //
 // The element analyses one frame per interval and posts a `focusmeter`
-// message for it; a bus sync handler (in the streaming thread, while that
-// frame is still the one the element was given) turns each message into a
-// timeline sample and keeps the most BLURRY frame for the report. The worker
+// message for it; the frame tap (common/frame_tap.h: in the streaming thread,
+// while that frame is still the one the element was given) turns each
+// message into a timeline sample and keeps the most BLURRY frame for the report. The worker
 // thread that runs this only watches the bus for the end, an error or a
 // stall, so a corrupt file or a silent camera ends with a reason, never a hang.
 #include <gst/gst.h>
@@ -23,6 +23,7 @@
 
 #include "check/check.h"
 #include "common/element_model.h"
+#include "common/frame_tap.h"
 #include "common/gst_pipeline.h"
 
 namespace focusmeter::cli::check {
@@ -41,10 +42,9 @@ struct ClipState {
   std::array<double, kFeatureCount> feature_sums{};
   FeatureMask features_seen;
   int width = 0, height = 0;
-  GstBuffer* current = nullptr;  // the buffer the element is analysing (probe; only when want_frame)
-  GstSegment segment{};          // its segment, for stream time
-  double end_time = 0;           // stream time where the last buffer ends
-  GstSample* chosen = nullptr;   // most BLURRY analysed frame (or first without a model)
+  GstSegment segment{};         // the element's segment, for the end time
+  double end_time = 0;          // stream time where the last buffer ends
+  GstSample* chosen = nullptr;  // most BLURRY analysed frame (or first without a model)
   double chosen_score = -1;
   std::size_t low_texture = 0;  // analysed frames with too little structure to judge
   std::string no_verdict;       // the element's reason when the model gave a frame no verdict
@@ -67,7 +67,6 @@ struct ClipState {
     no_verdict.clear();
   }
   ~ClipState() {
-    if (current) gst_buffer_unref(current);
     if (chosen) gst_sample_unref(chosen);
   }
 };
@@ -76,9 +75,9 @@ struct ClipState {
 // OwnedPipeline so that it outlives them whichever way check_clip returns.
 struct ClipContext {
   ClipState state;
-  GstElement* convert = nullptr;  // borrowed: the pipeline holds them
-  GstElement* fm = nullptr;
-  double timeout = 10.0;  // seconds, for the source's own network waits
+  FrameTap tap;
+  GstElement* convert = nullptr;  // borrowed: the pipeline holds it
+  double timeout = 10.0;          // seconds, for the source's own network waits
 };
 
 GstPadProbeReturn on_sink_data(GstPad*, GstPadProbeInfo* info, gpointer user) {
@@ -87,9 +86,6 @@ GstPadProbeReturn on_sink_data(GstPad*, GstPadProbeInfo* info, gpointer user) {
     GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
     st->touch();
     std::lock_guard<std::mutex> lock(st->mutex);
-    // Only a wanted frame is worth holding a reference to (it can keep a
-    // decoder's buffer out of its pool).
-    if (st->want_frame) gst_buffer_replace(&st->current, buf);
     GstClockTime end = GST_BUFFER_PTS(buf);
     if (GST_CLOCK_TIME_IS_VALID(end) && GST_BUFFER_DURATION_IS_VALID(buf)) end += GST_BUFFER_DURATION(buf);
     const GstClockTime stream_end = gst_segment_to_stream_time(&st->segment, GST_FORMAT_TIME, end);
@@ -107,54 +103,33 @@ GstPadProbeReturn on_sink_data(GstPad*, GstPadProbeInfo* info, gpointer user) {
 }
 
 // One analysed frame: record it; keep the frame if it is the most BLURRY so far.
-void take_sample(ClipState* st, const GstStructure* s, GstElement* fm) {
-  guint64 stream_time = GST_CLOCK_TIME_NONE;
-  gst_structure_get_uint64(s, "stream-time", &stream_time);
+void take_sample(ClipState* st, const FrameResult& fr, GstSample* picture) {
   Sample sample;
-  sample.time = seconds(stream_time);
-  double score = -1;
-  const bool scored = gst_structure_get_double(s, "score", &score);
+  sample.time = seconds(fr.stream_time);
+  const bool scored = fr.score.has_value();
   if (scored) {
-    sample.score = score;
-    const char* v = gst_structure_get_string(s, "verdict");
-    sample.verdict = v && g_str_equal(v, "BLURRY") ? Verdict::Blurry : Verdict::Clear;
+    sample.score = *fr.score;
+    sample.verdict = fr.verdict.value_or(Verdict::Clear);
   }
-  gboolean low = FALSE;
-  gst_structure_get_boolean(s, "low-texture", &low);
-  const FeatureVector fv = features_from_structure(s);
-  const char* no_verdict = gst_structure_get_string(s, "no-verdict");
   std::lock_guard<std::mutex> lock(st->mutex);
-  if (no_verdict && st->no_verdict.empty()) st->no_verdict = no_verdict;
-  if (scored) st->samples.push_back(sample);
-  st->low_texture += low ? 1 : 0;
+  if (fr.no_verdict && st->no_verdict.empty()) st->no_verdict = *fr.no_verdict;
+  // Features only (no model): timeline times without scores. A frame the
+  // model gave no verdict is not a sample: the clip reports the reason.
+  if (scored || !fr.no_verdict) st->samples.push_back(sample);
+  st->low_texture += fr.low_texture ? 1 : 0;
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
-    if (fv.present.test(i)) {
-      st->feature_sums[i] += fv.values[i];
+    if (fr.features.present.test(i)) {
+      st->feature_sums[i] += fr.features.values[i];
       st->features_seen.set(i);
     }
   }
-  if (!scored) st->samples.push_back(sample);  // features only: timeline times without scores
-  gst_structure_get_int(s, "width", &st->width);
-  gst_structure_get_int(s, "height", &st->height);
-  if (st->want_frame && st->current && (!st->chosen || (scored && score > st->chosen_score))) {
-    g_autoptr(GstPad) pad = gst_element_get_static_pad(fm, "sink");
-    g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
-    if (caps) {
-      if (st->chosen) gst_sample_unref(st->chosen);
-      st->chosen = gst_sample_new(st->current, caps, nullptr, nullptr);
-      st->chosen_score = scored ? score : 0;
-    }
+  st->width = fr.width;
+  st->height = fr.height;
+  if (picture && (!st->chosen || (scored && *fr.score > st->chosen_score))) {
+    if (st->chosen) gst_sample_unref(st->chosen);
+    st->chosen = gst_sample_ref(picture);
+    st->chosen_score = scored ? *fr.score : 0;
   }
-}
-
-GstBusSyncReply on_sync_message(GstBus*, GstMessage* msg, gpointer user) {
-  auto* ctx = static_cast<ClipContext*>(user);
-  if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ELEMENT || GST_MESSAGE_SRC(msg) != GST_OBJECT(ctx->fm)) return GST_BUS_PASS;
-  const GstStructure* s = gst_message_get_structure(msg);
-  gboolean final = FALSE;
-  if (gst_structure_has_name(s, "focusmeter") && gst_structure_get_boolean(s, "final", &final) && !final)
-    take_sample(&ctx->state, s, ctx->fm);
-  return GST_BUS_DROP;
 }
 
 void on_pad_added(GstElement*, GstPad* pad, gpointer user) {
@@ -327,7 +302,6 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   gst_segment_init(&state.segment, GST_FORMAT_TIME);
   state.touch();
   ctx.convert = convert;
-  ctx.fm = fm;
   ctx.timeout = s.timeout;
   g_signal_connect(src, "pad-added", G_CALLBACK(on_pad_added), &ctx);
   g_signal_connect(src, "source-setup", G_CALLBACK(on_source_setup), &ctx);
@@ -338,7 +312,8 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
                       on_sink_data, &state, nullptr);
   }
   g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-  gst_bus_set_sync_handler(bus, on_sync_message, &ctx, nullptr);
+  ctx.tap.attach(fm, bus, s.want_frame, false,
+                 [&state](const FrameResult& fr, GstSample* picture) { take_sample(&state, fr, picture); });
 
   // Pause first: files preroll (so --from can seek), live sources say so.
   const GstStateChangeReturn ret = gst_element_set_state(pipeline, GST_STATE_PAUSED);
@@ -446,14 +421,14 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   run.stop();  // stops the streaming threads before the state is read
 
   std::lock_guard<std::mutex> lock(state.mutex);
-  if (state.samples.empty()) {
-    r.status = Status::Error;
-    r.reason = state.have_video ? "no video frame in the selected time range" : "no video track";
-    return done();
-  }
   if (s.model && !state.no_verdict.empty()) {
     // A frame without a score must not count as CLEAR in the timeline.
     r.reason = "no verdict: " + state.no_verdict;
+    return done();
+  }
+  if (state.samples.empty()) {
+    r.status = Status::Error;
+    r.reason = state.have_video ? "no video frame in the selected time range" : "no video track";
     return done();
   }
   r.status = Status::Ok;

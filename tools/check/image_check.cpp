@@ -50,8 +50,10 @@ Checked check_input(const Input& in, const CheckSettings& s) {
   switch (in.kind) {
     case InputKind::Image:
       return check_image(in, s);
-    case InputKind::Video:
     case InputKind::Stream:
+      if (is_rtsp_uri(in.uri)) return check_rtsp(in, s);
+      return check_clip(in, s);
+    case InputKind::Video:
       return check_clip(in, s);
     case InputKind::Bad:
       break;

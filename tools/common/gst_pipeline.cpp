@@ -37,18 +37,6 @@ cv::Mat sample_to_mat(GstSample* sample, GstVideoFormat format) {
   return copy;
 }
 
-FeatureVector features_from_structure(const GstStructure* s) {
-  FeatureVector fv;
-  if (!s) return fv;
-  for (std::size_t i = 0; i < kFeatureCount; ++i) {
-    const auto f = static_cast<Feature>(i);
-    double v = 0;
-    // The table's names are NUL-terminated literals, so data() is a C string.
-    if (gst_structure_get_double(s, feature_field_name(f).data(), &v)) fv.set(f, v);
-  }
-  return fv;
-}
-
 GstMessage* pop_before(GstBus* bus, gint64 deadline_us, GstMessageType types) {
   const gint64 left_us = deadline_us - g_get_monotonic_time();
   if (left_us <= 0) return nullptr;

@@ -45,8 +45,8 @@ struct Report {
 std::string utc_now_iso8601();
 
 struct Summary {
-  std::size_t total = 0;                   // results (JSON: "targets" for scan, "inputs" for check)
-  std::array<std::size_t, 7> by_status{};  // indexed by Status
+  std::size_t total = 0;                              // results (JSON: "targets" for scan, "inputs" for check)
+  std::array<std::size_t, kStatusCount> by_status{};  // indexed by Status
   std::size_t clear = 0;
   std::size_t blurry = 0;
   std::size_t no_verdict = 0;  // ok but no model to judge it

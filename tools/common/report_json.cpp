@@ -70,8 +70,8 @@ json summary_to_json(const Summary& s, ReportKind kind) {
   j["blurry"] = s.blurry;
   j["no_verdict"] = s.no_verdict;
   // Every failure status, zero or not, so consumers need no key checks.
-  for (Status st :
-       {Status::Unreachable, Status::AuthFailed, Status::NotFound, Status::Timeout, Status::StreamError, Status::Error})
+  for (Status st : {Status::Unreachable, Status::AuthFailed, Status::NotFound, Status::Timeout, Status::StreamError,
+                    Status::Error, Status::NoPicture})
     j[status_name(st)] = s.count(st);
   j["exit_status"] = exit_status(s);
   return j;

@@ -18,6 +18,8 @@ const char* status_name(Status s) {
       return "stream_error";
     case Status::Error:
       return "error";
+    case Status::NoPicture:
+      return "no_picture";
   }
   return "error";
 }

@@ -22,7 +22,9 @@ enum class Status {
   Timeout,      // connected but no decodable frame in time
   StreamError,  // protocol garbage, no video track, decoder error
   Error,        // check: unreadable / corrupt / unsupported input
+  NoPicture,    // streams: frames arrived but none decoded cleanly in time
 };
+inline constexpr std::size_t kStatusCount = 8;
 const char* status_name(Status s);  // "ok", "unreachable", "auth_failed", ...
 
 // A stretch of a clip with one score (check --every).

@@ -14,45 +14,6 @@ std::string join_brands(const std::vector<Route>& routes) {
   return s;
 }
 
-// Mean features, and the mean of the element's per-frame scores against the
-// threshold (docs/scan.md). The element scored each frame with judge(), so a
-// low-texture frame counts as 0.5 ("no evidence") and is reported as such.
-// False when the model gave a frame no score (not finite): no verdict.
-bool decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r) {
-  FeatureVector mean;
-  for (std::size_t i = 0; i < kFeatureCount; ++i) {
-    const auto f = static_cast<Feature>(i);
-    double sum = 0;
-    std::size_t n = 0;
-    for (const auto& frame : o.frames)
-      if (frame.features.has(f)) {
-        sum += frame.features[f];
-        ++n;
-      }
-    if (n == o.frames.size() && n > 0) mean.set(f, sum / n);
-  }
-  r.features = mean;
-  std::size_t low = 0;
-  for (const auto& frame : o.frames) low += frame.low_texture;
-  note_low_texture(r, low, o.frames.size());
-  if (!settings.model) return true;
-  double score_sum = 0;
-  for (const auto& frame : o.frames) {
-    if (!frame.score) {
-      // The element gave no score for this frame (its model's score was not
-      // finite): no verdict rather than a guess.
-      r.reason = "no verdict: the model's score was not finite for an analysed frame";
-      return false;
-    }
-    score_sum += *frame.score;
-  }
-  const double score = score_sum / o.frames.size();
-  const double threshold = settings.threshold.value_or(settings.model->threshold());
-  r.score = score;
-  r.verdict = score >= threshold ? Verdict::Blurry : Verdict::Clear;
-  return true;
-}
-
 }  // namespace
 
 std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings) {
@@ -90,14 +51,15 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
   if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
 
-  StreamCheckOptions stream_options = settings.stream;
+  stream::ProbeOptions stream_options = settings.stream;
+  if (auto t = stream::parse_transport(spec.transport)) stream_options.transport = *t;
   stream_options.model = settings.model;
   stream_options.threshold = settings.threshold;
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   int rejected = 0;
   for (const Route& route : routes) {
     const std::string url = expand_template(route.tmpl, target.host, port);
-    StreamOutcome o = check_stream(url, user, password, stream_options, deadline);
+    stream::ProbeOutcome o = stream::probe_stream(url, user, password, stream_options, deadline);
     if (o.status == cli::Status::NotFound) continue;
     if (o.status == cli::Status::AuthFailed) {
       // Without credentials every route will say 401: stop here. With them,
@@ -117,7 +79,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     r.width = o.width;
     r.height = o.height;
     r.reason = o.reason;
-    const bool decided = decide(o, settings, r);
+    const bool decided = stream::decide(o, settings.model.get(), settings.threshold, r);
     if (frame) *frame = std::move(o.frame);
     // A camera without a verdict was not checked: never counted as CLEAR.
     return finish(decided ? cli::Status::Ok : cli::Status::StreamError, r.reason);

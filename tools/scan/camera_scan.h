@@ -13,8 +13,8 @@
 #include "common/result.h"
 #include "focusmeter/model.h"
 #include "scan/routes.h"
-#include "scan/stream_check.h"
 #include "scan/targets.h"
+#include "stream/stream_probe.h"
 
 namespace focusmeter::scan {
 
@@ -27,7 +27,7 @@ struct ScanSettings {
   std::string password;  // never printed
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
-  StreamCheckOptions stream;
+  stream::ProbeOptions stream;  // frames, spread, transport, keyframes only
   // The model every element scores with (handed over as an object, never
   // re-read); null: features only, no verdict.
   std::shared_ptr<const Model> model;

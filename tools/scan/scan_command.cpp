@@ -45,6 +45,8 @@ struct RawOptions {
   gboolean no_model = FALSE;
   gdouble threshold = fm::parameters::Threshold::kModelOwn;
   gboolean all = FALSE;
+  cli::OptionString transport;
+  gboolean keyframes_only = FALSE;
   cli::OptionStrings targets;
 };
 
@@ -92,6 +94,10 @@ int focusmeter_scan_main(int argc, char** argv) {
        "SCORE"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
+      {"transport", 0, 0, G_OPTION_ARG_STRING, o.transport.slot(),
+       "RTP transport: auto (default: TCP, then UDP if the camera refuses TCP), tcp, udp or http", "T"},
+      {"keyframes-only", 0, 0, G_OPTION_ARG_NONE, &o.keyframes_only,
+       "Decode and judge keyframes only (cheaper; --frames keyframes, one per GOP)", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   cli::set_command_name(kCommand);
@@ -101,7 +107,8 @@ int focusmeter_scan_main(int argc, char** argv) {
                                "rtsp://host[:port]/path.");
   g_option_context_set_description(
       ctx,
-      "Each camera ends in one status: ok, unreachable, auth_failed, not_found, timeout, stream_error.\n"
+      "Each camera ends in one status: ok, unreachable, auth_failed, not_found, timeout, stream_error,\n"
+      "no_picture.\n"
       "Exit status: 0 all checked cameras CLEAR, 1 at least one BLURRY, 2 some camera could not be\n"
       "checked (none BLURRY, or no camera answered at all), 64 usage error.\n"
       "The password is never taken on the command line.\n");
@@ -126,6 +133,12 @@ int focusmeter_scan_main(int argc, char** argv) {
   settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
   settings.timeout_seconds = o.timeout;
   settings.stream.frames = o.frames;
+  settings.stream.keyframes_only = o.keyframes_only;
+  if (o.transport.given()) {
+    const auto transport = fm::stream::parse_transport(o.transport.get());
+    if (!transport) return usage_error("--transport must be auto, tcp, udp or http");
+    settings.stream.transport = *transport;
+  }
   settings.threshold = fm::parameters::Threshold::from_value(o.threshold);
   settings.brand = o.brand.or_else("auto");
   if (!scan::routes_for_brand(settings.brand, false)) return usage_error("unknown --brand; known: " + brand_list());

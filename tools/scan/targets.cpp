@@ -174,7 +174,8 @@ namespace {
 // Builds a spec from one camera entry's fields (already strings).
 TargetSpec camera_spec(const std::string& name, const std::string& host, const std::string& url,
                        const std::string& port, const std::string& brand, const std::string& user,
-                       const std::string& password_file, const std::string& password_env) {
+                       const std::string& password_file, const std::string& password_env,
+                       const std::string& transport) {
   if (host.empty() == url.empty()) throw TargetError("needs exactly one of 'host' or 'url'");
   TargetSpec t = parse_target(url.empty() ? host : url);
   if (t.is_range()) throw TargetError("'host' must be one camera, not a range");
@@ -188,6 +189,9 @@ TargetSpec camera_spec(const std::string& name, const std::string& host, const s
   t.brand = brand;
   if (!user.empty()) t.user = user;
   t.password_ref = {password_file, password_env};
+  if (!transport.empty() && transport != "auto" && transport != "tcp" && transport != "udp" && transport != "http")
+    throw TargetError("'transport' must be auto, tcp, udp or http");
+  t.transport = transport;
   if (!name.empty()) t.given = name;
   return t;
 }
@@ -245,7 +249,8 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
       if (!e.is_object()) throw TargetError("not an object");
       specs.push_back(camera_spec(json_field(e, "name"), json_field(e, "host"), json_field(e, "url"),
                                   json_field(e, "port"), json_field(e, "brand"), json_field(e, "user"),
-                                  json_field(e, "password_file"), json_field(e, "password_env")));
+                                  json_field(e, "password_file"), json_field(e, "password_env"),
+                                  json_field(e, "transport")));
     } catch (const TargetError& err) {
       throw TargetError(origin + ": camera " + std::to_string(i + 1) + ": " + err.what());
     }
@@ -254,8 +259,8 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
 }
 
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin) {
-  static const char* const kColumns[] = {"name",  "host", "url",           "port",
-                                         "brand", "user", "password_file", "password_env"};
+  static const char* const kColumns[] = {"name", "host",          "url",          "port",     "brand",
+                                         "user", "password_file", "password_env", "transport"};
   std::istringstream in(text);
   std::string line;
   std::vector<int> column_of(std::size(kColumns), -1);
@@ -278,7 +283,7 @@ std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::st
         const int f = column_of[c];
         return f >= 0 && f < static_cast<int>(fields.size()) ? fields[f] : std::string();
       };
-      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7)));
+      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7), get(8)));
     } catch (const TargetError& err) {
       throw TargetError(origin + ":" + std::to_string(n) + ": " + err.what());
     }

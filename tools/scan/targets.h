@@ -49,6 +49,7 @@ struct TargetSpec {
   std::string user;
   std::string password;  // only when a file gave a URL with user:pass@
   PasswordRef password_ref;
+  std::string transport;  // a camera list's "transport"; empty = the global --transport
 
   bool is_range() const { return kind == Kind::Range && first != last; }
   std::uint64_t count() const { return kind == Kind::Range ? std::uint64_t(last) - first + 1 : 1; }
@@ -75,7 +76,7 @@ std::vector<TargetSpec> read_targets_file(const std::string& path);
 
 // Reads a camera list, JSON (an array, or {"cameras": [...]}) or CSV with a
 // header row. Fields: name, host or url, port, brand, user, password_file,
-// password_env. Throws TargetError naming file and entry.
+// password_env, transport (auto, tcp, udp or http). Throws TargetError naming file and entry.
 std::vector<TargetSpec> read_cameras_file(const std::string& path);
 std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin);

@@ -1,0 +1,129 @@
+#include "focusmeter_message.h"
+
+#include <cstring>
+
+namespace focusmeter {
+
+namespace {
+
+constexpr const char* kSkippedCorrupted = "skipped-corrupted";
+constexpr const char* kSkippedGap = "skipped-gap";
+constexpr const char* kSkippedDecodeOnly = "skipped-decode-only";
+
+void set_skipped(GstStructure* s, const SkippedBuffers& k) {
+  gst_structure_set(s, kSkippedCorrupted, G_TYPE_UINT64, k.corrupted, kSkippedGap, G_TYPE_UINT64, k.gap,
+                    kSkippedDecodeOnly, G_TYPE_UINT64, k.decode_only, nullptr);
+}
+
+// Absent counters read as 0: messages from before the counters existed.
+SkippedBuffers get_skipped(const GstStructure* s) {
+  SkippedBuffers k;
+  gst_structure_get_uint64(s, kSkippedCorrupted, &k.corrupted);
+  gst_structure_get_uint64(s, kSkippedGap, &k.gap);
+  gst_structure_get_uint64(s, kSkippedDecodeOnly, &k.decode_only);
+  return k;
+}
+
+std::optional<Verdict> get_verdict(const GstStructure* s) {
+  const char* v = gst_structure_get_string(s, "verdict");
+  if (!v) return std::nullopt;
+  if (std::strcmp(v, verdict_name(Verdict::Blurry)) == 0) return Verdict::Blurry;
+  if (std::strcmp(v, verdict_name(Verdict::Clear)) == 0) return Verdict::Clear;
+  return std::nullopt;
+}
+
+// Whether `s` is a focusmeter message whose `final` field is `final`.
+bool is_kind(const GstStructure* s, bool final) {
+  gboolean f = FALSE;
+  return s && gst_structure_has_name(s, kMessageName) && gst_structure_get_boolean(s, "final", &f) &&
+         static_cast<bool>(f) == final;
+}
+
+GstClockTime get_time(const GstStructure* s, const char* field) {
+  guint64 t = GST_CLOCK_TIME_NONE;
+  gst_structure_get_uint64(s, field, &t);
+  return t;
+}
+
+}  // namespace
+
+GstStructure* FrameResult::to_structure() const {
+  GstStructure* s = gst_structure_new(
+      kMessageName, "final", G_TYPE_BOOLEAN, FALSE, "timestamp", G_TYPE_UINT64, timestamp, "stream-time", G_TYPE_UINT64,
+      stream_time, "running-time", G_TYPE_UINT64, running_time, "duration", G_TYPE_UINT64, duration, "frames",
+      G_TYPE_UINT64, frames, "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, "roi-left", G_TYPE_INT, roi.left,
+      "roi-top", G_TYPE_INT, roi.top, "roi-width", G_TYPE_INT, roi.width, "roi-height", G_TYPE_INT, roi.height,
+      "low-texture", G_TYPE_BOOLEAN, low_texture, nullptr);
+  for (std::size_t i = 0; i < kFeatureCount; ++i) {
+    const auto f = static_cast<Feature>(i);
+    // Field names are NUL-terminated literals (features.h): data() is a C string.
+    if (features.has(f)) gst_structure_set(s, feature_field_name(f).data(), G_TYPE_DOUBLE, features[f], nullptr);
+  }
+  if (score) gst_structure_set(s, "score", G_TYPE_DOUBLE, *score, nullptr);
+  if (verdict) gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*verdict), nullptr);
+  if (no_verdict) gst_structure_set(s, "no-verdict", G_TYPE_STRING, no_verdict->c_str(), nullptr);
+  set_skipped(s, skipped);
+  return s;
+}
+
+std::optional<FrameResult> FrameResult::from_structure(const GstStructure* s) {
+  if (!is_kind(s, false)) return std::nullopt;
+  FrameResult r;
+  r.timestamp = get_time(s, "timestamp");
+  r.stream_time = get_time(s, "stream-time");
+  r.running_time = get_time(s, "running-time");
+  r.duration = get_time(s, "duration");
+  gst_structure_get_uint64(s, "frames", &r.frames);
+  gst_structure_get_int(s, "width", &r.width);
+  gst_structure_get_int(s, "height", &r.height);
+  gst_structure_get_int(s, "roi-left", &r.roi.left);
+  gst_structure_get_int(s, "roi-top", &r.roi.top);
+  gst_structure_get_int(s, "roi-width", &r.roi.width);
+  gst_structure_get_int(s, "roi-height", &r.roi.height);
+  for (std::size_t i = 0; i < kFeatureCount; ++i) {
+    const auto f = static_cast<Feature>(i);
+    double v = 0;
+    if (gst_structure_get_double(s, feature_field_name(f).data(), &v)) r.features.set(f, v);
+  }
+  gboolean low = FALSE;
+  gst_structure_get_boolean(s, "low-texture", &low);
+  r.low_texture = low;
+  double score = 0;
+  if (gst_structure_get_double(s, "score", &score)) r.score = score;
+  r.verdict = get_verdict(s);
+  if (const char* why = gst_structure_get_string(s, "no-verdict")) r.no_verdict = std::string(why);
+  r.skipped = get_skipped(s);
+  return r;
+}
+
+GstStructure* StreamSummary::to_structure() const {
+  GstStructure* s =
+      gst_structure_new(kMessageName, "final", G_TYPE_BOOLEAN, TRUE, "frames", G_TYPE_UINT64, frames, nullptr);
+  if (blurry_frames) gst_structure_set(s, "blurry-frames", G_TYPE_UINT64, *blurry_frames, nullptr);
+  if (mean_score) gst_structure_set(s, "mean-score", G_TYPE_DOUBLE, *mean_score, nullptr);
+  if (verdict) gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*verdict), nullptr);
+  set_skipped(s, skipped);
+  return s;
+}
+
+std::optional<StreamSummary> StreamSummary::from_structure(const GstStructure* s) {
+  if (!is_kind(s, true)) return std::nullopt;
+  StreamSummary r;
+  gst_structure_get_uint64(s, "frames", &r.frames);
+  guint64 blurry = 0;
+  if (gst_structure_get_uint64(s, "blurry-frames", &blurry)) r.blurry_frames = blurry;
+  double mean = 0;
+  if (gst_structure_get_double(s, "mean-score", &mean)) r.mean_score = mean;
+  r.verdict = get_verdict(s);
+  r.skipped = get_skipped(s);
+  return r;
+}
+
+const GstStructure* focusmeter_structure(GstMessage* msg, GstElement* source) {
+  if (!msg || GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ELEMENT) return nullptr;
+  if (source && GST_MESSAGE_SRC(msg) != GST_OBJECT(source)) return nullptr;
+  const GstStructure* s = gst_message_get_structure(msg);
+  return s && gst_structure_has_name(s, kMessageName) ? s : nullptr;
+}
+
+}  // namespace focusmeter

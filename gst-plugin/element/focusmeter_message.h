@@ -1,0 +1,95 @@
+// The focusmeter element's bus messages: the one contract between the
+// element, which posts them, and every program that reads them (the CLI's
+// scan and check, applications). Element messages named "focusmeter"; the
+// boolean field `final` tells the two kinds apart:
+//
+//  - FrameResult (final = FALSE), one per analysed picture:
+//      timestamp, stream-time, running-time, duration   guint64 (GstClockTime; NONE when unknown)
+//      frames                                           guint64, pictures analysed so far, this one included
+//      width, height                                    gint, the picture
+//      roi-left, roi-top, roi-width, roi-height         gint, the region analysed (clipped to the picture)
+//      <feature fields>                                 gdouble, named by feature_field_name() (features.h)
+//      low-texture                                      gboolean, too little structure to judge focus
+//      score, verdict                                   gdouble, "CLEAR"/"BLURRY": only with a model
+//      no-verdict                                       gchararray, instead of score and verdict when the
+//                                                       model gave none (e.g. a non-finite score): why
+//      skipped-corrupted, skipped-gap,
+//      skipped-decode-only                              guint64, buffers not judged so far (see below)
+//  - StreamSummary (final = TRUE), once at EOS:
+//      frames                                           guint64, pictures analysed
+//      blurry-frames, mean-score, verdict               only with a model and at least one picture
+//      skipped-corrupted, skipped-gap, skipped-decode-only
+//
+// Skipped buffers: the element judges real pictures only. A buffer flagged
+// GST_BUFFER_FLAG_CORRUPTED (a decoder concealing missing data, e.g. the
+// grey P-frames after joining a stream mid-GOP), GAP (no picture: a filler)
+// or DECODE_ONLY (decoded to rebuild references, not to be shown) passes
+// through untouched and is counted, never analysed.
+//
+// to_structure() returns a new structure (the caller owns it, e.g. hands it
+// to gst_message_new_element); from_structure() reads one back and returns
+// nullopt when the structure is not that kind of focusmeter message. Fields
+// a reader does not know are ignored, so fields may be added later.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "focusmeter/features.h"
+#include "focusmeter/luma_view.h"
+#include "focusmeter/model.h"
+
+namespace focusmeter {
+
+inline constexpr const char* kMessageName = "focusmeter";
+
+// Buffers the element passed through without judging them, by flag.
+struct SkippedBuffers {
+  guint64 corrupted = 0;
+  guint64 gap = 0;
+  guint64 decode_only = 0;
+  guint64 total() const { return corrupted + gap + decode_only; }
+  bool operator==(const SkippedBuffers& o) const {
+    return corrupted == o.corrupted && gap == o.gap && decode_only == o.decode_only;
+  }
+};
+
+struct FrameResult {
+  GstClockTime timestamp = GST_CLOCK_TIME_NONE;
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GstClockTime duration = GST_CLOCK_TIME_NONE;
+  guint64 frames = 0;
+  int width = 0;
+  int height = 0;
+  Rect roi;
+  FeatureVector features;
+  bool low_texture = false;
+  std::optional<double> score;     // with a model
+  std::optional<Verdict> verdict;  // with a model
+  std::optional<std::string> no_verdict;  // with a model that gave no verdict: why
+  SkippedBuffers skipped;
+
+  GstStructure* to_structure() const;
+  static std::optional<FrameResult> from_structure(const GstStructure* s);
+};
+
+struct StreamSummary {
+  guint64 frames = 0;
+  std::optional<guint64> blurry_frames;  // with a model and frames > 0
+  std::optional<double> mean_score;
+  std::optional<Verdict> verdict;  // mean score against the threshold
+  SkippedBuffers skipped;
+
+  GstStructure* to_structure() const;
+  static std::optional<StreamSummary> from_structure(const GstStructure* s);
+};
+
+// The message's structure when `msg` is an element message named
+// "focusmeter" (from `source`, when not null); nullptr otherwise.
+const GstStructure* focusmeter_structure(GstMessage* msg, GstElement* source = nullptr);
+
+}  // namespace focusmeter

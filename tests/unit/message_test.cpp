@@ -1,0 +1,118 @@
+// The element's message contract (gst-plugin/element/focusmeter_message.h):
+// every field survives to_structure() / from_structure(), absent optionals
+// stay absent, and the two kinds are told apart by `final`.
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include "focusmeter_message.h"
+
+namespace fm = focusmeter;
+
+namespace {
+
+struct StructurePtr {
+  GstStructure* s;
+  ~StructurePtr() { gst_structure_free(s); }
+};
+
+fm::FrameResult full_frame() {
+  fm::FrameResult r;
+  r.timestamp = 3 * GST_SECOND;
+  r.stream_time = 2 * GST_SECOND;
+  r.running_time = 1 * GST_SECOND;
+  r.duration = GST_SECOND / 10;
+  r.frames = 7;
+  r.width = 1920;
+  r.height = 1080;
+  r.roi = {10, 20, 300, 400};
+  for (std::size_t i = 0; i < fm::kFeatureCount; ++i) r.features.set(static_cast<fm::Feature>(i), 0.125 * (i + 1));
+  r.low_texture = true;
+  r.score = 0.625;
+  r.verdict = fm::Verdict::Blurry;
+  r.skipped = {4, 5, 6};
+  return r;
+}
+
+TEST(FrameResult, RoundTripsEveryField) {
+  const fm::FrameResult in = full_frame();
+  StructurePtr s{in.to_structure()};
+  EXPECT_TRUE(gst_structure_has_name(s.s, "focusmeter"));
+  const auto out = fm::FrameResult::from_structure(s.s);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->timestamp, in.timestamp);
+  EXPECT_EQ(out->stream_time, in.stream_time);
+  EXPECT_EQ(out->running_time, in.running_time);
+  EXPECT_EQ(out->duration, in.duration);
+  EXPECT_EQ(out->frames, in.frames);
+  EXPECT_EQ(out->width, in.width);
+  EXPECT_EQ(out->height, in.height);
+  EXPECT_EQ(out->roi.left, 10);
+  EXPECT_EQ(out->roi.top, 20);
+  EXPECT_EQ(out->roi.width, 300);
+  EXPECT_EQ(out->roi.height, 400);
+  EXPECT_EQ(out->features.present, in.features.present);
+  EXPECT_EQ(out->features.values, in.features.values);
+  EXPECT_TRUE(out->low_texture);
+  EXPECT_EQ(out->score, in.score);
+  EXPECT_EQ(out->verdict, in.verdict);
+  EXPECT_EQ(out->skipped, in.skipped);
+  EXPECT_FALSE(fm::StreamSummary::from_structure(s.s)) << "a frame result is not a summary";
+}
+
+TEST(FrameResult, WithoutAModelHasNoScoreNorVerdict) {
+  fm::FrameResult in = full_frame();
+  in.score.reset();
+  in.verdict.reset();
+  in.timestamp = GST_CLOCK_TIME_NONE;
+  in.features = {};
+  in.features.set(fm::Feature::Brightness, 0.5);
+  StructurePtr s{in.to_structure()};
+  EXPECT_FALSE(gst_structure_has_field(s.s, "score"));
+  EXPECT_FALSE(gst_structure_has_field(s.s, "verdict"));
+  const auto out = fm::FrameResult::from_structure(s.s);
+  ASSERT_TRUE(out);
+  EXPECT_FALSE(out->score);
+  EXPECT_FALSE(out->verdict);
+  EXPECT_EQ(out->timestamp, GST_CLOCK_TIME_NONE);
+  EXPECT_EQ(out->features.present.count(), 1u);
+  EXPECT_DOUBLE_EQ(out->features[fm::Feature::Brightness], 0.5);
+}
+
+TEST(StreamSummary, RoundTripsWithAndWithoutAModel) {
+  fm::StreamSummary in;
+  in.frames = 12;
+  in.blurry_frames = 3;
+  in.mean_score = 0.25;
+  in.verdict = fm::Verdict::Clear;
+  in.skipped = {9, 0, 1};
+  StructurePtr s{in.to_structure()};
+  const auto out = fm::StreamSummary::from_structure(s.s);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->frames, 12u);
+  EXPECT_EQ(out->blurry_frames, in.blurry_frames);
+  EXPECT_EQ(out->mean_score, in.mean_score);
+  EXPECT_EQ(out->verdict, in.verdict);
+  EXPECT_EQ(out->skipped, in.skipped);
+  EXPECT_FALSE(fm::FrameResult::from_structure(s.s)) << "a summary is not a frame result";
+
+  StructurePtr bare{fm::StreamSummary{}.to_structure()};
+  const auto empty = fm::StreamSummary::from_structure(bare.s);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->frames, 0u);
+  EXPECT_FALSE(empty->blurry_frames);
+  EXPECT_FALSE(empty->mean_score);
+  EXPECT_FALSE(empty->verdict);
+}
+
+TEST(FocusmeterMessage, OtherStructuresAreNotRead) {
+  StructurePtr other{gst_structure_new("something-else", "final", G_TYPE_BOOLEAN, FALSE, nullptr)};
+  EXPECT_FALSE(fm::FrameResult::from_structure(other.s));
+  StructurePtr no_final{gst_structure_new_empty("focusmeter")};
+  EXPECT_FALSE(fm::FrameResult::from_structure(no_final.s));
+  EXPECT_FALSE(fm::StreamSummary::from_structure(no_final.s));
+  StructurePtr bad_verdict{fm::FrameResult{}.to_structure()};
+  gst_structure_set(bad_verdict.s, "verdict", G_TYPE_STRING, "MAYBE", nullptr);
+  EXPECT_FALSE(fm::FrameResult::from_structure(bad_verdict.s)->verdict);
+}
+
+}  // namespace

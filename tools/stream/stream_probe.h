@@ -1,0 +1,95 @@
+// One RTSP stream, opened and judged once: the single stream path that
+// `scan`, `check rtsp://...` (and the coming `watch`) share, so the same
+// camera gets the same status, reason and verdict from every command.
+//
+//   rtspsrc (protocols per transport, video streams only) ! decodebin
+//     ! videoconvert ! focusmeter model-object=... threshold=... interval=spread/frames ! fakesink
+//
+// Only real pictures are judged:
+//  - Before the decoder (a probe on its sink pad, where the parser hands it
+//    whole access units), every delta unit is dropped until the first
+//    keyframe: a client joins a camera's running stream mid-GOP, and P-frames
+//    without their keyframe decode into grey, half-made pictures.
+//  - With `keyframes_only`, every delta unit is dropped, before and after the
+//    first keyframe: one decode per GOP instead of every frame (scans and
+//    periodic checks of a still scene; docs/scan.md has the CPU saving).
+//  - The element itself skips buffers the decoder flags CORRUPTED (and GAP,
+//    DECODE_ONLY) and counts them; snapshots come from judged pictures only
+//    (common/frame_tap.h).
+//
+// Transports: tcp, udp, http (RTSP tunnelled in HTTP) or auto: TCP first,
+// then UDP when the server refuses RTP over TCP (461 Unsupported transport,
+// or 400), with the reason recorded. The UDP receive buffer is sized for 4K.
+//
+// Credentials go in rtspsrc's user-id/user-pw properties, never in the URL,
+// so GStreamer's own errors and logs cannot echo the password.
+//
+// A deadline is a deadline: the pipeline is torn down when `deadline_us`
+// passes, whatever the peer does (trickling bytes, an endless header).
+#pragma once
+
+#include <glib.h>
+
+#include <opencv2/core.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "focusmeter/model.h"
+#include "focusmeter_message.h"
+
+namespace focusmeter::stream {
+
+enum class Transport { Auto, Tcp, Udp, Http };
+// "auto", "tcp", "udp", "http"; nullopt for anything else.
+std::optional<Transport> parse_transport(const std::string& name);
+const char* transport_name(Transport t);
+
+struct ProbeOptions {
+  int frames = 3;               // pictures to judge
+  double spread_seconds = 1.0;  // spread them over about this long (ignored with keyframes_only)
+  bool keyframes_only = false;  // judge keyframes only (drop every delta unit before the decoder)
+  bool want_frame = false;      // keep the last judged picture (BGR)
+  // The model the element scores with, handed over as an object (never
+  // re-read from a file); null: features only. Never the element's default,
+  // which would follow $FOCUSMETER_MODEL instead.
+  std::shared_ptr<const Model> model;
+  std::optional<double> threshold;  // none: the model's own
+  Transport transport = Transport::Auto;
+};
+
+struct ProbeOutcome {
+  cli::Status status = cli::Status::StreamError;
+  std::string reason;                     // one line, no password
+  bool described = false;                 // the camera answered DESCRIBE: the route exists
+  std::vector<FrameResult> frames;        // the judged pictures
+  SkippedBuffers skipped;                 // buffers the element did not judge (last count seen)
+  guint64 dropped_before_keyframe = 0;    // delta units dropped while waiting for the first keyframe
+  Transport transport = Transport::Auto;  // the one that carried the stream (Auto when none did)
+  double first_picture_s = -1;            // seconds from start to the first judged picture
+  int width = 0;
+  int height = 0;
+  cv::Mat frame;  // the last judged picture, BGR, when asked for and available
+};
+
+// `url` must carry no credentials. `deadline_us` is on g_get_monotonic_time.
+ProbeOutcome probe_stream(const std::string& url, const std::string& user, const std::string& password,
+                          const ProbeOptions& options, gint64 deadline_us);
+
+// Maps an error from the pipeline to a status (the classification rules,
+// exposed for tests). `described`: the camera answered DESCRIBE.
+cli::Status classify_error(const GError* error, bool described);
+
+// The stream verdict policy, the same for every command: features are the
+// mean over the judged pictures; the score is the mean of the element's
+// per-picture scores (judge(): a low-texture picture counts 0.5) and the
+// verdict is that mean against the threshold (none: the model's own).
+// Fills r.features, r.score, r.verdict and the low-texture reason; no
+// verdict without a model. Returns false when the model gave a judged
+// picture no verdict (a non-finite score): r.reason says so, and the camera
+// was not checked (never counted as CLEAR).
+bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, cli::Result& r);
+
+}  // namespace focusmeter::stream
