@@ -32,6 +32,8 @@ namespace scan = focusmeter::scan;
 namespace {
 
 constexpr const char* kCommand = "scan";
+// Scans of more targets than this announce their size on stderr first.
+constexpr std::uint64_t kAnnouncedScanSize = 256;
 
 struct RawOptions {
   cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model;
@@ -44,6 +46,7 @@ struct RawOptions {
   gboolean no_model = FALSE;
   gdouble threshold = -1;
   gboolean all = FALSE;
+  gboolean allow_large_range = FALSE;
   cli::OptionStrings targets;
 };
 
@@ -66,8 +69,8 @@ int focusmeter_scan_main(int argc, char** argv) {
   RawOptions o;
   const std::string brand_help = "Camera brand: " + brand_list() + " (default auto: try every known route)";
   const GOptionEntry entries[] = {
-      {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(), "Read targets from FILE, one per line (# comments)",
-       "FILE"},
+      {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(),
+       "Read targets from FILE, one per line (# comments)", "FILE"},
       {"cameras", 0, 0, G_OPTION_ARG_FILENAME, o.cameras_file.slot(),
        "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
       {"brand", 'b', 0, G_OPTION_ARG_STRING, o.brand.slot(), brand_help.c_str(), "BRAND"},
@@ -90,6 +93,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"threshold", 0, 0, G_OPTION_ARG_DOUBLE, &o.threshold, "BLURRY when score >= this (default: the model's)", "P"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
+      {"allow-large-range", 0, 0, G_OPTION_ARG_NONE, &o.allow_large_range,
+       "Scan more than 65536 addresses (a /16); refused otherwise, as a likely typo", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   cli::set_command_name(kCommand);
@@ -163,6 +168,11 @@ int focusmeter_scan_main(int argc, char** argv) {
     return usage_error(e.what());
   }
   if (specs.empty()) return usage_error("no targets (give addresses, ranges, --targets or --cameras)");
+  try {
+    scan::enforce_range_limits(specs, o.allow_large_range);
+  } catch (const scan::TargetError& e) {
+    return usage_error(e.what());
+  }
   for (const auto& s : specs)
     if (!s.brand.empty() && !scan::routes_for_brand(s.brand, false))
       return usage_error("camera '" + s.given + "': unknown brand '" + s.brand + "'; known: " + brand_list());
@@ -200,6 +210,10 @@ int focusmeter_scan_main(int argc, char** argv) {
   settings.stream.want_frame = output.wants_frames();
 
   scan::TargetCursor cursor(specs);
+  // Before a large scan starts, say how large it is (a /16 takes a while,
+  // and a mistyped prefix shows here before the first packet).
+  if (cursor.total() > kAnnouncedScanSize)
+    std::fprintf(stderr, "focusmeter scan: %llu addresses to probe\n", static_cast<unsigned long long>(cursor.total()));
   scan::ScanReport report(output, std::move(header), cursor.total());
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;

@@ -20,6 +20,16 @@
 
 namespace focusmeter::scan {
 
+// Input bounds: a targets or camera file larger than this, or a line longer,
+// is refused with a reason before it is read whole (/dev/zero, a log by
+// mistake); a targets file lists at most kMaxTargetLines targets.
+constexpr std::size_t kMaxFileBytes = std::size_t(16) << 20;
+constexpr std::size_t kMaxLineBytes = 4096;
+constexpr std::size_t kMaxTargetLines = 100000;
+
+// The largest range scanned without --allow-large-range: a /16.
+constexpr std::uint64_t kMaxRangeAddresses = 65536;
+
 // Bad target syntax or an unreadable/malformed targets or camera file; the
 // message is one line that names the culprit.
 class TargetError : public std::runtime_error {
@@ -51,8 +61,24 @@ struct TargetSpec {
   PasswordRef password_ref;
 
   bool is_range() const { return kind == Kind::Range && first != last; }
+  // Addresses in the range as written (1 for a host or URL).
   std::uint64_t count() const { return kind == Kind::Range ? std::uint64_t(last) - first + 1 : 1; }
+  // Addresses the scan will actually probe (never_probed ones left out).
+  std::uint64_t probed_count() const;
 };
+
+// Blocks no scan ever sends to, whatever the range: 0.0.0.0/8 ("this
+// network"), 224.0.0.0/4 (multicast) and 240.0.0.0/4 (reserved, with the
+// limited broadcast 255.255.255.255). Returns the block's name, or nullptr.
+const char* never_probed(std::uint32_t address);
+
+// A typo must not scan the internet: refuses (TargetError) any range, and
+// any total, above kMaxRangeAddresses unless `allow_large`.
+void enforce_range_limits(const std::vector<TargetSpec>& specs, bool allow_large);
+
+// "admin:secret@host" -> "admin:***@host" anywhere in `text`: what every
+// echo of user input goes through.
+std::string redact_userinfo(const std::string& text);
 
 // One camera to check, the expansion of a spec.
 struct Target {
