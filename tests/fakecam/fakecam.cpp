@@ -6,6 +6,9 @@
 // time (--port 0). Two more modes stand in for broken devices: `garbage`
 // answers every connection with bytes that are not RTSP, `silent` accepts
 // connections and never says a word; `audio` serves a stream without video.
+// `--channels N` makes it an NVR: N streams at the paths --path gives with
+// {channel} filled in (default /Streaming/Channels/{channel}01), each its own
+// picture; `--blurred-channels 2,4` blurs only those (by --blur).
 //
 // When it listens it prints one line on stdout, "READY <address> <port>",
 // and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
@@ -18,6 +21,7 @@
 #include <gst/rtsp-server/rtsp-server.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -39,7 +43,10 @@ struct Options {
   gint width = 640;
   gint height = 480;
   gint fps = 10;
+  gint channels = 0;  // 0: one camera at --path
+  gchar* blurred_channels = nullptr;
   ~Options() {
+    g_free(blurred_channels);
     g_free(address);
     g_free(mode);
     g_free(image);
@@ -63,7 +70,8 @@ cv::Mat synthetic_scene(int width, int height) {
 
 // Writes the frame the camera shows (resized, maybe blurred) as a PNG in a
 // private temporary directory; returns its path, or "" with `error` set.
-std::string prepare_frame(const Options& o, const std::string& dir, std::string& error) {
+std::string prepare_frame(const Options& o, const std::string& dir, std::string& error, double blur,
+                          const std::string& name = "frame.png") {
   cv::Mat img;
   if (o.image) {
     img = cv::imread(o.image, cv::IMREAD_COLOR);
@@ -75,8 +83,8 @@ std::string prepare_frame(const Options& o, const std::string& dir, std::string&
   } else {
     img = synthetic_scene(o.width, o.height);
   }
-  if (o.blur > 0) cv::GaussianBlur(img, img, {0, 0}, o.blur);
-  std::string path = dir + "/frame.png";
+  if (blur > 0) cv::GaussianBlur(img, img, {0, 0}, blur);
+  std::string path = dir + "/" + name;
   if (!cv::imwrite(path, img)) {
     error = "cannot write " + path;
     return {};
@@ -191,10 +199,28 @@ struct TmpDir {
   std::string path;
   ~TmpDir() {
     if (path.empty()) return;
-    g_remove((path + "/frame.png").c_str());
+    g_autoptr(GDir) dir = g_dir_open(path.c_str(), 0, nullptr);
+    while (const char* name = dir ? g_dir_read_name(dir) : nullptr) g_remove((path + "/" + name).c_str());
     g_rmdir(path.c_str());
   }
 };
+
+// The NVR mode's blurred channels: "2,4" -> whether `channel` is one
+// (every channel when no list is given).
+bool channel_blurred(const Options& o, int channel) {
+  if (!o.blurred_channels) return true;
+  g_auto(GStrv) items = g_strsplit(o.blurred_channels, ",", -1);
+  for (gchar** i = items; *i; ++i)
+    if (std::atoi(*i) == channel) return true;
+  return false;
+}
+
+// "/Streaming/Channels/{channel}01" with channel 3 -> "/Streaming/Channels/301".
+std::string channel_path(std::string path, int channel) {
+  const auto at = path.find("{channel}");
+  if (at != std::string::npos) path.replace(at, 9, std::to_string(channel));
+  return path;
+}
 
 }  // namespace
 
@@ -213,6 +239,10 @@ int main(int argc, char** argv) {
       {"width", 0, 0, G_OPTION_ARG_INT, &o.width, "Frame width (default 640)", "W"},
       {"height", 0, 0, G_OPTION_ARG_INT, &o.height, "Frame height (default 480)", "H"},
       {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps, "Frame rate (default 10)", "N"},
+      {"channels", 0, 0, G_OPTION_ARG_INT, &o.channels,
+       "NVR: serve N channels at --path with {channel} filled in (default /Streaming/Channels/{channel}01)", "N"},
+      {"blurred-channels", 0, 0, G_OPTION_ARG_STRING, &o.blurred_channels,
+       "NVR: blur only these channels by --blur, e.g. 2,4", "LIST"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
   g_option_context_add_main_entries(ctx, entries, nullptr);
@@ -228,7 +258,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fakecam: refusing to bind %s: loopback (127.0.0.0/8) only\n", address.c_str());
     return 64;
   }
-  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1) {
+  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1 || o.channels < 0 || o.channels > 64) {
     std::fprintf(stderr, "fakecam: bad --port, --width, --height or --fps\n");
     return 64;
   }
@@ -262,7 +292,7 @@ int main(int argc, char** argv) {
         return 1;
       }
       tmp.path = dir;
-      frame_path = prepare_frame(o, tmp.path, error);
+      frame_path = prepare_frame(o, tmp.path, error, o.channels > 0 ? 0 : o.blur);
       if (frame_path.empty()) {
         std::fprintf(stderr, "fakecam: %s\n", error.c_str());
         return 1;
@@ -295,10 +325,27 @@ int main(int argc, char** argv) {
       gst_rtsp_server_set_auth(server, auth);
     }
     // Mount points match the path without its query string, as cameras do.
-    std::string path = o.path ? o.path : "/Streaming/Channels/101";
+    std::string path = o.path ? o.path : o.channels > 0 ? "/Streaming/Channels/{channel}01" : "/Streaming/Channels/101";
     path = path.substr(0, path.find('?'));
     g_autoptr(GstRTSPMountPoints) mounts = gst_rtsp_server_get_mount_points(server);
-    gst_rtsp_mount_points_add_factory(mounts, path.c_str(), GST_RTSP_MEDIA_FACTORY(g_object_ref(factory)));
+    if (o.channels == 0)
+      gst_rtsp_mount_points_add_factory(mounts, path.c_str(), GST_RTSP_MEDIA_FACTORY(g_object_ref(factory)));
+    // NVR: one factory per channel, each with its own picture, sharing the
+    // authentication set up above.
+    for (int channel = 1; channel <= o.channels && mode == "rtsp"; ++channel) {
+      const std::string name = "channel-" + std::to_string(channel) + ".png";
+      const std::string frame = prepare_frame(o, tmp.path, error, channel_blurred(o, channel) ? o.blur : 0, name);
+      if (frame.empty()) {
+        std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+        return 1;
+      }
+      GstRTSPMediaFactory* channel_factory = gst_rtsp_media_factory_new();
+      gst_rtsp_media_factory_set_launch(channel_factory, media_launch(o, mode, frame).c_str());
+      if (o.user)
+        gst_rtsp_media_factory_add_role(channel_factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN,
+                                        TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
+      gst_rtsp_mount_points_add_factory(mounts, channel_path(path, channel).c_str(), channel_factory);
+    }
 
     if (gst_rtsp_server_attach(server, nullptr) == 0)
       error = "cannot listen on " + address + ":" + std::to_string(o.port);

@@ -441,6 +441,87 @@ TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
   ASSERT_TRUE(ready) << "the flat camera did not start";
 }
 
+// One more fake camera for a single test, stopped when it goes out of scope.
+class ExtraCamera {
+ public:
+  // Starts fakecam with `args` (besides --address/--port 0); ready() tells.
+  explicit ExtraCamera(const std::string& address, const std::vector<std::string>& args) {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+        static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
+    std::vector<std::string> all{FAKECAM_PATH, "--address", address, "--port", "0"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<const gchar*> argv;
+    for (const auto& a : all) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    proc_ = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
+    if (!proc_) return;
+    g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
+    g_autofree gchar* line = g_data_input_stream_read_line(in, nullptr, nullptr, nullptr);
+    if (!line || std::sscanf(line, "READY %*s %d", &port_) != 1) port_ = 0;
+  }
+  ~ExtraCamera() {
+    if (!proc_) return;
+    g_subprocess_send_signal(proc_, SIGTERM);
+    g_subprocess_wait(proc_, nullptr, nullptr);
+    g_object_unref(proc_);
+  }
+  ExtraCamera(const ExtraCamera&) = delete;
+  ExtraCamera& operator=(const ExtraCamera&) = delete;
+  bool ready() const { return port_ > 0; }
+  int port() const { return port_; }
+
+ private:
+  GSubprocess* proc_ = nullptr;
+  int port_ = 0;
+};
+
+// An NVR: --channels 1-4 gives one row per channel, each with its own
+// verdict (channels 2 and 4 are out of focus), identified by host+channel.
+TEST_F(ScanIntegration, NvrChannelsEachGetTheirRow) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  ExtraCamera nvr(address(41), {"--channels", "4", "--blurred-channels", "2,4", "--blur", "4", "--user", "admin",
+                                "--password-file", pw_file_});
+  ASSERT_TRUE(nvr.ready());
+  const std::vector<std::string> args{"scan",
+                                      "--user",
+                                      "admin",
+                                      "--port",
+                                      std::to_string(nvr.port()),
+                                      "--model",
+                                      std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json",
+                                      "--channels",
+                                      "1-4",
+                                      address(41),
+                                      "--format",
+                                      "jsonl"};
+  const RunResult run = run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kPassword}});
+  SCOPED_TRACE(run.err);
+  EXPECT_EQ(run.status, 1) << run.out;
+  std::map<int, nlohmann::json> by_channel;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) {
+      const auto r = nlohmann::json::parse(line);
+      EXPECT_EQ(r["host"], address(41));
+      by_channel[r.value("channel", 0)] = r;
+    }
+  ASSERT_EQ(by_channel.size(), 4u) << run.out;
+  for (int ch = 1; ch <= 4; ++ch) {
+    const auto& r = by_channel[ch];
+    EXPECT_EQ(r["status"], "ok") << r.dump();
+    EXPECT_EQ(r["verdict"], ch % 2 == 0 ? "BLURRY" : "CLEAR") << r.dump();
+    EXPECT_NE(r["url"].get<std::string>().find("/Streaming/Channels/" + std::to_string(ch) + "01"), std::string::npos)
+        << r.dump();
+  }
+  // A template with {channel}: the same streams, named by the user.
+  auto custom = args;
+  custom.insert(custom.end(), {"--url-template", "rtsp://{host}:{port}/Streaming/Channels/{channel}01"});
+  const RunResult templ = run_focusmeter(custom, {{"FOCUSMETER_PASSWORD", kPassword}});
+  EXPECT_EQ(templ.status, 1) << templ.out << templ.err;
+  EXPECT_NE(templ.out.find("\"channel\":3"), std::string::npos) << templ.out;
+  expect_no_password(run.out + run.err + templ.out + templ.err, "the NVR scan");
+}
+
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {
   const RunResult run = run_focusmeter({"scan", "rtsp://admin:" + kPassword + "@" + address(10) + "/x"});
   EXPECT_EQ(run.status, 64);

@@ -302,3 +302,15 @@ TEST(Targets, EchoedInputNeverCarriesAPassword) {
   EXPECT_NE(csv_error.find("c.csv:2:"), std::string::npos) << csv_error;
   EXPECT_EQ(focusmeter::scan::redact_userinfo("x rtsp://u:p@h/ y:z@w"), "x rtsp://u:***@h/ y:***@w");
 }
+
+// --channels: each address (not a URL) becomes one target per channel.
+TEST(Targets, ChannelsMultiplyAddressesNotUrls) {
+  const std::vector<TargetSpec> specs{parse_target("10.0.0.1-2"), parse_target("rtsp://10.0.0.9/x")};
+  TargetCursor c(specs, {1, 3});
+  EXPECT_EQ(c.total(), 5u);
+  std::vector<std::string> seen;
+  while (auto t = c.next()) seen.push_back(t->host + "#" + std::to_string(t->channel));
+  EXPECT_EQ(seen, (std::vector<std::string>{"10.0.0.1#1", "10.0.0.1#3", "10.0.0.2#1", "10.0.0.2#3", "10.0.0.9#0"}));
+  TargetCursor plain(specs);
+  EXPECT_EQ(plain.next()->channel, 0) << "no --channels: no channel in the report";
+}

@@ -48,11 +48,13 @@ void decide(const StreamOutcome& o, const ScanSettings& settings, cli::Result& r
 
 }  // namespace
 
-std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings) {
+std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings, int channel) {
   if (spec.kind == TargetSpec::Kind::Url) return {Route{spec.brand.empty() ? "url" : spec.brand, spec.url}};
-  if (spec.brand.empty() && !settings.url_template.empty()) return {Route{"custom", settings.url_template}};
+  const int ch = channel > 0 ? channel : 1;
+  if (spec.brand.empty() && !settings.url_template.empty())
+    return {Route{"custom", fill_channel(settings.url_template, ch, settings.substream)}};
   const std::string brand = spec.brand.empty() ? settings.brand : spec.brand;
-  if (auto routes = routes_for_brand(brand, settings.substream)) return *routes;
+  if (auto routes = routes_for_brand(brand, settings.substream, ch)) return *routes;
   return {};  // unknown brand in a camera list: reported per camera
 }
 
@@ -62,6 +64,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   cli::Result r;
   r.target = spec.given;
   r.host = target.host;
+  r.channel = target.channel;
   r.kind = "camera";
   const std::string user = spec.user.empty() ? settings.user : spec.user;
   const std::string password = !spec.password.empty() ? spec.password : settings.password;
@@ -73,7 +76,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     return r;
   };
 
-  const std::vector<Route> routes = candidate_routes(spec, settings);
+  const std::vector<Route> routes = candidate_routes(spec, settings, target.channel);
   if (routes.empty()) return finish(cli::Status::StreamError, "unknown brand '" + spec.brand + "'");
   if (routes.size() == 1) {
     r.brand = routes[0].brand;

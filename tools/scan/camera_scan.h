@@ -33,8 +33,8 @@ struct ScanSettings {
   double threshold = -1;  // < 0: the model's own
 };
 
-// The routes tried for one target, in order.
-std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings);
+// The routes tried for one target, in order; `channel` 0 = channel 1.
+std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings, int channel = 0);
 
 // The analysed frame, if kept (settings.stream.want_frame), goes to `frame`.
 cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::Mat* frame);

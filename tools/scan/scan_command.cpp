@@ -36,7 +36,7 @@ constexpr const char* kCommand = "scan";
 constexpr std::uint64_t kAnnouncedScanSize = 256;
 
 struct RawOptions {
-  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model;
+  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model, channels;
   gint port = 554;
   gboolean substream = FALSE;
   gdouble probe_timeout = 1.0;
@@ -75,7 +75,9 @@ int focusmeter_scan_main(int argc, char** argv) {
        "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
       {"brand", 'b', 0, G_OPTION_ARG_STRING, o.brand.slot(), brand_help.c_str(), "BRAND"},
       {"url-template", 0, 0, G_OPTION_ARG_STRING, o.url_template.slot(),
-       "Stream URL template, e.g. 'rtsp://{host}:{port}/live' (overrides --brand)", "TEMPLATE"},
+       "Stream URL template, e.g. 'rtsp://{host}:{port}/live/{channel}/{stream}' (overrides --brand)", "TEMPLATE"},
+      {"channels", 0, 0, G_OPTION_ARG_STRING, o.channels.slot(),
+       "NVR/encoder channels to check on every address, e.g. 1-16 or 1,3,5-8 (one row each)", "LIST"},
       {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "RTSP port (default 554)", "PORT"},
       {"substream", 0, 0, G_OPTION_ARG_NONE, &o.substream, "Use the brand's low-resolution substream", nullptr},
       {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Camera user name", "USER"},
@@ -168,6 +170,12 @@ int focusmeter_scan_main(int argc, char** argv) {
     return usage_error(e.what());
   }
   if (specs.empty()) return usage_error("no targets (give addresses, ranges, --targets or --cameras)");
+  std::vector<int> channels;
+  if (o.channels.given()) {
+    std::string why;
+    channels = scan::parse_channels(o.channels.get(), why);
+    if (channels.empty()) return usage_error("--channels: " + why);
+  }
   try {
     scan::enforce_range_limits(specs, o.allow_large_range);
   } catch (const scan::TargetError& e) {
@@ -209,7 +217,7 @@ int focusmeter_scan_main(int argc, char** argv) {
   }
   settings.stream.want_frame = output.wants_frames();
 
-  scan::TargetCursor cursor(specs);
+  scan::TargetCursor cursor(specs, channels);
   // Before a large scan starts, say how large it is (a /16 takes a while,
   // and a mistyped prefix shows here before the first packet).
   if (cursor.total() > kAnnouncedScanSize)
@@ -221,7 +229,8 @@ int focusmeter_scan_main(int argc, char** argv) {
     const bool listed = o.all || !(target.from_range && r.status == cli::Status::Unreachable);
     // Snapshots are named after the address for range members, else after
     // the target as given (a camera's name, a URL: unique per stream).
-    const std::string label = target.from_range ? target.host : target.spec->given;
+    const std::string label = (target.from_range ? target.host : target.spec->given) +
+                              (target.channel > 0 ? "-ch" + std::to_string(target.channel) : "");
     report.add(target.index, std::move(r), frame, label, listed);
   });
   return report.finish();

@@ -417,18 +417,24 @@ std::optional<Target> TargetCursor::next() {
       t.spec = &s;
       t.from_range = s.is_range();
       t.host = s.kind == TargetSpec::Kind::Range ? format_ipv4(static_cast<std::uint32_t>(s.first + offset_)) : s.host;
-      ++offset_;
+      if (channels_of(s) > 1 || (!channels_.empty() && s.kind != TargetSpec::Kind::Url))
+        t.channel = channels_[channel_];
+      if (++channel_ >= channels_of(s)) {
+        channel_ = 0;
+        ++offset_;
+      }
       return t;
     }
     ++spec_;
     offset_ = 0;
+    channel_ = 0;
   }
   return std::nullopt;
 }
 
 std::uint64_t TargetCursor::total() const {
   std::uint64_t n = 0;
-  for (const auto& s : specs_) n += s.probed_count();
+  for (const auto& s : specs_) n += s.probed_count() * channels_of(s);
   return n;
 }
 

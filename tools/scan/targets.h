@@ -86,6 +86,7 @@ struct Target {
   const TargetSpec* spec = nullptr;
   std::string host;         // address or name
   bool from_range = false;  // one address of a multi-address range
+  int channel = 0;          // NVR channel (--channels); 0 = none asked (channel 1)
 };
 
 // "10.0.0.7" -> host-order address; nullopt if not a dotted quad.
@@ -106,15 +107,23 @@ std::vector<TargetSpec> read_cameras_file(const std::string& path);
 std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin);
 
-// Walks the specs in order, one Target at a time. Not thread-safe.
+// Walks the specs in order, one Target at a time. Not thread-safe. With
+// `channels`, every address or host yields one target per channel (in
+// order); a URL is one stream and stays one target.
 class TargetCursor {
  public:
-  explicit TargetCursor(const std::vector<TargetSpec>& specs) : specs_(specs) {}
+  explicit TargetCursor(const std::vector<TargetSpec>& specs, std::vector<int> channels = {})
+      : specs_(specs), channels_(std::move(channels)) {}
   std::optional<Target> next();
   std::uint64_t total() const;  // number of targets the walk yields
 
  private:
+  std::size_t channels_of(const TargetSpec& s) const {
+    return s.kind == TargetSpec::Kind::Url || channels_.empty() ? 1 : channels_.size();
+  }
   const std::vector<TargetSpec>& specs_;
+  std::vector<int> channels_;
+  std::size_t channel_ = 0;  // within the current address
   std::size_t spec_ = 0;
   std::uint64_t offset_ = 0;  // within the current spec
   std::uint64_t index_ = 0;
