@@ -9,12 +9,15 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -98,7 +101,8 @@ class ScanIntegration : public ::testing::Test {
         // must not take the 401 for a route that exists.
         {18, with_auth({"--path", "/no/known/brand"}), "not_found", "", ""},
         {19, with_auth({"--path", "/CH001", "--blur", "4"}), "ok", "BLURRY", "3xlogic"},
-        {20, with_auth({"--basic"}), "ok", "CLEAR", "hikvision"},  // Basic instead of digest
+        // Basic instead of digest: the password is not sent in clear unless allowed.
+        {20, with_auth({"--basic"}), "auth_failed", "", ""},
     };
     // A random block, so that parallel test runs and other engineers'
     // servers on loopback do not collide; retried on a bind failure.
@@ -221,7 +225,9 @@ TEST_F(ScanIntegration, RangeScanGivesEveryStatusWithinTheBound) {
   EXPECT_NE(by_host[address(14)]["reason"].get<std::string>().find("not an RTSP answer"), std::string::npos);
   EXPECT_NE(by_host[address(16)]["reason"].get<std::string>().find("no video"), std::string::npos);
   EXPECT_NE(by_host[address(13)]["reason"].get<std::string>().find("401"), std::string::npos);
-  EXPECT_EQ(doc["summary"]["ok"], 6);
+  EXPECT_NE(by_host[address(20)]["reason"].get<std::string>().find("refused to send the password in clear"),
+            std::string::npos);
+  EXPECT_EQ(doc["summary"]["ok"], 5);
   EXPECT_EQ(doc["summary"]["blurry"], 2);
   EXPECT_NE(run.err.find("243 unreachable addresses"), std::string::npos);
 
@@ -238,7 +244,7 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
        {{{"name", "door"}, {"host", address(13)}, {"user", "admin"}, {"password_file", other_pw_file_}},
         {{"name", "yard"}, {"url", "rtsp://" + address(10) + ":" + std::to_string(port_) + "/Streaming/Channels/101"}},
         {{"name", "gate"}, {"host", address(19)}, {"brand", "3xlogic"}},
-        {{"name", "basic"}, {"host", address(20)}},
+        {{"name", "basic"}, {"host", address(20)}, {"allow_basic_auth", true}},
         {{"name", "spare"}, {"host", address(200)}}}}};
   std::ofstream(list) << cams.dump();
   auto args = base_args();
@@ -520,6 +526,101 @@ TEST_F(ScanIntegration, NvrChannelsEachGetTheirRow) {
   EXPECT_EQ(templ.status, 1) << templ.out << templ.err;
   EXPECT_NE(templ.out.find("\"channel\":3"), std::string::npos) << templ.out;
   expect_no_password(run.out + run.err + templ.out + templ.err, "the NVR scan");
+}
+
+// A peer that offers only Basic auth and records every request it gets: a
+// hostile or old device fishing for the fleet password. Answers 401 to all.
+class BasicOnlyPeer {
+ public:
+  explicit BasicOnlyPeer(const std::string& address) {
+    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address.c_str());
+    g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(inet, 0);
+    socket_ = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
+    if (!socket_ || !g_socket_bind(socket_, sa, TRUE, nullptr) || !g_socket_listen(socket_, nullptr)) return;
+    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(socket_, nullptr);
+    port_ = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_socket_set_timeout(socket_, 1);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~BasicOnlyPeer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (socket_) g_object_unref(socket_);
+  }
+  BasicOnlyPeer(const BasicOnlyPeer&) = delete;
+  BasicOnlyPeer& operator=(const BasicOnlyPeer&) = delete;
+  int port() const { return port_; }
+  std::string received() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return received_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      GSocket* client = g_socket_accept(socket_, nullptr, nullptr);
+      if (!client) continue;  // the 1 s timeout: look at stop_ again
+      g_socket_set_timeout(client, 2);
+      std::string pending;
+      char buf[4096];
+      for (;;) {
+        const gssize n = g_socket_receive(client, buf, sizeof buf, nullptr, nullptr);
+        if (n <= 0) break;
+        pending.append(buf, static_cast<std::size_t>(n));
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          received_.append(buf, static_cast<std::size_t>(n));
+        }
+        for (std::size_t end; (end = pending.find("\r\n\r\n")) != std::string::npos;) {
+          const std::string request = pending.substr(0, end);
+          pending.erase(0, end + 4);
+          std::string cseq = "1";
+          if (const auto at = request.find("CSeq:"); at != std::string::npos)
+            cseq = request.substr(at + 5, request.find("\r\n", at) - at - 5);
+          const std::string reply = "RTSP/1.0 401 Unauthorized\r\nCSeq:" + cseq +
+                                    "\r\nWWW-Authenticate: Basic realm=\"camera\"\r\nContent-Length: 0\r\n\r\n";
+          g_socket_send(client, reply.data(), reply.size(), nullptr, nullptr);
+        }
+      }
+      g_socket_close(client, nullptr);
+      g_object_unref(client);
+    }
+  }
+  GSocket* socket_ = nullptr;
+  int port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::string received_;
+};
+
+TEST_F(ScanIntegration, BasicOnlyPeerNeverGetsThePasswordUnlessAllowed) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  BasicOnlyPeer peer(address(42));
+  ASSERT_GT(peer.port(), 0);
+  g_autofree gchar* basic =
+      g_base64_encode(reinterpret_cast<const guchar*>(("admin:" + kPassword).c_str()), kPassword.size() + 6);
+  const std::vector<std::string> args{"scan",       "--user",   "admin", "--port",   std::to_string(peer.port()),
+                                      "--no-model", "--format", "jsonl", address(42)};
+  const RunResult run = run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kPassword}});
+  const auto by_host = jsonl_by_host(run.out);
+  ASSERT_TRUE(by_host.count(address(42))) << run.out << run.err;
+  const auto& r = by_host.at(address(42));
+  EXPECT_EQ(r["status"], "auth_failed") << r.dump();
+  EXPECT_EQ(r["reason"], "camera asks for Basic auth; refused to send the password in clear (use --allow-basic-auth)");
+  const std::string seen = peer.received();
+  EXPECT_NE(seen.find("DESCRIBE rtsp://"), std::string::npos) << "the peer was asked";
+  EXPECT_EQ(seen.find("Authorization"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find(basic), std::string::npos) << seen;
+  expect_no_password(run.out + run.err + seen, "the refused Basic peer");
+
+  // Allowed: now it does get the password (which shows the peer records it).
+  auto allowed = args;
+  allowed.push_back("--allow-basic-auth");
+  const RunResult sent = run_focusmeter(allowed, {{"FOCUSMETER_PASSWORD", kPassword}});
+  EXPECT_EQ(jsonl_by_host(sent.out)[address(42)]["status"], "auth_failed") << sent.out;
+  EXPECT_NE(peer.received().find("Authorization: Basic " + std::string(basic)), std::string::npos) << peer.received();
+  expect_no_password(sent.out + sent.err, "the allowed Basic run's output");
 }
 
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {

@@ -314,3 +314,14 @@ TEST(Targets, ChannelsMultiplyAddressesNotUrls) {
   TargetCursor plain(specs);
   EXPECT_EQ(plain.next()->channel, 0) << "no --channels: no channel in the report";
 }
+
+TEST(Targets, CameraListAllowBasicAuthPerCamera) {
+  const auto json = focusmeter::scan::parse_cameras_json(
+      R"([{"host": "10.0.0.5", "allow_basic_auth": true}, {"host": "10.0.0.6"}])", "c.json");
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0].allow_basic_auth, true);
+  EXPECT_FALSE(json[1].allow_basic_auth.has_value());
+  const auto csv = focusmeter::scan::parse_cameras_csv("host,allow_basic_auth\n10.0.0.7,no\n", "c.csv");
+  EXPECT_EQ(csv.at(0).allow_basic_auth, false);
+  EXPECT_THROW(focusmeter::scan::parse_cameras_csv("host,allow_basic_auth\n10.0.0.7,maybe\n", "c.csv"), TargetError);
+}

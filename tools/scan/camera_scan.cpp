@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "common/rtsp_auth_preflight.h"
 #include "scan/probe.h"
 
 namespace focusmeter::scan {
@@ -91,8 +92,20 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   stream_options.threshold = settings.threshold;
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   int rejected = 0;
+  const bool allow_basic = spec.allow_basic_auth.value_or(settings.allow_basic_auth);
   for (const Route& route : routes) {
     const std::string url = expand_template(route.tmpl, target.host, port);
+    // Before rtspsrc gets the password, see which authentication the camera
+    // offers (common/rtsp_auth_preflight.h): Basic only over TLS or when allowed.
+    if (!user.empty() && !allow_basic && url.rfind("rtsps://", 0) != 0) {
+      const cli::AuthPreflight pre = cli::rtsp_auth_preflight(url, deadline);
+      if (pre.basic_only()) {
+        r.brand = routes.size() == 1 ? route.brand : "";
+        r.url = redact_url(url, user);
+        return finish(cli::Status::AuthFailed, cli::kBasicAuthRefused);
+      }
+      if (pre.answered && pre.code == 404) continue;  // no stream here; rtspsrc would say the same
+    }
     StreamOutcome o = check_stream(url, user, password, stream_options, deadline);
     if (o.status == cli::Status::NotFound) continue;
     if (o.status == cli::Status::AuthFailed) {

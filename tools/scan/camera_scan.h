@@ -23,6 +23,9 @@ struct ScanSettings {
   int port = 554;
   std::string user;      // global credentials; a camera list may override
   std::string password;  // never printed
+  // Send the password to a camera that offers only Basic auth (in clear);
+  // rtsps:// always may. A camera list's allow_basic_auth overrides.
+  bool allow_basic_auth = false;
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
   StreamCheckOptions stream;

@@ -47,6 +47,7 @@ struct RawOptions {
   gdouble threshold = -1;
   gboolean all = FALSE;
   gboolean allow_large_range = FALSE;
+  gboolean allow_basic_auth = FALSE;
   cli::OptionStrings targets;
 };
 
@@ -72,7 +73,9 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(),
        "Read targets from FILE, one per line (# comments)", "FILE"},
       {"cameras", 0, 0, G_OPTION_ARG_FILENAME, o.cameras_file.slot(),
-       "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
+       "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env, "
+       "allow_basic_auth)",
+       "FILE"},
       {"brand", 'b', 0, G_OPTION_ARG_STRING, o.brand.slot(), brand_help.c_str(), "BRAND"},
       {"url-template", 0, 0, G_OPTION_ARG_STRING, o.url_template.slot(),
        "Stream URL template, e.g. 'rtsp://{host}:{port}/live/{channel}/{stream}' (overrides --brand)", "TEMPLATE"},
@@ -95,6 +98,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"threshold", 0, 0, G_OPTION_ARG_DOUBLE, &o.threshold, "BLURRY when score >= this (default: the model's)", "P"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
+      {"allow-basic-auth", 0, 0, G_OPTION_ARG_NONE, &o.allow_basic_auth,
+       "Send the password to cameras that offer only Basic auth (in clear; rtsps:// always may)", nullptr},
       {"allow-large-range", 0, 0, G_OPTION_ARG_NONE, &o.allow_large_range,
        "Scan more than 65536 addresses (a /16); refused otherwise, as a likely typo", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
@@ -127,6 +132,7 @@ int focusmeter_scan_main(int argc, char** argv) {
   if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
   settings.port = o.port;
   settings.substream = o.substream;
+  settings.allow_basic_auth = o.allow_basic_auth;
   settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
   settings.timeout_seconds = o.timeout;
   settings.stream.frames = o.frames;

@@ -278,7 +278,8 @@ namespace {
 // Builds a spec from one camera entry's fields (already strings).
 TargetSpec camera_spec(const std::string& name, const std::string& host, const std::string& url,
                        const std::string& port, const std::string& brand, const std::string& user,
-                       const std::string& password_file, const std::string& password_env) {
+                       const std::string& password_file, const std::string& password_env,
+                       const std::string& allow_basic_auth) {
   if (host.empty() == url.empty()) throw TargetError("needs exactly one of 'host' or 'url'");
   TargetSpec t = parse_target(url.empty() ? host : url);
   if (t.is_range()) throw TargetError("'host' must be one camera, not a range");
@@ -292,6 +293,14 @@ TargetSpec camera_spec(const std::string& name, const std::string& host, const s
   t.brand = brand;
   if (!user.empty()) t.user = user;
   t.password_ref = {password_file, password_env};
+  if (!allow_basic_auth.empty()) {
+    if (allow_basic_auth == "true" || allow_basic_auth == "1" || allow_basic_auth == "yes")
+      t.allow_basic_auth = true;
+    else if (allow_basic_auth == "false" || allow_basic_auth == "0" || allow_basic_auth == "no")
+      t.allow_basic_auth = false;
+    else
+      throw TargetError("'allow_basic_auth' must be true or false");
+  }
   if (!name.empty()) t.given = name;
   return t;
 }
@@ -300,6 +309,7 @@ std::string json_field(const nlohmann::json& e, const char* key) {
   if (!e.contains(key) || e[key].is_null()) return {};
   if (e[key].is_string()) return e[key].get<std::string>();
   if (e[key].is_number_integer()) return std::to_string(e[key].get<long long>());
+  if (e[key].is_boolean()) return e[key].get<bool>() ? "true" : "false";
   throw TargetError(std::string("field '") + key + "' must be a string");
 }
 
@@ -349,7 +359,8 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
       if (!e.is_object()) throw TargetError("not an object");
       specs.push_back(camera_spec(json_field(e, "name"), json_field(e, "host"), json_field(e, "url"),
                                   json_field(e, "port"), json_field(e, "brand"), json_field(e, "user"),
-                                  json_field(e, "password_file"), json_field(e, "password_env")));
+                                  json_field(e, "password_file"), json_field(e, "password_env"),
+                                  json_field(e, "allow_basic_auth")));
     } catch (const TargetError& err) {
       throw TargetError(origin + ": camera " + std::to_string(i + 1) + ": " + err.what());
     }
@@ -358,8 +369,8 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
 }
 
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin) {
-  static const char* const kColumns[] = {"name",  "host", "url",           "port",
-                                         "brand", "user", "password_file", "password_env"};
+  static const char* const kColumns[] = {
+      "name", "host", "url", "port", "brand", "user", "password_file", "password_env", "allow_basic_auth"};
   std::istringstream in(text);
   std::string line;
   std::vector<int> column_of(std::size(kColumns), -1);
@@ -382,7 +393,7 @@ std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::st
         const int f = column_of[c];
         return f >= 0 && f < static_cast<int>(fields.size()) ? fields[f] : std::string();
       };
-      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7)));
+      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7), get(8)));
     } catch (const TargetError& err) {
       throw TargetError(origin + ":" + std::to_string(n) + ": " + err.what());
     }

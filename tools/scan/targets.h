@@ -59,6 +59,7 @@ struct TargetSpec {
   std::string user;
   std::string password;  // only when a file gave a URL with user:pass@
   PasswordRef password_ref;
+  std::optional<bool> allow_basic_auth;  // camera list: overrides --allow-basic-auth
 
   bool is_range() const { return kind == Kind::Range && first != last; }
   // Addresses in the range as written (1 for a host or URL).
@@ -102,7 +103,7 @@ std::vector<TargetSpec> read_targets_file(const std::string& path);
 
 // Reads a camera list, JSON (an array, or {"cameras": [...]}) or CSV with a
 // header row. Fields: name, host or url, port, brand, user, password_file,
-// password_env. Throws TargetError naming file and entry.
+// password_env, allow_basic_auth (true/false). Throws TargetError naming file and entry.
 std::vector<TargetSpec> read_cameras_file(const std::string& path);
 std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin);
