@@ -9,6 +9,9 @@
 // `--channels N` makes it an NVR: N streams at the paths --path gives with
 // {channel} filled in (default /Streaming/Channels/{channel}01), each its own
 // picture; `--blurred-channels 2,4` blurs only those (by --blur).
+// `--onvif-port P` adds an ONVIF device service (fake_onvif.h) naming the RTSP
+// stream, with the same credentials; `--discovery-port P` a WS-Discovery
+// responder for it. The READY line then also carries those ports.
 //
 // When it listens it prints one line on stdout, "READY <address> <port>",
 // and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
@@ -28,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include "fake_onvif.h"
+
 namespace {
 
 struct Options {
@@ -43,7 +48,9 @@ struct Options {
   gint width = 640;
   gint height = 480;
   gint fps = 10;
-  gint channels = 0;  // 0: one camera at --path
+  gint channels = 0;         // 0: one camera at --path
+  gint onvif_port = -1;      // -1: no ONVIF service
+  gint discovery_port = -1;  // -1: no WS-Discovery responder
   gchar* blurred_channels = nullptr;
   ~Options() {
     g_free(blurred_channels);
@@ -241,6 +248,9 @@ int main(int argc, char** argv) {
       {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps, "Frame rate (default 10)", "N"},
       {"channels", 0, 0, G_OPTION_ARG_INT, &o.channels,
        "NVR: serve N channels at --path with {channel} filled in (default /Streaming/Channels/{channel}01)", "N"},
+      {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port, "Also serve ONVIF on this HTTP port (0 = chosen)", "PORT"},
+      {"discovery-port", 0, 0, G_OPTION_ARG_INT, &o.discovery_port,
+       "With --onvif-port: answer WS-Discovery Probes on this UDP port (0 = chosen)", "PORT"},
       {"blurred-channels", 0, 0, G_OPTION_ARG_STRING, &o.blurred_channels,
        "NVR: blur only these channels by --blur, e.g. 2,4", "LIST"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -360,7 +370,32 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fakecam: %s\n", error.c_str());
     return 1;
   }
-  std::printf("READY %s %d\n", address.c_str(), bound);
+  std::string extra_ports;
+  if (o.onvif_port >= 0 && mode == "rtsp") {
+    FakeOnvifConfig onvif;
+    onvif.address = address;
+    onvif.port = o.onvif_port;
+    if (o.user) {
+      onvif.user = o.user;
+      read_password(o.password_file, onvif.password);
+    }
+    std::string path = o.path ? o.path : o.channels > 0 ? "/Streaming/Channels/{channel}01" : "/Streaming/Channels/101";
+    path = channel_path(path, 1);
+    onvif.stream_uri = "rtsp://" + address + ":" + std::to_string(bound) + path;
+    onvif.sub_uri = onvif.stream_uri;
+    onvif.name = "fakecam " + address;
+    const int onvif_bound = start_fake_onvif(onvif, error);
+    const int discovery_bound = onvif_bound > 0 && o.discovery_port >= 0
+                                    ? start_fake_discovery(onvif, onvif_bound, o.discovery_port, error)
+                                    : 0;
+    if (onvif_bound < 0 || discovery_bound < 0) {
+      std::fprintf(stderr, "fakecam: ONVIF: %s\n", error.c_str());
+      return 1;
+    }
+    extra_ports =
+        " " + std::to_string(onvif_bound) + (discovery_bound > 0 ? " " + std::to_string(discovery_bound) : "");
+  }
+  std::printf("READY %s %d%s\n", address.c_str(), bound, extra_ports.c_str());
   std::fflush(stdout);
   g_main_loop_run(loop);
   for (GSocketConnection* c : held) g_object_unref(c);

@@ -463,7 +463,7 @@ class ExtraCamera {
     if (!proc_) return;
     g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
     g_autofree gchar* line = g_data_input_stream_read_line(in, nullptr, nullptr, nullptr);
-    if (!line || std::sscanf(line, "READY %*s %d", &port_) != 1) port_ = 0;
+    if (!line || std::sscanf(line, "READY %*s %d %d %d", &port_, &onvif_port_, &discovery_port_) < 1) port_ = 0;
   }
   ~ExtraCamera() {
     if (!proc_) return;
@@ -475,10 +475,12 @@ class ExtraCamera {
   ExtraCamera& operator=(const ExtraCamera&) = delete;
   bool ready() const { return port_ > 0; }
   int port() const { return port_; }
+  int onvif_port() const { return onvif_port_; }          // with --onvif-port
+  int discovery_port() const { return discovery_port_; }  // with --discovery-port
 
  private:
   GSubprocess* proc_ = nullptr;
-  int port_ = 0;
+  int port_ = 0, onvif_port_ = 0, discovery_port_ = 0;
 };
 
 // An NVR: --channels 1-4 gives one row per channel, each with its own
@@ -621,6 +623,52 @@ TEST_F(ScanIntegration, BasicOnlyPeerNeverGetsThePasswordUnlessAllowed) {
   EXPECT_EQ(jsonl_by_host(sent.out)[address(42)]["status"], "auth_failed") << sent.out;
   EXPECT_NE(peer.received().find("Authorization: Basic " + std::string(basic)), std::string::npos) << peer.received();
   expect_no_password(sent.out + sent.err, "the allowed Basic run's output");
+}
+
+// An ONVIF camera whose stream sits at a path no brand uses: found with no
+// brand given (auto asks ONVIF first), checked, and a wrong password is
+// auth_failed from the UsernameToken digest, the password printed nowhere.
+TEST_F(ScanIntegration, OnvifCameraIsFoundWithNoBrandGiven) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  ExtraCamera cam(address(43), {"--path", "/vendor/stream/main", "--blur", "4", "--onvif-port", "0", "--user", "admin",
+                                "--password-file", pw_file_});
+  ASSERT_TRUE(cam.ready());
+  ASSERT_GT(cam.onvif_port(), 0);
+  const std::vector<std::string> args{"scan",
+                                      "--user",
+                                      "admin",
+                                      "--port",
+                                      std::to_string(cam.port()),
+                                      "--onvif-port",
+                                      std::to_string(cam.onvif_port()),
+                                      "--model",
+                                      std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json",
+                                      "--format",
+                                      "jsonl",
+                                      address(43)};
+  const RunResult run = run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kPassword}});
+  auto r = jsonl_by_host(run.out)[address(43)];
+  EXPECT_EQ(run.status, 1) << run.out << run.err;
+  EXPECT_EQ(r["status"], "ok") << r.dump();
+  EXPECT_EQ(r["verdict"], "BLURRY") << r.dump();
+  EXPECT_EQ(r["brand"], "onvif") << r.dump();
+  EXPECT_EQ(r["url"], "rtsp://admin:***@" + address(43) + ":" + std::to_string(cam.port()) + "/vendor/stream/main");
+
+  // Wrong password: the device refuses the digest; nothing guessed after it.
+  const RunResult wrong = run_focusmeter(args, {{"FOCUSMETER_PASSWORD", kOtherPassword}});
+  r = jsonl_by_host(wrong.out)[address(43)];
+  EXPECT_EQ(r["status"], "auth_failed") << r.dump();
+  EXPECT_NE(r["reason"].get<std::string>().find("ONVIF credentials rejected"), std::string::npos) << r.dump();
+  expect_no_password(run.out + run.err + wrong.out + wrong.err, "the ONVIF scans");
+
+  // --brand onvif with nothing ONVIF there: says so, no path guessed.
+  auto only = std::vector<std::string>{
+      "scan",       "--user",   "admin", "--brand",  "onvif", "--onvif-port", std::to_string(port_),
+      "--no-model", "--format", "jsonl", address(10)};
+  const RunResult none = run_focusmeter(only, {{"FOCUSMETER_PASSWORD", kPassword}});
+  r = jsonl_by_host(none.out)[address(10)];
+  EXPECT_EQ(r["status"], "not_found") << r.dump() << none.err;
+  EXPECT_NE(r["reason"].get<std::string>().find("ONVIF"), std::string::npos) << r.dump();
 }
 
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {

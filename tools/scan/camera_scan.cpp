@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "common/rtsp_auth_preflight.h"
+#include "scan/onvif_client.h"
 #include "scan/probe.h"
 
 namespace focusmeter::scan {
@@ -77,20 +78,51 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     return r;
   };
 
-  const std::vector<Route> routes = candidate_routes(spec, settings, target.channel);
-  if (routes.empty()) return finish(cli::Status::StreamError, "unknown brand '" + spec.brand + "'");
+  std::vector<Route> routes = candidate_routes(spec, settings, target.channel);
+  // ONVIF: the camera says its own stream URI. `--brand onvif` asks only
+  // that; `auto` asks it first and guesses paths when nothing ONVIF answers
+  // (not per NVR channel: profiles are not channels).
+  const bool templated = spec.brand.empty() && !settings.url_template.empty();
+  const std::string brand = spec.brand.empty() ? settings.brand : spec.brand;
+  const bool onvif_only = brand == "onvif" && !templated && spec.kind != TargetSpec::Kind::Url;
+  const bool onvif_first =
+      onvif_only || (brand == "auto" && !templated && spec.kind != TargetSpec::Kind::Url && target.channel == 0);
+  const int onvif_port = spec.onvif_port.value_or(settings.onvif_port);
+  if (routes.empty() && !onvif_only) return finish(cli::Status::StreamError, "unknown brand '" + spec.brand + "'");
   if (routes.size() == 1) {
     r.brand = routes[0].brand;
     r.url = redact_url(expand_template(routes[0].tmpl, target.host, port), user);
   }
 
-  const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
-  if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
+  if (!onvif_only) {
+    const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
+    if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
+  }
+  const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
+  if (onvif_first) {
+    const ProbeResult probe = tcp_probe(target.host, onvif_port, settings.probe_timeout_ms);
+    OnvifLookup lookup;
+    lookup.reason = "no ONVIF service: " + probe.reason + " (port " + std::to_string(onvif_port) + ")";
+    if (probe.open) lookup = onvif_stream_uri(target.host, onvif_port, user, password, settings.substream, deadline);
+    if (lookup.outcome == OnvifLookup::Outcome::Found) {
+      routes = {Route{"onvif", lookup.uri}};
+    } else if (lookup.outcome == OnvifLookup::Outcome::AuthFailed) {
+      r.brand = "onvif";
+      r.url.clear();
+      return finish(cli::Status::AuthFailed, lookup.reason);
+    } else if (onvif_only) {
+      r.brand = "onvif";
+      const bool down = !probe.open && probe.reason.find("refused") == std::string::npos;
+      return finish(down                                               ? cli::Status::Unreachable
+                    : lookup.outcome == OnvifLookup::Outcome::NotOnvif ? cli::Status::NotFound
+                                                                       : cli::Status::StreamError,
+                    lookup.reason);
+    }
+  }
 
   StreamCheckOptions stream_options = settings.stream;
   stream_options.model_path = settings.model ? settings.model_path : "";
   stream_options.threshold = settings.threshold;
-  const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   int rejected = 0;
   const bool allow_basic = spec.allow_basic_auth.value_or(settings.allow_basic_auth);
   for (const Route& route : routes) {

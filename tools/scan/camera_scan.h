@@ -21,6 +21,7 @@ struct ScanSettings {
   std::string url_template;  // overrides brand when set
   bool substream = false;
   int port = 554;
+  int onvif_port = 80;   // ONVIF's HTTP port (brand onvif, and auto tries it first)
   std::string user;      // global credentials; a camera list may override
   std::string password;  // never printed
   // Send the password to a camera that offers only Basic auth (in clear);

@@ -67,6 +67,7 @@ const std::vector<std::string>& known_brands() {
     std::vector<std::string> n;
     for (const auto& b : kBrands) n.emplace_back(b.brand);
     for (const auto& a : kAliases) n.emplace_back(a.name);
+    n.emplace_back("onvif");  // routes asked of the device itself (scan/onvif_client.h)
     return n;
   }();
   return names;
@@ -83,6 +84,7 @@ std::optional<std::vector<Route>> routes_for_brand(std::string_view brand, bool 
     // 3xlogic also answers on the Hikvision path, tried first anyway.
     return routes;
   }
+  if (brand == "onvif") return routes;  // none to guess: the device says its own
   std::string_view target = brand;
   for (const auto& a : kAliases)
     if (brand == a.name) target = a.brand;

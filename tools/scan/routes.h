@@ -24,8 +24,8 @@ struct Route {
 // The brands --brand accepts besides "auto", in the order auto tries them.
 const std::vector<std::string>& known_brands();
 
-// The routes for one brand ("auto" = all known routes, each once);
-// nullopt for an unknown brand. `substream` picks the low-resolution stream
+// The routes for one brand ("auto" = all known routes, each once; "onvif" =
+// none, the device is asked); nullopt for an unknown brand. `substream` picks the low-resolution stream
 // where the brand has one (the others keep their main stream); `channel`
 // (1-based) the NVR/encoder channel in each brand's documented form.
 std::optional<std::vector<Route>> routes_for_brand(std::string_view brand, bool substream, int channel = 1);

@@ -38,6 +38,7 @@ constexpr std::uint64_t kAnnouncedScanSize = 256;
 struct RawOptions {
   cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model, channels;
   gint port = 554;
+  gint onvif_port = 80;
   gboolean substream = FALSE;
   gdouble probe_timeout = 1.0;
   gdouble timeout = 5.0;
@@ -68,7 +69,8 @@ std::string brand_list() {
 
 int focusmeter_scan_main(int argc, char** argv) {
   RawOptions o;
-  const std::string brand_help = "Camera brand: " + brand_list() + " (default auto: try every known route)";
+  const std::string brand_help =
+      "Camera brand: " + brand_list() + " (default auto: ask ONVIF, then try every known route)";
   const GOptionEntry entries[] = {
       {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(),
        "Read targets from FILE, one per line (# comments)", "FILE"},
@@ -82,6 +84,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"channels", 0, 0, G_OPTION_ARG_STRING, o.channels.slot(),
        "NVR/encoder channels to check on every address, e.g. 1-16 or 1,3,5-8 (one row each)", "LIST"},
       {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "RTSP port (default 554)", "PORT"},
+      {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port,
+       "ONVIF HTTP port (default 80); --brand onvif asks only ONVIF, auto asks it first", "PORT"},
       {"substream", 0, 0, G_OPTION_ARG_NONE, &o.substream, "Use the brand's low-resolution substream", nullptr},
       {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Camera user name", "USER"},
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
@@ -130,7 +134,9 @@ int focusmeter_scan_main(int argc, char** argv) {
   if (!(o.probe_timeout > 0 && o.probe_timeout <= 60)) return usage_error("--probe-timeout must be in (0, 60] s");
   if (!(o.timeout > 0 && o.timeout <= 600)) return usage_error("--timeout must be in (0, 600] s");
   if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
+  if (o.onvif_port < 1 || o.onvif_port > 65535) return usage_error("--onvif-port must be 1-65535");
   settings.port = o.port;
+  settings.onvif_port = o.onvif_port;
   settings.substream = o.substream;
   settings.allow_basic_auth = o.allow_basic_auth;
   settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
@@ -181,6 +187,8 @@ int focusmeter_scan_main(int argc, char** argv) {
     std::string why;
     channels = scan::parse_channels(o.channels.get(), why);
     if (channels.empty()) return usage_error("--channels: " + why);
+    if (settings.brand == "onvif")
+      return usage_error("--channels and --brand onvif do not mix: ONVIF names streams by profile, not channel");
   }
   try {
     scan::enforce_range_limits(specs, o.allow_large_range);

@@ -279,7 +279,7 @@ namespace {
 TargetSpec camera_spec(const std::string& name, const std::string& host, const std::string& url,
                        const std::string& port, const std::string& brand, const std::string& user,
                        const std::string& password_file, const std::string& password_env,
-                       const std::string& allow_basic_auth) {
+                       const std::string& allow_basic_auth, const std::string& onvif_port) {
   if (host.empty() == url.empty()) throw TargetError("needs exactly one of 'host' or 'url'");
   TargetSpec t = parse_target(url.empty() ? host : url);
   if (t.is_range()) throw TargetError("'host' must be one camera, not a range");
@@ -293,6 +293,11 @@ TargetSpec camera_spec(const std::string& name, const std::string& host, const s
   t.brand = brand;
   if (!user.empty()) t.user = user;
   t.password_ref = {password_file, password_env};
+  if (!onvif_port.empty()) {
+    if (!all_digits(onvif_port) || onvif_port.size() > 5 || std::stoi(onvif_port) < 1 || std::stoi(onvif_port) > 65535)
+      throw TargetError("'onvif_port' must be 1-65535");
+    t.onvif_port = std::stoi(onvif_port);
+  }
   if (!allow_basic_auth.empty()) {
     if (allow_basic_auth == "true" || allow_basic_auth == "1" || allow_basic_auth == "yes")
       t.allow_basic_auth = true;
@@ -360,7 +365,7 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
       specs.push_back(camera_spec(json_field(e, "name"), json_field(e, "host"), json_field(e, "url"),
                                   json_field(e, "port"), json_field(e, "brand"), json_field(e, "user"),
                                   json_field(e, "password_file"), json_field(e, "password_env"),
-                                  json_field(e, "allow_basic_auth")));
+                                  json_field(e, "allow_basic_auth"), json_field(e, "onvif_port")));
     } catch (const TargetError& err) {
       throw TargetError(origin + ": camera " + std::to_string(i + 1) + ": " + err.what());
     }
@@ -370,7 +375,8 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
 
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin) {
   static const char* const kColumns[] = {
-      "name", "host", "url", "port", "brand", "user", "password_file", "password_env", "allow_basic_auth"};
+      "name",      "host", "url", "port", "brand", "user", "password_file", "password_env", "allow_basic_auth",
+      "onvif_port"};
   std::istringstream in(text);
   std::string line;
   std::vector<int> column_of(std::size(kColumns), -1);
@@ -393,7 +399,7 @@ std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::st
         const int f = column_of[c];
         return f >= 0 && f < static_cast<int>(fields.size()) ? fields[f] : std::string();
       };
-      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7), get(8)));
+      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7), get(8), get(9)));
     } catch (const TargetError& err) {
       throw TargetError(origin + ":" + std::to_string(n) + ": " + err.what());
     }

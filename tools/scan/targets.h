@@ -60,6 +60,7 @@ struct TargetSpec {
   std::string password;  // only when a file gave a URL with user:pass@
   PasswordRef password_ref;
   std::optional<bool> allow_basic_auth;  // camera list: overrides --allow-basic-auth
+  std::optional<int> onvif_port;         // camera list: overrides --onvif-port
 
   bool is_range() const { return kind == Kind::Range && first != last; }
   // Addresses in the range as written (1 for a host or URL).
@@ -103,7 +104,7 @@ std::vector<TargetSpec> read_targets_file(const std::string& path);
 
 // Reads a camera list, JSON (an array, or {"cameras": [...]}) or CSV with a
 // header row. Fields: name, host or url, port, brand, user, password_file,
-// password_env, allow_basic_auth (true/false). Throws TargetError naming file and entry.
+// password_env, allow_basic_auth (true/false), onvif_port. Throws TargetError naming file and entry.
 std::vector<TargetSpec> read_cameras_file(const std::string& path);
 std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin);

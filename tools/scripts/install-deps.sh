@@ -8,7 +8,7 @@ packages=(
   g++ meson ninja-build pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-highgui-dev
-  nlohmann-json3-dev libsoup-3.0-dev
+  nlohmann-json3-dev libsoup-3.0-dev libxml2-dev
   # tests
   libgtest-dev libgstrtspserver-1.0-dev
   # run time: tools, decoders, RTSP, encoders for test clips and demo cameras
