@@ -671,6 +671,42 @@ TEST_F(ScanIntegration, OnvifCameraIsFoundWithNoBrandGiven) {
   EXPECT_NE(r["reason"].get<std::string>().find("ONVIF"), std::string::npos) << r.dump();
 }
 
+// WS-Discovery against a loopback responder (never the multicast group in
+// tests): the camera list it prints is what `scan --cameras` reads.
+TEST_F(ScanIntegration, DiscoverPrintsACameraListScanReads) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  ExtraCamera cam(address(44), {"--path", "/vendor/stream/main", "--onvif-port", "0", "--discovery-port", "0", "--user",
+                                "admin", "--password-file", pw_file_});
+  ASSERT_TRUE(cam.ready());
+  ASSERT_GT(cam.discovery_port(), 0);
+  const RunResult found = run_focusmeter(
+      {"discover", "--probe-address", address(44) + ":" + std::to_string(cam.discovery_port()), "--timeout", "1"});
+  ASSERT_EQ(found.status, 0) << found.out << found.err;
+  const auto list = nlohmann::json::parse(found.out);
+  ASSERT_EQ(list["cameras"].size(), 1u) << found.out;
+  EXPECT_EQ(list["cameras"][0]["host"], address(44));
+  EXPECT_EQ(list["cameras"][0]["brand"], "onvif");
+  EXPECT_EQ(list["cameras"][0]["onvif_port"], cam.onvif_port());
+  EXPECT_EQ(list["cameras"][0]["name"], "fakecam " + address(44));
+  EXPECT_NE(found.err.find("1 ONVIF device answered"), std::string::npos) << found.err;
+
+  const std::string cameras = tmp_ + "/discovered.json";
+  std::ofstream(cameras) << found.out;
+  const RunResult scanned =
+      run_focusmeter({"scan", "--user", "admin", "--cameras", cameras, "--no-model", "--format", "jsonl"},
+                     {{"FOCUSMETER_PASSWORD", kPassword}});
+  const auto r = jsonl_by_host(scanned.out)[address(44)];
+  EXPECT_EQ(r["status"], "ok") << scanned.out << scanned.err;
+  EXPECT_EQ(r["brand"], "onvif") << r.dump();
+
+  // Nobody answering: an empty list and exit status 2, within the wait.
+  const RunResult none = run_focusmeter({"discover", "--probe-address", address(45) + ":3702", "--timeout", "0.5"});
+  EXPECT_EQ(none.status, 2) << none.out << none.err;
+  EXPECT_TRUE(nlohmann::json::parse(none.out)["cameras"].empty()) << none.out;
+  EXPECT_LT(none.seconds, 5.0);
+  EXPECT_EQ(run_focusmeter({"discover", "--probe-address", "255.255.255.255"}).status, 64);
+}
+
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {
   const RunResult run = run_focusmeter({"scan", "rtsp://admin:" + kPassword + "@" + address(10) + "/x"});
   EXPECT_EQ(run.status, 64);
