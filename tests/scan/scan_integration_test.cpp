@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -705,6 +706,104 @@ TEST_F(ScanIntegration, DiscoverPrintsACameraListScanReads) {
   EXPECT_TRUE(nlohmann::json::parse(none.out)["cameras"].empty()) << none.out;
   EXPECT_LT(none.seconds, 5.0);
   EXPECT_EQ(run_focusmeter({"discover", "--probe-address", "255.255.255.255"}).status, 64);
+}
+
+// Writes a 10 s H.264 clip of a test pattern, sharp or blurred by `sigma`.
+bool write_clip(const std::string& path, double sigma) {
+  gst_init(nullptr, nullptr);
+  const std::string blur = sigma > 0 ? "videoconvert ! gaussianblur sigma=" + std::to_string(sigma) + " ! " : "";
+  const std::string desc =
+      "videotestsrc pattern=smpte num-buffers=100 ! video/x-raw,width=640,height=480,framerate=10/1 ! " + blur +
+      "videoconvert ! x264enc key-int-max=10 ! mp4mux ! filesink location=\"" + path + "\"";
+  g_autoptr(GstElement) pipeline = gst_parse_launch(desc.c_str(), nullptr);
+  if (!pipeline) return false;
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+  g_autoptr(GstMessage) msg =
+      gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  return msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS;
+}
+
+// A free TCP port on `address` (bound and released: VLC cannot report one).
+int free_port(const std::string& address) {
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address.c_str());
+  g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(inet, 0);
+  g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
+  if (!s || !g_socket_bind(s, sa, TRUE, nullptr)) return 0;
+  g_autoptr(GSocketAddress) bound = g_socket_get_local_address(s, nullptr);
+  return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+}
+
+// VLC as a real third-party RTSP camera: `cvlc CLIP --sout '#rtp{sdp=rtsp://...}'`.
+// VLC refuses to run as root, so as root it runs as `nobody` (setpriv).
+class VlcCamera {
+ public:
+  VlcCamera(const std::string& clip, const std::string& address) {
+    port_ = free_port(address);
+    const std::string sout = "#rtp{sdp=rtsp://" + address + ":" + std::to_string(port_) + "/cam}";
+    std::vector<std::string> args;
+    if (geteuid() == 0) args = {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
+    args.insert(args.end(), {"env", "HOME=/tmp", "cvlc", "-q", clip, "--loop", "--sout", sout, "--sout-keep"});
+    std::vector<const gchar*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+        static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE));
+    proc_ = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
+    // Listening within 10 s, or not at all.
+    for (int i = 0; proc_ && port_ > 0 && i < 100 && !listening_; ++i) {
+      g_usleep(100000);
+      g_autoptr(GSocketClient) client = g_socket_client_new();
+      g_autoptr(GSocketConnection) c =
+          g_socket_client_connect_to_host(client, address.c_str(), static_cast<guint16>(port_), nullptr, nullptr);
+      listening_ = c != nullptr;
+    }
+  }
+  ~VlcCamera() {
+    if (!proc_) return;
+    g_subprocess_send_signal(proc_, SIGTERM);
+    g_subprocess_wait(proc_, nullptr, nullptr);
+    g_object_unref(proc_);
+  }
+  VlcCamera(const VlcCamera&) = delete;
+  VlcCamera& operator=(const VlcCamera&) = delete;
+  bool ready() const { return listening_; }
+  int port() const { return port_; }
+
+ private:
+  GSubprocess* proc_ = nullptr;
+  int port_ = 0;
+  bool listening_ = false;
+};
+
+// VLC refuses RTP over TCP: reached over UDP (--transport udp), right verdicts.
+TEST_F(ScanIntegration, VlcIsAThirdPartyCameraReachedOverUdp) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  ASSERT_TRUE(g_file_test("/usr/bin/cvlc", G_FILE_TEST_IS_EXECUTABLE))
+      << "vlc-bin is not installed (make test installs it)";
+  // VLC may run as nobody: a directory of its own it can read (not tmp_,
+  // which holds the password files).
+  g_autofree gchar* vlc_dir = g_dir_make_tmp("focusmeter-vlc-XXXXXX", nullptr);
+  ASSERT_TRUE(vlc_dir);
+  const std::string dir = vlc_dir;
+  g_chmod(dir.c_str(), 0755);
+  const std::string sharp = dir + "/sharp.mp4", blurred = dir + "/blurred.mp4";
+  ASSERT_TRUE(write_clip(sharp, 0));
+  ASSERT_TRUE(write_clip(blurred, 4));
+  VlcCamera a(sharp, address(46)), b(blurred, address(47));
+  ASSERT_TRUE(a.ready() && b.ready()) << "VLC did not start listening";
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json";
+  const std::string url_a = "rtsp://" + address(46) + ":" + std::to_string(a.port()) + "/cam";
+  const std::string url_b = "rtsp://" + address(47) + ":" + std::to_string(b.port()) + "/cam";
+  const RunResult run = run_focusmeter(
+      {"scan", "--transport", "udp", "--model", model, "--format", "jsonl", "--timeout", "8", url_a, url_b});
+  auto by_host = jsonl_by_host(run.out);
+  EXPECT_EQ(by_host[address(46)]["status"], "ok") << run.out << run.err;
+  EXPECT_EQ(by_host[address(46)]["verdict"], "CLEAR") << run.out;
+  EXPECT_EQ(by_host[address(47)]["verdict"], "BLURRY") << run.out;
+  EXPECT_EQ(run.status, 1) << run.out << run.err;
+  remove_tree(dir);
 }
 
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {

@@ -36,7 +36,7 @@ constexpr const char* kCommand = "scan";
 constexpr std::uint64_t kAnnouncedScanSize = 256;
 
 struct RawOptions {
-  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model, channels;
+  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model, channels, transport;
   gint port = 554;
   gint onvif_port = 80;
   gboolean substream = FALSE;
@@ -86,6 +86,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "RTSP port (default 554)", "PORT"},
       {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port,
        "ONVIF HTTP port (default 80); --brand onvif asks only ONVIF, auto asks it first", "PORT"},
+      {"transport", 0, 0, G_OPTION_ARG_STRING, o.transport.slot(),
+       "RTP transport: tcp (default, interleaved) or udp (servers that refuse TCP, e.g. VLC)", "tcp|udp"},
       {"substream", 0, 0, G_OPTION_ARG_NONE, &o.substream, "Use the brand's low-resolution substream", nullptr},
       {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Camera user name", "USER"},
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
@@ -138,6 +140,9 @@ int focusmeter_scan_main(int argc, char** argv) {
   settings.port = o.port;
   settings.onvif_port = o.onvif_port;
   settings.substream = o.substream;
+  const std::string transport = o.transport.or_else("tcp");
+  if (transport != "tcp" && transport != "udp") return usage_error("--transport must be tcp or udp");
+  settings.stream.protocols = transport;
   settings.allow_basic_auth = o.allow_basic_auth;
   settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
   settings.timeout_seconds = o.timeout;

@@ -145,9 +145,9 @@ StreamOutcome check_stream(const std::string& url, const std::string& user, cons
                            const StreamCheckOptions& options, gint64 deadline_us) {
   StreamOutcome out;
   const double budget_s = std::max<gint64>(0, deadline_us - g_get_monotonic_time()) / 1e6;
-  const std::string launch =
-      "rtspsrc name=src protocols=tcp latency=200 teardown-timeout=100000000 ! decodebin ! videoconvert ! "
-      "focusmeter name=fm post-messages=true ! fakesink sync=false";
+  const std::string launch = "rtspsrc name=src protocols=" + std::string(options.protocols == "udp" ? "udp" : "tcp") +
+                             " latency=200 teardown-timeout=100000000 ! decodebin ! videoconvert ! "
+                             "focusmeter name=fm post-messages=true ! fakesink sync=false";
   g_autoptr(GError) err = nullptr;
   // Declared before anything the pipeline's threads may reach, and holding
   // all of it: every return below stops the pipeline first.

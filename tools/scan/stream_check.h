@@ -28,6 +28,9 @@ struct StreamCheckOptions {
   // element's default, which would follow $FOCUSMETER_MODEL instead.
   std::string model_path;
   double threshold = -1;  // the element's `threshold`; < 0: the model's own
+  // rtspsrc `protocols`: "tcp" (RTP interleaved, the default) or "udp" (for
+  // servers that refuse TCP, e.g. VLC).
+  std::string protocols = "tcp";
 };
 
 // One analysed frame, as the element posted it.
