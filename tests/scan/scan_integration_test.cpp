@@ -356,6 +356,10 @@ TEST_F(ScanIntegration, NothingAnsweringIsNotAllClear) {
   EXPECT_TRUE(rep["results"].empty()) << run.out;
   EXPECT_EQ(rep["summary"]["exit_status"], 2) << run.out;
   EXPECT_NE(run.err.find("3 unreachable addresses"), std::string::npos) << run.err;
+  // With channels, a dead address still counts once.
+  args.insert(args.end(), {"--channels", "1-4"});
+  const RunResult channels = run_focusmeter(args);
+  EXPECT_NE(channels.err.find("3 unreachable addresses"), std::string::npos) << channels.err;
 }
 
 TEST_F(ScanIntegration, HelpNamesTheSubcommand) {

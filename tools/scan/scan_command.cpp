@@ -250,7 +250,8 @@ int focusmeter_scan_main(int argc, char** argv) {
     // the target as given (a camera's name, a URL: unique per stream).
     const std::string label = (target.from_range ? target.host : target.spec->given) +
                               (target.channel > 0 ? "-ch" + std::to_string(target.channel) : "");
-    report.add(target.index, std::move(r), frame, label, listed);
+    report.add(target.index, std::move(r), frame, label, listed,
+               channels.empty() || target.channel == channels.front());
   });
   return report.finish();
 }
