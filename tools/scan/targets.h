@@ -10,6 +10,8 @@
 //                            (except /31 and /32, which have none)
 //   cam-3.example.lan        a host name (resolved when probed)
 //   rtsp://host[:port]/path  a full stream URL (route given, no discovery)
+// Ranges above a /16 need explicit consent (enforce_range_limits); the
+// never_probed blocks are skipped in every walk; files are read with limits.
 #pragma once
 
 #include <cstdint>
