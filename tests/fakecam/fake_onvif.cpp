@@ -2,7 +2,10 @@
 
 #include <libsoup/soup.h>
 
+#include <net/if.h>
+
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace {
@@ -182,4 +185,34 @@ int start_fake_discovery(const FakeOnvifConfig& config, int onvif_port, int port
   g_source_attach(source, nullptr);
   g_source_unref(source);
   return bound_port(d->socket);
+}
+
+int start_fake_discovery_group(const FakeOnvifConfig& config, int onvif_port, std::string& error) {
+  static std::unique_ptr<Discovery> held;  // lives as long as the process
+  held = std::make_unique<Discovery>(Discovery{config, onvif_port, nullptr});
+  Discovery* d = held.get();
+  g_autoptr(GError) err = nullptr;
+  d->socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &err);
+  g_autoptr(GInetAddress) any = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(any, 3702);
+  g_autoptr(GInetAddress) group = g_inet_address_new_from_string("239.255.255.250");
+  if (!d->socket || !g_socket_bind(d->socket, sa, TRUE, &err) ||
+      !g_socket_join_multicast_group(d->socket, group, FALSE, "lo", &err)) {
+    error = err ? err->message : "cannot join the WS-Discovery group";
+    return -1;
+  }
+  GSource* source = g_socket_create_source(d->socket, G_IO_IN, nullptr);
+  g_source_set_callback(source, G_SOURCE_FUNC(on_probe), d, nullptr);
+  g_source_attach(source, nullptr);
+  g_source_unref(source);
+  return 3702;
+}
+
+bool only_loopback_interface() {
+  struct if_nameindex* names = if_nameindex();
+  if (!names) return false;
+  bool only_lo = true;
+  for (struct if_nameindex* i = names; i->if_index != 0; ++i) only_lo &= std::strcmp(i->if_name, "lo") == 0;
+  if_freenameindex(names);
+  return only_lo;
 }

@@ -29,3 +29,12 @@ int start_fake_onvif(const FakeOnvifConfig& config, std::string& error);
 // system) answering every Probe with one ProbeMatch for
 // http://address:onvif_port/onvif/device_service. Returns the bound port or -1.
 int start_fake_discovery(const FakeOnvifConfig& config, int onvif_port, int port, std::string& error);
+
+// The same responder on the real WS-Discovery group: bound to 0.0.0.0:3702
+// and joined to 239.255.255.250 on `lo`. Only for a network namespace that
+// has nothing but `lo` (fakecam checks): never answers a real network.
+int start_fake_discovery_group(const FakeOnvifConfig& config, int onvif_port, std::string& error);
+
+// True when the only network interface this process sees is `lo` (a fresh
+// network namespace).
+bool only_loopback_interface();

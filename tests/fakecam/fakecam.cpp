@@ -51,6 +51,7 @@ struct Options {
   gint channels = 0;         // 0: one camera at --path
   gint onvif_port = -1;      // -1: no ONVIF service
   gint discovery_port = -1;  // -1: no WS-Discovery responder
+  gboolean discovery_group = FALSE;
   gchar* blurred_channels = nullptr;
   ~Options() {
     g_free(blurred_channels);
@@ -251,6 +252,9 @@ int main(int argc, char** argv) {
       {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port, "Also serve ONVIF on this HTTP port (0 = chosen)", "PORT"},
       {"discovery-port", 0, 0, G_OPTION_ARG_INT, &o.discovery_port,
        "With --onvif-port: answer WS-Discovery Probes on this UDP port (0 = chosen)", "PORT"},
+      {"discovery-group", 0, 0, G_OPTION_ARG_NONE, &o.discovery_group,
+       "With --onvif-port: answer on the real group 239.255.255.250:3702 (only in a namespace with nothing but lo)",
+       nullptr},
       {"blurred-channels", 0, 0, G_OPTION_ARG_STRING, &o.blurred_channels,
        "NVR: blur only these channels by --blur, e.g. 2,4", "LIST"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -385,9 +389,15 @@ int main(int argc, char** argv) {
     onvif.sub_uri = onvif.stream_uri;
     onvif.name = "fakecam " + address;
     const int onvif_bound = start_fake_onvif(onvif, error);
-    const int discovery_bound = onvif_bound > 0 && o.discovery_port >= 0
-                                    ? start_fake_discovery(onvif, onvif_bound, o.discovery_port, error)
-                                    : 0;
+    if (o.discovery_group && !only_loopback_interface()) {
+      std::fprintf(stderr, "fakecam: --discovery-group only inside a network namespace with nothing but lo\n");
+      return 64;
+    }
+    int discovery_bound = 0;
+    if (onvif_bound > 0 && o.discovery_group)
+      discovery_bound = start_fake_discovery_group(onvif, onvif_bound, error);
+    else if (onvif_bound > 0 && o.discovery_port >= 0)
+      discovery_bound = start_fake_discovery(onvif, onvif_bound, o.discovery_port, error);
     if (onvif_bound < 0 || discovery_bound < 0) {
       std::fprintf(stderr, "fakecam: ONVIF: %s\n", error.c_str());
       return 1;

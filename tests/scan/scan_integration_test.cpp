@@ -810,6 +810,66 @@ TEST_F(ScanIntegration, VlcIsAThirdPartyCameraReachedOverUdp) {
   remove_tree(dir);
 }
 
+// Runs a command line; true when it exits 0.
+bool run_ok(const std::vector<std::string>& args) {
+  std::vector<const gchar*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  gint status = -1;
+  if (!g_spawn_sync(
+          nullptr, const_cast<gchar**>(argv.data()), nullptr,
+          static_cast<GSpawnFlags>(G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL),
+          nullptr, nullptr, nullptr, nullptr, &status, nullptr))
+    return false;
+  return g_spawn_check_wait_status(status, nullptr);
+}
+
+// The real WS-Discovery path — a Probe to 239.255.255.250:3702 — inside a
+// network namespace the test creates with nothing but lo, where the fake
+// camera's responder joins the group. Needs root (CI runs as root); skipped
+// with a reason elsewhere. The Unicast-responder test above runs everywhere.
+TEST(DiscoverNamespace, ProbeOnTheMulticastGroupInsideANamespace) {
+  const std::string ns = "focusmeter-wsd-" + std::to_string(getpid());
+  if (geteuid() != 0 || !run_ok({"ip", "netns", "add", ns})) GTEST_SKIP() << "no network namespace (needs root and ip)";
+  struct NamespaceGuard {
+    std::string name;
+    ~NamespaceGuard() { run_ok({"ip", "netns", "del", name}); }
+  } guard{ns};
+  ASSERT_TRUE(run_ok({"ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"}));
+  ASSERT_TRUE(run_ok({"ip", "netns", "exec", ns, "ip", "link", "set", "lo", "multicast", "on"}));
+  ASSERT_TRUE(run_ok({"ip", "netns", "exec", ns, "ip", "route", "add", "224.0.0.0/4", "dev", "lo"}));
+
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+      static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
+  const char* cam_argv[] = {"ip",        "netns",        "exec", ns.c_str(),          FAKECAM_PATH, "--address",
+                            "127.0.0.9", "--onvif-port", "0",    "--discovery-group", nullptr};
+  g_autoptr(GSubprocess) cam = g_subprocess_launcher_spawnv(launcher, cam_argv, nullptr);
+  ASSERT_TRUE(cam);
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(cam));
+  g_autofree gchar* line = g_data_input_stream_read_line(in, nullptr, nullptr, nullptr);
+  int rtsp = 0, onvif = 0, wsd = 0;
+  const bool ready = line && std::sscanf(line, "READY %*s %d %d %d", &rtsp, &onvif, &wsd) == 3 && wsd == 3702;
+  // focusmeter discover inside the namespace, on its default multicast group.
+  g_autofree gchar* out = nullptr;
+  g_autofree gchar* err = nullptr;
+  gint status = -1;
+  if (ready) {
+    const char* argv[] = {"ip", "netns", "exec", ns.c_str(), FOCUSMETER_PATH, "discover", "--timeout", "1", nullptr};
+    g_spawn_sync(nullptr, const_cast<gchar**>(argv), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
+                 &status, nullptr);
+  }
+  g_subprocess_send_signal(cam, SIGTERM);
+  g_subprocess_wait(cam, nullptr, nullptr);
+  ASSERT_TRUE(ready) << (line ? line : "(no READY line)");
+  EXPECT_TRUE(g_spawn_check_wait_status(status, nullptr)) << (out ? out : "") << (err ? err : "");
+  const auto list = nlohmann::json::parse(out ? out : "{}", nullptr, false);
+  ASSERT_TRUE(list.contains("cameras")) << (out ? out : "");
+  ASSERT_EQ(list["cameras"].size(), 1u) << out;
+  EXPECT_EQ(list["cameras"][0]["host"], "127.0.0.9");
+  EXPECT_EQ(list["cameras"][0]["onvif_port"], onvif);
+  EXPECT_NE(std::string(err ? err : "").find("answered on 239.255.255.250:3702"), std::string::npos) << err;
+}
+
 TEST_F(ScanIntegration, PasswordIsNeverAcceptedOnTheCommandLine) {
   const RunResult run = run_focusmeter({"scan", "rtsp://admin:" + kPassword + "@" + address(10) + "/x"});
   EXPECT_EQ(run.status, 64);
