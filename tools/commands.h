@@ -3,6 +3,7 @@
 #pragma once
 
 int focusmeter_scan_main(int argc, char** argv);
+int focusmeter_discover_main(int argc, char** argv);
 int focusmeter_check_main(int argc, char** argv);
 int focusmeter_train_main(int argc, char** argv);
 int focusmeter_serve_main(int argc, char** argv);

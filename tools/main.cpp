@@ -18,6 +18,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"scan", focusmeter_scan_main, "check IP cameras over address ranges (RTSP)"},
+    {"discover", focusmeter_discover_main, "find ONVIF cameras on the local network (WS-Discovery)"},
     {"check", focusmeter_check_main, "check images, folders, recorded clips and stream URIs"},
     {"train", focusmeter_train_main, "build a data set and train a focus model"},
     {"serve", focusmeter_serve_main, "answer focus predictions over a JSON HTTP API"},
@@ -28,7 +29,7 @@ void usage(FILE* out) {
                "Usage: focusmeter COMMAND [OPTION...]\n\n"
                "Tells whether cameras, images and clips are in focus (CLEAR) or not (BLURRY).\n\n"
                "Commands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-7s %s\n", c.name, c.summary);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
   std::fprintf(out, "\nRun 'focusmeter COMMAND --help' for a command's options.\n");
 }
 

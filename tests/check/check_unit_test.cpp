@@ -79,6 +79,37 @@ TEST(Inputs, ExpandsFoldersFilesAndUris) {
   fs::remove_all(dir);
 }
 
+// HEIF stills have no decoder here: refused at once by content, not sent
+// to a pipeline to time out (issue 11).
+TEST(Inputs, HeicAndAvifAreRefusedAtOnce) {
+  const fs::path dir = fs::temp_directory_path() / ("fm-heif-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  auto write_ftyp = [&](const std::string& name, const std::string& brands) {
+    std::string box = std::string("\0\0\0", 3) + static_cast<char>(8 + brands.size()) + "ftyp" + brands;
+    box += std::string("\0\0\0\x10metadata-goes-h", 16) + std::string(2000, 'x');
+    std::ofstream(dir / name, std::ios::binary) << box;
+    return (dir / name).string();
+  };
+  const auto heic = expand_inputs({write_ftyp("photo.bin", std::string("heic\0\0\0\0mif1heic", 16))}, false);
+  ASSERT_EQ(heic.size(), 1u);
+  EXPECT_EQ(heic[0].kind, InputKind::Bad);
+  EXPECT_EQ(heic[0].reason, "HEIC images are not supported");
+  const auto avif = expand_inputs({write_ftyp("pic.avif", std::string("avif\0\0\0\0mif1miaf", 16))}, false);
+  ASSERT_EQ(avif.size(), 1u);
+  EXPECT_EQ(avif[0].reason, "AVIF images are not supported");
+  // In a folder, a .heic is reported (named like media), not skipped.
+  write_ftyp("IMG_0001.HEIC", std::string("mif1\0\0\0\0mif1heic", 16));
+  fs::remove(dir / "photo.bin");
+  fs::remove(dir / "pic.avif");
+  const auto folder = expand_inputs({dir.string()}, false);
+  ASSERT_EQ(folder.size(), 1u);
+  EXPECT_EQ(folder[0].reason, "HEIC images are not supported");
+  // An MP4 (isom) is still a video.
+  const auto mp4 = expand_inputs({write_ftyp("clip.mp4", std::string("isom\0\0\x02\0isomiso2avc1mp41", 24))}, false);
+  EXPECT_NE(mp4[0].reason, "HEIC images are not supported");
+  fs::remove_all(dir);
+}
+
 TEST(Jpeg, CompletenessFindsTruncation) {
   const auto jpeg = jpeg_bytes();
   EXPECT_TRUE(jpeg_is_complete(jpeg.data(), jpeg.size()));

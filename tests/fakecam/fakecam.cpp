@@ -17,6 +17,12 @@
 // Two more modes stand in for broken devices: `garbage`
 // answers every connection with bytes that are not RTSP, `silent` accepts
 // connections and never says a word; `audio` serves a stream without video.
+// `--channels N` makes it an NVR: N streams at the paths --path gives with
+// {channel} filled in (default /Streaming/Channels/{channel}01), each its own
+// picture; `--blurred-channels 2,4` blurs only those (by --blur).
+// `--onvif-port P` adds an ONVIF device service (fake_onvif.h) naming the RTSP
+// stream, with the same credentials; `--discovery-port P` a WS-Discovery
+// responder for it. The READY line then also carries those ports.
 //
 // When it listens it prints one line on stdout, "READY <address> <port>",
 // and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
@@ -33,12 +39,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
+
+#include "fake_onvif.h"
 
 namespace {
 
@@ -60,9 +69,15 @@ struct Options {
   gchar* defocus = nullptr;
   gboolean ten_bit = FALSE;
   gboolean tcp_refuse = FALSE;
+  gint channels = 0;         // 0: one camera at --path
+  gint onvif_port = -1;      // -1: no ONVIF service
+  gint discovery_port = -1;  // -1: no WS-Discovery responder
+  gboolean discovery_group = FALSE;
+  gchar* blurred_channels = nullptr;
   ~Options() {
     g_free(codec);
     g_free(defocus);
+    g_free(blurred_channels);
     g_free(address);
     g_free(mode);
     g_free(image);
@@ -86,7 +101,8 @@ cv::Mat synthetic_scene(int width, int height) {
 
 // Writes the frame the camera shows (resized, maybe blurred) as a PNG in a
 // private temporary directory; returns its path, or "" with `error` set.
-std::string prepare_frame(const Options& o, const std::string& dir, std::string& error) {
+std::string prepare_frame(const Options& o, const std::string& dir, std::string& error, double blur,
+                          const std::string& name = "frame.png") {
   cv::Mat img;
   if (o.image) {
     img = cv::imread(o.image, cv::IMREAD_COLOR);
@@ -98,17 +114,17 @@ std::string prepare_frame(const Options& o, const std::string& dir, std::string&
   } else {
     img = synthetic_scene(o.width, o.height);
   }
-  if (o.blur > 0 && o.defocus && g_str_equal(o.defocus, "disk")) {
+  if (blur > 0 && o.defocus && g_str_equal(o.defocus, "disk")) {
     // A defocused lens: the point spread function is a uniform disk of radius --blur.
-    const int r = static_cast<int>(std::ceil(o.blur));
+    const int r = static_cast<int>(std::ceil(blur));
     cv::Mat kernel = cv::Mat::zeros(2 * r + 1, 2 * r + 1, CV_32F);
-    cv::circle(kernel, {r, r}, static_cast<int>(std::lround(o.blur)), cv::Scalar(1), cv::FILLED, cv::LINE_AA);
+    cv::circle(kernel, {r, r}, static_cast<int>(std::lround(blur)), cv::Scalar(1), cv::FILLED, cv::LINE_AA);
     kernel /= cv::sum(kernel)[0];
     cv::filter2D(img, img, -1, kernel, {-1, -1}, 0, cv::BORDER_REFLECT);
-  } else if (o.blur > 0) {
-    cv::GaussianBlur(img, img, {0, 0}, o.blur);
+  } else if (blur > 0) {
+    cv::GaussianBlur(img, img, {0, 0}, blur);
   }
-  std::string path = dir + "/frame.png";
+  std::string path = dir + "/" + name;
   if (!cv::imwrite(path, img)) {
     error = "cannot write " + path;
     return {};
@@ -225,6 +241,19 @@ std::string media_launch(const std::string& mode, const std::string& codec) {
          " name=pay0 pt=96 config-interval=-1 )";
 }
 
+// An NVR channel: each channel its own picture and encoder inside its media
+// (shared between the channel's clients; the first client of a channel
+// starts on its keyframe, later ones join the running stream).
+std::string channel_media_launch(const Options& o, const std::string& frame_path) {
+  g_autofree gchar* quoted = g_strescape(frame_path.c_str(), nullptr);
+  const int key_int = std::max(1, static_cast<int>(std::lround(o.gop * o.fps)));
+  return std::string("( filesrc location=\"") + quoted +
+         "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
+         "/1 ! videoconvert ! video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast "
+         "key-int-max=" +
+         std::to_string(key_int) + " ! rtph264pay name=pay0 pt=96 config-interval=1 )";
+}
+
 // Hands each encoded access unit to every prepared media's appsrc.
 struct Relay {
   std::mutex mutex;
@@ -298,10 +327,28 @@ struct TmpDir {
   std::string path;
   ~TmpDir() {
     if (path.empty()) return;
-    g_remove((path + "/frame.png").c_str());
+    g_autoptr(GDir) dir = g_dir_open(path.c_str(), 0, nullptr);
+    while (const char* name = dir ? g_dir_read_name(dir) : nullptr) g_remove((path + "/" + name).c_str());
     g_rmdir(path.c_str());
   }
 };
+
+// The NVR mode's blurred channels: "2,4" -> whether `channel` is one
+// (every channel when no list is given).
+bool channel_blurred(const Options& o, int channel) {
+  if (!o.blurred_channels) return true;
+  g_auto(GStrv) items = g_strsplit(o.blurred_channels, ",", -1);
+  for (gchar** i = items; *i; ++i)
+    if (std::atoi(*i) == channel) return true;
+  return false;
+}
+
+// "/Streaming/Channels/{channel}01" with channel 3 -> "/Streaming/Channels/301".
+std::string channel_path(std::string path, int channel) {
+  const auto at = path.find("{channel}");
+  if (at != std::string::npos) path.replace(at, 9, std::to_string(channel));
+  return path;
+}
 
 }  // namespace
 
@@ -327,6 +374,16 @@ int main(int argc, char** argv) {
        "How --blur defocuses: gaussian (sigma, the default) or disk (radius)", "KIND"},
       {"tcp-refuse", 0, 0, G_OPTION_ARG_NONE, &o.tcp_refuse, "Offer RTP over UDP only (SETUP over TCP gets 461)",
        nullptr},
+      {"channels", 0, 0, G_OPTION_ARG_INT, &o.channels,
+       "NVR: serve N channels at --path with {channel} filled in (default /Streaming/Channels/{channel}01)", "N"},
+      {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port, "Also serve ONVIF on this HTTP port (0 = chosen)", "PORT"},
+      {"discovery-port", 0, 0, G_OPTION_ARG_INT, &o.discovery_port,
+       "With --onvif-port: answer WS-Discovery Probes on this UDP port (0 = chosen)", "PORT"},
+      {"discovery-group", 0, 0, G_OPTION_ARG_NONE, &o.discovery_group,
+       "With --onvif-port: answer on the real group 239.255.255.250:3702 (only in a namespace with nothing but lo)",
+       nullptr},
+      {"blurred-channels", 0, 0, G_OPTION_ARG_STRING, &o.blurred_channels,
+       "NVR: blur only these channels by --blur, e.g. 2,4", "LIST"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
   g_option_context_add_main_entries(ctx, entries, nullptr);
@@ -342,8 +399,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fakecam: refusing to bind %s: loopback (127.0.0.0/8) only\n", address.c_str());
     return 64;
   }
-  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1 || !(o.gop > 0)) {
-    std::fprintf(stderr, "fakecam: bad --port, --width, --height, --fps or --gop\n");
+  if (o.port < 0 || o.port > 65535 || o.width < 16 || o.height < 16 || o.fps < 1 || !(o.gop > 0) || o.channels < 0 ||
+      o.channels > 64) {
+    std::fprintf(stderr, "fakecam: bad --port, --width, --height, --fps, --gop or --channels\n");
     return 64;
   }
   const std::string codec = o.codec ? o.codec : "h264";
@@ -391,7 +449,7 @@ int main(int argc, char** argv) {
         return 1;
       }
       tmp.path = dir;
-      frame_path = prepare_frame(o, tmp.path, error);
+      frame_path = prepare_frame(o, tmp.path, error, o.channels > 0 ? 0 : o.blur);
       if (frame_path.empty()) {
         std::fprintf(stderr, "fakecam: %s\n", error.c_str());
         return 1;
@@ -453,10 +511,28 @@ int main(int argc, char** argv) {
       gst_rtsp_server_set_auth(server, auth);
     }
     // Mount points match the path without its query string, as cameras do.
-    std::string path = o.path ? o.path : "/Streaming/Channels/101";
+    std::string path = o.path ? o.path : o.channels > 0 ? "/Streaming/Channels/{channel}01" : "/Streaming/Channels/101";
     path = path.substr(0, path.find('?'));
     g_autoptr(GstRTSPMountPoints) mounts = gst_rtsp_server_get_mount_points(server);
-    gst_rtsp_mount_points_add_factory(mounts, path.c_str(), GST_RTSP_MEDIA_FACTORY(g_object_ref(factory)));
+    if (o.channels == 0)
+      gst_rtsp_mount_points_add_factory(mounts, path.c_str(), GST_RTSP_MEDIA_FACTORY(g_object_ref(factory)));
+    // NVR: one factory per channel, each with its own picture, sharing the
+    // authentication set up above.
+    for (int channel = 1; channel <= o.channels && mode == "rtsp"; ++channel) {
+      const std::string name = "channel-" + std::to_string(channel) + ".png";
+      const std::string frame = prepare_frame(o, tmp.path, error, channel_blurred(o, channel) ? o.blur : 0, name);
+      if (frame.empty()) {
+        std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+        return 1;
+      }
+      GstRTSPMediaFactory* channel_factory = gst_rtsp_media_factory_new();
+      gst_rtsp_media_factory_set_launch(channel_factory, channel_media_launch(o, frame).c_str());
+      gst_rtsp_media_factory_set_shared(channel_factory, TRUE);
+      if (o.user)
+        gst_rtsp_media_factory_add_role(channel_factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN,
+                                        TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
+      gst_rtsp_mount_points_add_factory(mounts, channel_path(path, channel).c_str(), channel_factory);
+    }
 
     if (gst_rtsp_server_attach(server, nullptr) == 0)
       error = "cannot listen on " + address + ":" + std::to_string(o.port);
@@ -485,7 +561,38 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fakecam: %s\n", error.c_str());
     return 1;
   }
-  std::printf("READY %s %d\n", address.c_str(), bound);
+  std::string extra_ports;
+  if (o.onvif_port >= 0 && mode == "rtsp") {
+    FakeOnvifConfig onvif;
+    onvif.address = address;
+    onvif.port = o.onvif_port;
+    if (o.user) {
+      onvif.user = o.user;
+      read_password(o.password_file, onvif.password);
+    }
+    std::string path = o.path ? o.path : o.channels > 0 ? "/Streaming/Channels/{channel}01" : "/Streaming/Channels/101";
+    path = channel_path(path, 1);
+    onvif.stream_uri = "rtsp://" + address + ":" + std::to_string(bound) + path;
+    onvif.sub_uri = onvif.stream_uri;
+    onvif.name = "fakecam " + address;
+    const int onvif_bound = start_fake_onvif(onvif, error);
+    if (o.discovery_group && !only_loopback_interface()) {
+      std::fprintf(stderr, "fakecam: --discovery-group only inside a network namespace with nothing but lo\n");
+      return 64;
+    }
+    int discovery_bound = 0;
+    if (onvif_bound > 0 && o.discovery_group)
+      discovery_bound = start_fake_discovery_group(onvif, onvif_bound, error);
+    else if (onvif_bound > 0 && o.discovery_port >= 0)
+      discovery_bound = start_fake_discovery(onvif, onvif_bound, o.discovery_port, error);
+    if (onvif_bound < 0 || discovery_bound < 0) {
+      std::fprintf(stderr, "fakecam: ONVIF: %s\n", error.c_str());
+      return 1;
+    }
+    extra_ports =
+        " " + std::to_string(onvif_bound) + (discovery_bound > 0 ? " " + std::to_string(discovery_bound) : "");
+  }
+  std::printf("READY %s %d%s\n", address.c_str(), bound, extra_ports.c_str());
   std::fflush(stdout);
   g_main_loop_run(loop);
   if (held) {

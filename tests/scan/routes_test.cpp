@@ -54,7 +54,8 @@ TEST(Routes, TemplateValidation) {
   EXPECT_EQ(scan::validate_template("rtsp://{host}/stream1"), "");
   EXPECT_NE(scan::validate_template("http://{host}/x"), "");
   EXPECT_NE(scan::validate_template("rtsp://10.0.0.1/x"), "");
-  EXPECT_NE(scan::validate_template("rtsp://{host}/{channel}").find("{channel}"), std::string::npos);
+  EXPECT_EQ(scan::validate_template("rtsp://{host}/ch{channel}/{stream}"), "");
+  EXPECT_NE(scan::validate_template("rtsp://{host}/{camera}").find("{camera}"), std::string::npos);
   EXPECT_NE(scan::validate_template("rtsp://admin:pw@{host}/x").find("credentials"), std::string::npos);
 }
 
@@ -130,4 +131,45 @@ TEST(Transport, NamesRoundTrip) {
     EXPECT_EQ(focusmeter::stream::parse_transport(focusmeter::stream::transport_name(t)), t);
   EXPECT_FALSE(focusmeter::stream::parse_transport("TCP"));
   EXPECT_FALSE(focusmeter::stream::parse_transport(""));
+}
+
+// NVRs: every brand's documented per-channel form; channel 1 unchanged.
+TEST(Routes, ChannelsInEachBrandsForm) {
+  auto path = [](const char* brand, bool sub, int channel) {
+    return scan::routes_for_brand(brand, sub, channel)->at(0).tmpl.substr(std::string("rtsp://{host}:{port}").size());
+  };
+  EXPECT_EQ(path("hikvision", false, 16), "/Streaming/Channels/1601");
+  EXPECT_EQ(path("hikvision", true, 3), "/Streaming/Channels/302");
+  EXPECT_EQ(path("dahua", false, 12), "/cam/realmonitor?channel=12&subtype=0");
+  EXPECT_EQ(path("amcrest", true, 2), "/cam/realmonitor?channel=2&subtype=1");
+  EXPECT_EQ(path("reolink", false, 7), "/h264Preview_07_main");
+  EXPECT_EQ(path("reolink", true, 12), "/h264Preview_12_sub");
+  EXPECT_EQ(path("uniview", true, 4), "/unicast/c4/s1/live");
+  EXPECT_EQ(path("axis", false, 1), "/axis-media/media.amp");
+  EXPECT_EQ(path("axis", false, 3), "/axis-media/media.amp?camera=3");
+  EXPECT_EQ(path("hanwha", false, 1), "/profile2/media.smp");
+  EXPECT_EQ(path("hanwha", false, 2), "/1/profile2/media.smp");
+  // 3xlogic's /CH001 names one camera: beyond channel 1 only its Hikvision form.
+  const auto x = scan::routes_for_brand("3xlogic", false, 5);
+  ASSERT_EQ(x->size(), 1u);
+  EXPECT_EQ(x->at(0).tmpl, "rtsp://{host}:{port}/Streaming/Channels/501");
+  EXPECT_EQ(scan::routes_for_brand("auto", false, 5)->size(), 6u);
+}
+
+TEST(Routes, ChannelListsAndTemplates) {
+  std::string error;
+  EXPECT_EQ(scan::parse_channels("1-4", error), (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(scan::parse_channels("3, 1,5-6,3", error), (std::vector<int>{3, 1, 5, 6}));
+  for (const char* bad : {"0", "4-2", "x", "1-", "300", "1;2", ""}) {
+    error.clear();
+    EXPECT_TRUE(scan::parse_channels(bad, error).empty()) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+  EXPECT_EQ(scan::fill_channel("rtsp://{host}/ch{channel}/{stream}", 9, true), "rtsp://{host}/ch9/sub");
+  scan::ScanSettings s;
+  s.url_template = "rtsp://{host}:{port}/live/{channel}/{stream}";
+  scan::TargetSpec range;
+  range.kind = scan::TargetSpec::Kind::Range;
+  EXPECT_EQ(scan::candidate_routes(range, s, 0)[0].tmpl, "rtsp://{host}:{port}/live/1/main");
+  EXPECT_EQ(scan::candidate_routes(range, s, 12)[0].tmpl, "rtsp://{host}:{port}/live/12/main");
 }

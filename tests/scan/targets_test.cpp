@@ -223,3 +223,125 @@ TEST(Targets, CameraListTransport) {
         << e.what();
   }
 }
+
+// A typo must not scan the internet.
+TEST(Targets, LargeRangesNeedExplicitConsent) {
+  using focusmeter::scan::enforce_range_limits;
+  auto refusal = [](const std::vector<TargetSpec>& specs, bool allow) -> std::string {
+    try {
+      enforce_range_limits(specs, allow);
+    } catch (const TargetError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  // A /16 is the largest accepted: 65534 hosts (network and broadcast skipped).
+  EXPECT_EQ(refusal({parse_target("10.1.0.0/16")}, false), "");
+  EXPECT_EQ(refusal({parse_target("10.1.0.0-10.1.255.255")}, false), "");  // exactly 65536
+  const std::string e = refusal({parse_target("10.0.0.0/0")}, false);
+  EXPECT_NE(e.find("--allow-large-range"), std::string::npos) << e;
+  EXPECT_NE(e.find("10.0.0.0/0"), std::string::npos) << e;
+  EXPECT_NE(refusal({parse_target("10.0.0.0/15")}, false), "");
+  EXPECT_NE(refusal({parse_target("10.1.0.0-10.1.255.255"), parse_target("10.2.0.1")}, false), "")
+      << "the total counts too";
+  EXPECT_EQ(refusal({parse_target("10.0.0.0/8")}, true), "");
+}
+
+TEST(Targets, NeverProbesThisNetworkMulticastReservedOrBroadcast) {
+  // /0 with consent still never yields 0/8, 224/4 or 240/4.
+  const std::vector<TargetSpec> all{parse_target("10.0.0.0/0")};
+  TargetCursor c(all);
+  EXPECT_EQ(c.total(), (std::uint64_t(1) << 32) - (1u << 24) - (std::uint64_t(1) << 29));
+  EXPECT_EQ(c.next()->host, "1.0.0.0") << "0.0.0.0/8 skipped";
+  // The block ends right before multicast; the walk stops at 223.255.255.254.
+  const std::vector<TargetSpec> edge{parse_target("223.255.255.250-224.0.0.5")};
+  EXPECT_EQ(expand(edge), (std::vector<std::string>{"223.255.255.250", "223.255.255.251", "223.255.255.252",
+                                                    "223.255.255.253", "223.255.255.254", "223.255.255.255"}));
+  EXPECT_NE(error_of("239.255.255.240-240.0.0.3").find("never probed"), std::string::npos);
+  EXPECT_NE(error_of("224.0.0.0/24").find("never probed"), std::string::npos);
+  EXPECT_NE(error_of("255.255.255.255").find("broadcast"), std::string::npos);
+  EXPECT_NE(error_of("239.255.255.250").find("multicast"), std::string::npos);
+  EXPECT_NE(error_of("0.0.0.0").find("0.0.0.0/8"), std::string::npos);
+  // CIDR blocks up to /30 lose their network and broadcast addresses.
+  EXPECT_EQ(expand("10.9.8.4/30"), (std::vector<std::string>{"10.9.8.5", "10.9.8.6"}));
+}
+
+// Issue 15: files are read in bounded pieces and fail fast.
+TEST(Targets, OversizedFilesFailFastWithOneLine) {
+  using focusmeter::scan::read_cameras_file;
+  using focusmeter::scan::read_targets_file;
+  auto error = [](auto&& f) -> std::string {
+    try {
+      f();
+    } catch (const TargetError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  const std::string zero = error([] { read_targets_file("/dev/zero"); });
+  EXPECT_NE(zero.find("/dev/zero:1: line longer than 4096 bytes"), std::string::npos) << zero;
+  EXPECT_NE(error([] { read_cameras_file("/dev/zero"); }).find("larger than 16 MiB"), std::string::npos);
+  // A large file of valid lines: refused at the size limit, not read whole.
+  const std::string big = ::testing::TempDir() + "/big-targets.txt";
+  {
+    std::ofstream out(big);
+    const std::string line = "10.0.0.1   # " + std::string(1000, 'x') + "\n";
+    for (std::size_t written = 0; written <= focusmeter::scan::kMaxFileBytes; written += line.size()) out << line;
+  }
+  EXPECT_NE(error([&] { read_targets_file(big); }).find("larger than 16 MiB"), std::string::npos);
+  std::remove(big.c_str());
+  const std::string many = temp_file("many-targets.txt", [] {
+    std::string s;
+    for (std::size_t i = 0; i <= focusmeter::scan::kMaxTargetLines; ++i) s += "10.0.0.1\n";
+    return s;
+  }());
+  EXPECT_NE(error([&] { read_targets_file(many); }).find("more than 100000 targets"), std::string::npos);
+}
+
+// Issue 15: a malformed line with credentials is echoed without the password.
+TEST(Targets, EchoedInputNeverCarriesAPassword) {
+  const std::string path = temp_file("secret-targets.txt", "10.0.0.1\nadmin:Hunter2-secret@10.0.0.300\n");
+  try {
+    focusmeter::scan::read_targets_file(path);
+    FAIL() << "no error";
+  } catch (const TargetError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find("Hunter2-secret"), std::string::npos) << what;
+    EXPECT_NE(what.find("admin:***@10.0.0.300"), std::string::npos) << what;
+    EXPECT_NE(what.find(":2:"), std::string::npos) << what;
+  }
+  const std::string csv_error = [] {
+    try {
+      focusmeter::scan::parse_cameras_csv("name,host\ndoor,viewer:pa55word@10.0.0.7/x\n", "c.csv");
+    } catch (const TargetError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  }();
+  EXPECT_EQ(csv_error.find("pa55word"), std::string::npos) << csv_error;
+  EXPECT_NE(csv_error.find("c.csv:2:"), std::string::npos) << csv_error;
+  EXPECT_EQ(focusmeter::scan::redact_userinfo("x rtsp://u:p@h/ y:z@w"), "x rtsp://u:***@h/ y:***@w");
+}
+
+// --channels: each address (not a URL) becomes one target per channel.
+TEST(Targets, ChannelsMultiplyAddressesNotUrls) {
+  const std::vector<TargetSpec> specs{parse_target("10.0.0.1-2"), parse_target("rtsp://10.0.0.9/x")};
+  TargetCursor c(specs, {1, 3});
+  EXPECT_EQ(c.total(), 5u);
+  std::vector<std::string> seen;
+  while (auto t = c.next()) seen.push_back(t->host + "#" + std::to_string(t->channel));
+  EXPECT_EQ(seen, (std::vector<std::string>{"10.0.0.1#1", "10.0.0.1#3", "10.0.0.2#1", "10.0.0.2#3", "10.0.0.9#0"}));
+  TargetCursor plain(specs);
+  EXPECT_EQ(plain.next()->channel, 0) << "no --channels: no channel in the report";
+}
+
+TEST(Targets, CameraListAllowBasicAuthPerCamera) {
+  const auto json = focusmeter::scan::parse_cameras_json(
+      R"([{"host": "10.0.0.5", "allow_basic_auth": true}, {"host": "10.0.0.6"}])", "c.json");
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0].allow_basic_auth, true);
+  EXPECT_FALSE(json[1].allow_basic_auth.has_value());
+  const auto csv = focusmeter::scan::parse_cameras_csv("host,allow_basic_auth\n10.0.0.7,no\n", "c.csv");
+  EXPECT_EQ(csv.at(0).allow_basic_auth, false);
+  EXPECT_THROW(focusmeter::scan::parse_cameras_csv("host,allow_basic_auth\n10.0.0.7,maybe\n", "c.csv"), TargetError);
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -28,7 +29,8 @@ std::string lower_extension(const std::string& path) {
 }
 
 bool image_extension(const std::string& ext) {
-  for (const char* e : {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm"})
+  for (const char* e :
+       {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm", ".heic", ".heif", ".avif"})
     if (ext == e) return true;
   return false;
 }
@@ -41,6 +43,25 @@ bool video_extension(const std::string& ext) {
 }
 
 bool is_image_type(const std::string& t) { return starts_with(t, "image/"); }
+
+// HEIF still images (HEIC, AVIF) are ISO-BMFF files, which typefind calls
+// video/quicktime; no decoder in Debian 12's GStreamer or OpenCV 4.6 reads
+// their image items, so a pipeline would only wait out its timeout. Returns
+// "HEIC" or "AVIF" from the ftyp box's brands, else "".
+std::string heif_image_kind(const std::vector<char>& head) {
+  if (head.size() < 16 || std::memcmp(head.data() + 4, "ftyp", 4) != 0) return {};
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(head[i])); };
+  const std::size_t box =
+      std::min<std::size_t>(head.size(), (byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3));
+  bool heic = false, avif = false;
+  for (std::size_t at = 8; at + 4 <= box; at += at == 8 ? 8 : 4) {  // major brand, minor version, compatible brands
+    const std::string brand(head.data() + at, 4);
+    avif |= brand == "avif" || brand == "avis";
+    heic |= brand == "heic" || brand == "heix" || brand == "heim" || brand == "heis" || brand == "hevc" ||
+            brand == "hevx" || brand == "mif1" || brand == "msf1";
+  }
+  return avif ? "AVIF" : heic ? "HEIC" : "";
+}
 
 // Containers and elementary video streams; audio types count too, so that an
 // audio-only clip gets a clear "no video track" from the pipeline.
@@ -138,6 +159,11 @@ bool classify_file(const std::string& path, bool explicit_arg, Input& out) {
   if (head.empty()) {
     if (!explicit_arg && !media_name) return false;
     out = bad(path, "empty file (0 bytes)");
+    return true;
+  }
+  if (const std::string heif = heif_image_kind(head); !heif.empty()) {
+    out = bad(path, heif + " images are not supported");
+    out.media_type = heif == "AVIF" ? "image/avif" : "image/heic";
     return true;
   }
   const std::string type = sniff_media_type(head.data(), head.size());

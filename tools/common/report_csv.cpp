@@ -32,8 +32,8 @@ std::string optional_number(const std::optional<double>& v) { return v ? number(
 
 void write_csv(std::ostream& out, const Report& report) {
   const bool scan = report.kind == ReportKind::Scan;
-  std::vector<std::string> header =
-      scan ? std::vector<std::string>{"target", "host", "url", "brand"} : std::vector<std::string>{"source", "kind"};
+  std::vector<std::string> header = scan ? std::vector<std::string>{"target", "host", "channel", "url", "brand"}
+                                         : std::vector<std::string>{"source", "kind"};
   for (const char* h : {"status", "verdict", "score"}) header.push_back(h);
   if (!scan) header.push_back("blurry_share");
   for (std::size_t i = 0; i < kFeatureCount; ++i) header.emplace_back(feature_name(static_cast<Feature>(i)));
@@ -48,7 +48,9 @@ void write_csv(std::ostream& out, const Report& report) {
   emit(header);
   for (const Result& r : report.results) {
     std::vector<std::string> f =
-        scan ? std::vector<std::string>{r.target, r.host, r.url, r.brand} : std::vector<std::string>{r.source, r.kind};
+        scan
+            ? std::vector<std::string>{r.target, r.host, r.channel > 0 ? std::to_string(r.channel) : "", r.url, r.brand}
+            : std::vector<std::string>{r.source, r.kind};
     f.push_back(status_name(r.status));
     f.push_back(r.verdict ? verdict_name(*r.verdict) : "");
     f.push_back(optional_number(r.score));

@@ -146,7 +146,9 @@ void write_html(std::ostream& out, const Report& report) {
     if (!r.timeline.empty()) out << timeline_svg(r.timeline, report.threshold);
     out << "</td>";
     if (scan)
-      out << "<td>" << esc(r.host.empty() ? r.target : r.host) << "<br><small>" << esc(r.url) << "</small></td>";
+      out << "<td>" << esc(r.host.empty() ? r.target : r.host)
+          << (r.channel > 0 ? " ch" + std::to_string(r.channel) : std::string()) << "<br><small>" << esc(r.url)
+          << "</small></td>";
     else
       out << "<td>" << esc(r.source) << "</td>";
     out << "<td data-k='" << status_rank(r) << "' class='" << (r.status == Status::Ok ? "" : "bad") << "'>"

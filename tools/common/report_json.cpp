@@ -40,6 +40,7 @@ json result_to_json(const Result& r, ReportKind kind) {
   if (kind == ReportKind::Scan) {
     j["target"] = r.target;
     j["host"] = r.host;
+    if (r.channel > 0) j["channel"] = r.channel;
     j["url"] = r.url;
     j["brand"] = r.brand;
   } else {

@@ -53,7 +53,7 @@ std::string one_line(std::string s) {
 
 std::vector<Cell> row_cells(const Result& r, ReportKind kind) {
   if (kind == ReportKind::Scan)
-    return {{r.host.empty() ? r.target : r.host},
+    return {{(r.host.empty() ? r.target : r.host) + (r.channel > 0 ? " ch" + std::to_string(r.channel) : "")},
             status_cell(r),
             verdict_cell(r),
             {format_score(r.score)},

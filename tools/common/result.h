@@ -41,6 +41,7 @@ struct Result {
   std::string host;
   std::string url;  // always redacted: rtsp://user:***@host/...
   std::string brand;
+  int channel = 0;  // scan --channels: the NVR channel (0 = not asked); with host, the row's identity
   // check: the input as given and its kind ("image", "video", "stream").
   std::string source;
   std::string kind;
@@ -48,15 +49,15 @@ struct Result {
   Status status = Status::Error;
   std::optional<Verdict> verdict;  // absent when no model, or status != Ok
   std::optional<double> score;
-  FeatureVector features;          // present only for Status::Ok
+  FeatureVector features;  // present only for Status::Ok
   int width = 0;
   int height = 0;
   std::string snapshot;  // path of the saved analysed frame, if any
   std::string reason;    // one human line; empty for a plain ok
   double elapsed_ms = 0;
 
-  std::vector<Segment> timeline;        // clips only
-  std::optional<double> blurry_share;   // clips: share of time BLURRY, [0,1]
+  std::vector<Segment> timeline;              // clips only
+  std::optional<double> blurry_share;         // clips: share of time BLURRY, [0,1]
   std::vector<unsigned char> thumbnail_jpeg;  // small JPEG for HTML reports
 };
 

@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include "common/rtsp_auth_preflight.h"
+#include "scan/onvif_client.h"
 #include "scan/probe.h"
 
 namespace focusmeter::scan {
@@ -16,11 +18,13 @@ std::string join_brands(const std::vector<Route>& routes) {
 
 }  // namespace
 
-std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings) {
+std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings, int channel) {
   if (spec.kind == TargetSpec::Kind::Url) return {Route{spec.brand.empty() ? "url" : spec.brand, spec.url}};
-  if (spec.brand.empty() && !settings.url_template.empty()) return {Route{"custom", settings.url_template}};
+  const int ch = channel > 0 ? channel : 1;
+  if (spec.brand.empty() && !settings.url_template.empty())
+    return {Route{"custom", fill_channel(settings.url_template, ch, settings.substream)}};
   const std::string brand = spec.brand.empty() ? settings.brand : spec.brand;
-  if (auto routes = routes_for_brand(brand, settings.substream)) return *routes;
+  if (auto routes = routes_for_brand(brand, settings.substream, ch)) return *routes;
   return {};  // unknown brand in a camera list: reported per camera
 }
 
@@ -30,6 +34,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   cli::Result r;
   r.target = spec.given;
   r.host = target.host;
+  r.channel = target.channel;
   r.kind = "camera";
   const std::string user = spec.user.empty() ? settings.user : spec.user;
   const std::string password = !spec.password.empty() ? spec.password : settings.password;
@@ -41,24 +46,67 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     return r;
   };
 
-  const std::vector<Route> routes = candidate_routes(spec, settings);
-  if (routes.empty()) return finish(cli::Status::StreamError, "unknown brand '" + spec.brand + "'");
+  std::vector<Route> routes = candidate_routes(spec, settings, target.channel);
+  // ONVIF: the camera says its own stream URI. `--brand onvif` asks only
+  // that; `auto` asks it first and guesses paths when nothing ONVIF answers
+  // (not per NVR channel: profiles are not channels).
+  const bool templated = spec.brand.empty() && !settings.url_template.empty();
+  const std::string brand = spec.brand.empty() ? settings.brand : spec.brand;
+  const bool onvif_only = brand == "onvif" && !templated && spec.kind != TargetSpec::Kind::Url;
+  const bool onvif_first =
+      onvif_only || (brand == "auto" && !templated && spec.kind != TargetSpec::Kind::Url && target.channel == 0);
+  const int onvif_port = spec.onvif_port.value_or(settings.onvif_port);
+  if (routes.empty() && !onvif_only) return finish(cli::Status::StreamError, "unknown brand '" + spec.brand + "'");
   if (routes.size() == 1) {
     r.brand = routes[0].brand;
     r.url = redact_url(expand_template(routes[0].tmpl, target.host, port), user);
   }
 
-  const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
-  if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
+  if (!onvif_only) {
+    const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
+    if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
+  }
+  const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
+  if (onvif_first) {
+    const ProbeResult probe = tcp_probe(target.host, onvif_port, settings.probe_timeout_ms);
+    OnvifLookup lookup;
+    lookup.reason = "no ONVIF service: " + probe.reason + " (port " + std::to_string(onvif_port) + ")";
+    if (probe.open) lookup = onvif_stream_uri(target.host, onvif_port, user, password, settings.substream, deadline);
+    if (lookup.outcome == OnvifLookup::Outcome::Found) {
+      routes = {Route{"onvif", lookup.uri}};
+    } else if (lookup.outcome == OnvifLookup::Outcome::AuthFailed) {
+      r.brand = "onvif";
+      r.url.clear();
+      return finish(cli::Status::AuthFailed, lookup.reason);
+    } else if (onvif_only) {
+      r.brand = "onvif";
+      const bool down = !probe.open && probe.reason.find("refused") == std::string::npos;
+      return finish(down                                               ? cli::Status::Unreachable
+                    : lookup.outcome == OnvifLookup::Outcome::NotOnvif ? cli::Status::NotFound
+                                                                       : cli::Status::StreamError,
+                    lookup.reason);
+    }
+  }
 
   stream::ProbeOptions stream_options = settings.stream;
   if (auto t = stream::parse_transport(spec.transport)) stream_options.transport = *t;
   stream_options.model = settings.model;
   stream_options.threshold = settings.threshold;
-  const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   int rejected = 0;
+  const bool allow_basic = spec.allow_basic_auth.value_or(settings.allow_basic_auth);
   for (const Route& route : routes) {
     const std::string url = expand_template(route.tmpl, target.host, port);
+    // Before rtspsrc gets the password, see which authentication the camera
+    // offers (common/rtsp_auth_preflight.h): Basic only over TLS or when allowed.
+    if (!user.empty() && !allow_basic && url.rfind("rtsps://", 0) != 0) {
+      const cli::AuthPreflight pre = cli::rtsp_auth_preflight(url, deadline);
+      if (pre.basic_only()) {
+        r.brand = routes.size() == 1 ? route.brand : "";
+        r.url = redact_url(url, user);
+        return finish(cli::Status::AuthFailed, cli::kBasicAuthRefused);
+      }
+      if (pre.answered && pre.code == 404) continue;  // no stream here; rtspsrc would say the same
+    }
     stream::ProbeOutcome o = stream::probe_stream(url, user, password, stream_options, deadline);
     if (o.status == cli::Status::NotFound) continue;
     if (o.status == cli::Status::AuthFailed) {

@@ -23,8 +23,12 @@ struct ScanSettings {
   std::string url_template;  // overrides brand when set
   bool substream = false;
   int port = 554;
+  int onvif_port = 80;   // ONVIF's HTTP port (brand onvif, and auto tries it first)
   std::string user;      // global credentials; a camera list may override
   std::string password;  // never printed
+  // Send the password to a camera that offers only Basic auth (in clear);
+  // rtsps:// always may. A camera list's allow_basic_auth overrides.
+  bool allow_basic_auth = false;
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
   stream::ProbeOptions stream;  // frames, spread, transport, keyframes only
@@ -34,8 +38,8 @@ struct ScanSettings {
   std::optional<double> threshold;  // none: the model's own
 };
 
-// The routes tried for one target, in order.
-std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings);
+// The routes tried for one target, in order; `channel` 0 = channel 1.
+std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings, int channel = 0);
 
 // The analysed frame, if kept (settings.stream.want_frame), goes to `frame`.
 cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::Mat* frame);

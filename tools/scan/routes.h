@@ -1,6 +1,7 @@
 // Camera brands, their RTSP URL templates, and how URLs are shown.
 //
-// A route is a URL template with {host} and {port} placeholders. `--brand
+// A route is a URL template with {host} and {port} placeholders (a user's
+// template may also hold {channel} and {stream}, filled per channel first). `--brand
 // auto` tries every known route in turn (kAutoRoutes order); a named brand
 // uses its own; `--url-template` gives one of the user's. A URL shown to
 // anyone (report, log, error) goes through redact_url first.
@@ -23,15 +24,26 @@ struct Route {
 // The brands --brand accepts besides "auto", in the order auto tries them.
 const std::vector<std::string>& known_brands();
 
-// The routes for one brand ("auto" = all known routes, each once);
-// nullopt for an unknown brand. `substream` picks the low-resolution stream
-// where the brand has one (the others keep their main stream).
-std::optional<std::vector<Route>> routes_for_brand(std::string_view brand, bool substream);
+// The routes for one brand ("auto" = all known routes, each once; "onvif" =
+// none, the device is asked); nullopt for an unknown brand. `substream` picks the low-resolution stream
+// where the brand has one (the others keep their main stream); `channel`
+// (1-based) the NVR/encoder channel in each brand's documented form.
+std::optional<std::vector<Route>> routes_for_brand(std::string_view brand, bool substream, int channel = 1);
 
 // Checks a user template: must start with rtsp:// or rtsps://, contain
-// {host}, and use no placeholder but {host} and {port}. Returns "" when
-// fine, else the reason.
+// {host}, and use no placeholder but {host}, {port}, {channel} and
+// {stream}. Returns "" when fine, else the reason.
 std::string validate_template(const std::string& tmpl);
+
+// Fills {channel} (the number) and {stream} ("main" or "sub").
+std::string fill_channel(const std::string& tmpl, int channel, bool substream);
+
+// The highest channel number accepted (NVRs have up to 64, some 256).
+constexpr int kMaxChannel = 256;
+
+// "1-16", "1,3,5-8" -> channel numbers in order, each once; empty with
+// `error` set on bad input.
+std::vector<int> parse_channels(const std::string& text, std::string& error);
 
 // Fills {host} and {port} (IPv6 literals get brackets).
 std::string expand_template(const std::string& tmpl, const std::string& host, int port);

@@ -33,10 +33,13 @@ namespace scan = focusmeter::scan;
 namespace {
 
 constexpr const char* kCommand = "scan";
+// Scans of more targets than this announce their size on stderr first.
+constexpr std::uint64_t kAnnouncedScanSize = 256;
 
 struct RawOptions {
-  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model;
+  cli::OptionString targets_file, cameras_file, brand, url_template, user, password_file, model, channels;
   gint port = 554;
+  gint onvif_port = 80;
   gboolean substream = FALSE;
   gdouble probe_timeout = 1.0;
   gdouble timeout = 5.0;
@@ -47,6 +50,8 @@ struct RawOptions {
   gboolean all = FALSE;
   cli::OptionString transport;
   gboolean keyframes_only = FALSE;
+  gboolean allow_large_range = FALSE;
+  gboolean allow_basic_auth = FALSE;
   cli::OptionStrings targets;
 };
 
@@ -67,16 +72,23 @@ std::string brand_list() {
 
 int focusmeter_scan_main(int argc, char** argv) {
   RawOptions o;
-  const std::string brand_help = "Camera brand: " + brand_list() + " (default auto: try every known route)";
+  const std::string brand_help =
+      "Camera brand: " + brand_list() + " (default auto: ask ONVIF, then try every known route)";
   const GOptionEntry entries[] = {
       {"targets", 0, 0, G_OPTION_ARG_FILENAME, o.targets_file.slot(),
        "Read targets from FILE, one per line (# comments)", "FILE"},
       {"cameras", 0, 0, G_OPTION_ARG_FILENAME, o.cameras_file.slot(),
-       "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env)", "FILE"},
+       "Read a camera list (CSV or JSON: name, host|url, port, brand, user, password_file|password_env, "
+       "allow_basic_auth)",
+       "FILE"},
       {"brand", 'b', 0, G_OPTION_ARG_STRING, o.brand.slot(), brand_help.c_str(), "BRAND"},
       {"url-template", 0, 0, G_OPTION_ARG_STRING, o.url_template.slot(),
-       "Stream URL template, e.g. 'rtsp://{host}:{port}/live' (overrides --brand)", "TEMPLATE"},
+       "Stream URL template, e.g. 'rtsp://{host}:{port}/live/{channel}/{stream}' (overrides --brand)", "TEMPLATE"},
+      {"channels", 0, 0, G_OPTION_ARG_STRING, o.channels.slot(),
+       "NVR/encoder channels to check on every address, e.g. 1-16 or 1,3,5-8 (one row each)", "LIST"},
       {"port", 'p', 0, G_OPTION_ARG_INT, &o.port, "RTSP port (default 554)", "PORT"},
+      {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port,
+       "ONVIF HTTP port (default 80); --brand onvif asks only ONVIF, auto asks it first", "PORT"},
       {"substream", 0, 0, G_OPTION_ARG_NONE, &o.substream, "Use the brand's low-resolution substream", nullptr},
       {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Camera user name", "USER"},
       {"password-file", 0, 0, G_OPTION_ARG_FILENAME, o.password_file.slot(),
@@ -98,6 +110,10 @@ int focusmeter_scan_main(int argc, char** argv) {
        "RTP transport: auto (default: TCP, then UDP if the camera refuses TCP), tcp, udp or http", "T"},
       {"keyframes-only", 0, 0, G_OPTION_ARG_NONE, &o.keyframes_only,
        "Decode and judge keyframes only (cheaper; --frames keyframes, one per GOP)", nullptr},
+      {"allow-basic-auth", 0, 0, G_OPTION_ARG_NONE, &o.allow_basic_auth,
+       "Send the password to cameras that offer only Basic auth (in clear; rtsps:// always may)", nullptr},
+      {"allow-large-range", 0, 0, G_OPTION_ARG_NONE, &o.allow_large_range,
+       "Scan more than 65536 addresses (a /16); refused otherwise, as a likely typo", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   cli::set_command_name(kCommand);
@@ -128,8 +144,11 @@ int focusmeter_scan_main(int argc, char** argv) {
   if (!(o.timeout > 0 && o.timeout <= 600)) return usage_error("--timeout must be in (0, 600] s");
   if (!fm::parameters::Threshold::valid(o.threshold))
     return usage_error(std::string("--threshold ") + fm::parameters::Threshold::kRule);
+  if (o.onvif_port < 1 || o.onvif_port > 65535) return usage_error("--onvif-port must be 1-65535");
   settings.port = o.port;
+  settings.onvif_port = o.onvif_port;
   settings.substream = o.substream;
+  settings.allow_basic_auth = o.allow_basic_auth;
   settings.probe_timeout_ms = static_cast<int>(o.probe_timeout * 1000);
   settings.timeout_seconds = o.timeout;
   settings.stream.frames = o.frames;
@@ -179,6 +198,19 @@ int focusmeter_scan_main(int argc, char** argv) {
     return usage_error(e.what());
   }
   if (specs.empty()) return usage_error("no targets (give addresses, ranges, --targets or --cameras)");
+  std::vector<int> channels;
+  if (o.channels.given()) {
+    std::string why;
+    channels = scan::parse_channels(o.channels.get(), why);
+    if (channels.empty()) return usage_error("--channels: " + why);
+    if (settings.brand == "onvif")
+      return usage_error("--channels and --brand onvif do not mix: ONVIF names streams by profile, not channel");
+  }
+  try {
+    scan::enforce_range_limits(specs, o.allow_large_range);
+  } catch (const scan::TargetError& e) {
+    return usage_error(e.what());
+  }
   for (const auto& s : specs)
     if (!s.brand.empty() && !scan::routes_for_brand(s.brand, false))
       return usage_error("camera '" + s.given + "': unknown brand '" + s.brand + "'; known: " + brand_list());
@@ -214,7 +246,11 @@ int focusmeter_scan_main(int argc, char** argv) {
   }
   settings.stream.want_frame = output.wants_frames();
 
-  scan::TargetCursor cursor(specs);
+  scan::TargetCursor cursor(specs, channels);
+  // Before a large scan starts, say how large it is (a /16 takes a while,
+  // and a mistyped prefix shows here before the first packet).
+  if (cursor.total() > kAnnouncedScanSize)
+    std::fprintf(stderr, "focusmeter scan: %llu addresses to probe\n", static_cast<unsigned long long>(cursor.total()));
   scan::ScanReport report(output, std::move(header), cursor.total());
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;
@@ -222,8 +258,10 @@ int focusmeter_scan_main(int argc, char** argv) {
     const bool listed = o.all || !(target.from_range && r.status == cli::Status::Unreachable);
     // Snapshots are named after the address for range members, else after
     // the target as given (a camera's name, a URL: unique per stream).
-    const std::string label = target.from_range ? target.host : target.spec->given;
-    report.add(target.index, std::move(r), frame, label, listed);
+    const std::string label = (target.from_range ? target.host : target.spec->given) +
+                              (target.channel > 0 ? "-ch" + std::to_string(target.channel) : "");
+    report.add(target.index, std::move(r), frame, label, listed,
+               channels.empty() || target.channel == channels.front());
   });
   return report.finish();
 }

@@ -15,12 +15,13 @@ ScanReport::ScanReport(cli::ReportOutput& output, cli::Report header, std::uint6
       progress_(stderr, static_cast<std::size_t>(total_targets)),
       start_us_(g_get_monotonic_time()) {}
 
-void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, const std::string& label, bool listed) {
+void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, const std::string& label, bool listed,
+                     bool new_address) {
   if (!frame.empty()) output_.attach(r, frame, label);  // thumbnail, snapshot: off the lock
   std::lock_guard<std::mutex> guard(lock_);
   progress_.update(r);
   if (!listed) {
-    ++unlisted_;
+    if (new_address) ++unlisted_;
     return;
   }
   output_.writer().add(r);  // jsonl streams here

@@ -45,12 +45,50 @@ bool valid_host_name(const std::string& s) {
   return labels > 0 && s.back() != '.';
 }
 
-std::string read_file(const std::string& path) {
+// Reads at most `limit` bytes; a longer input (a log file by mistake,
+// /dev/zero) is refused as soon as the limit is passed, never read whole.
+std::string read_bounded(const std::string& path, std::size_t limit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw TargetError("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > limit)
+      throw TargetError(path + ": larger than " + std::to_string(limit >> 20) + " MiB; not a targets or camera list");
+  }
+  return text;
+}
+
+// Calls `line_fn(line, number)` for each line of `path`, reading it in
+// bounded pieces: a line over kMaxLineBytes or a file over kMaxFileBytes
+// stops the read at once with a reason.
+template <typename LineFn>
+void for_each_bounded_line(const std::string& path, LineFn line_fn) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TargetError("cannot read " + path);
+  std::string line;
+  std::size_t total = 0;
+  int number = 1;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    const std::size_t got = static_cast<std::size_t>(in.gcount());
+    total += got;
+    if (total > kMaxFileBytes)
+      throw TargetError(path + ": larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB; not a targets file");
+    for (std::size_t i = 0; i < got; ++i) {
+      if (buf[i] == '\n') {
+        line_fn(line, number++);
+        line.clear();
+      } else if (line.size() >= kMaxLineBytes) {
+        throw TargetError(path + ":" + std::to_string(number) + ": line longer than " + std::to_string(kMaxLineBytes) +
+                          " bytes; not a targets file");
+      } else {
+        line += buf[i];
+      }
+    }
+  }
+  if (!line.empty()) line_fn(line, number);
 }
 
 TargetSpec parse_url(const std::string& text) {
@@ -71,6 +109,66 @@ TargetSpec parse_url(const std::string& text) {
 }
 
 }  // namespace
+
+namespace {
+
+struct Block {
+  std::uint32_t first, last;
+  const char* name;
+};
+constexpr Block kNeverProbed[] = {
+    {0x00000000u, 0x00FFFFFFu, "0.0.0.0/8 (\"this network\")"},
+    {0xE0000000u, 0xEFFFFFFFu, "multicast (224.0.0.0/4)"},
+    {0xF0000000u, 0xFFFFFFFFu, "reserved or broadcast (240.0.0.0/4)"},
+};
+
+// The never-probed block holding `address`, or nullptr.
+const Block* blocked(std::uint32_t address) {
+  for (const auto& b : kNeverProbed)
+    if (address >= b.first && address <= b.last) return &b;
+  return nullptr;
+}
+
+}  // namespace
+
+const char* never_probed(std::uint32_t address) {
+  const Block* b = blocked(address);
+  return b ? b->name : nullptr;
+}
+
+std::uint64_t TargetSpec::probed_count() const {
+  if (kind != Kind::Range) return 1;
+  if (first > last) return 0;
+  std::uint64_t n = count();
+  for (const auto& b : kNeverProbed) {
+    const std::uint64_t lo = std::max(first, b.first), hi = std::min(last, b.last);
+    if (lo <= hi) n -= hi - lo + 1;
+  }
+  return n;
+}
+
+void enforce_range_limits(const std::vector<TargetSpec>& specs, bool allow_large) {
+  if (allow_large) return;
+  std::uint64_t total = 0;
+  for (const auto& s : specs) {
+    const std::uint64_t n = s.probed_count();
+    if (n > kMaxRangeAddresses)
+      throw TargetError("'" + s.given + "' covers " + std::to_string(n) +
+                        " addresses, more than a /16 (65536); a typo? give --allow-large-range if you mean it");
+    total += n;
+  }
+  if (total > kMaxRangeAddresses)
+    throw TargetError("the targets cover " + std::to_string(total) +
+                      " addresses, more than a /16 (65536); give --allow-large-range if you mean it");
+}
+
+std::string redact_userinfo(const std::string& text) {
+  // "user:secret@" anywhere (with or without a scheme) -> "user:***@".
+  static const GRegex* const userinfo =
+      g_regex_new("([^\\s/:@]+):[^\\s@/]*@", G_REGEX_OPTIMIZE, G_REGEX_MATCH_DEFAULT, nullptr);
+  g_autofree gchar* out = g_regex_replace(userinfo, text.c_str(), -1, 0, "\\1:***@", G_REGEX_MATCH_DEFAULT, nullptr);
+  return out ? out : "(unprintable input)";
+}
 
 std::optional<std::uint32_t> parse_ipv4(const std::string& text) {
   std::uint32_t address = 0;
@@ -95,6 +193,8 @@ std::string format_ipv4(std::uint32_t a) {
 
 TargetSpec parse_target(const std::string& raw) {
   const std::string text = trim(raw);
+  // What error messages echo: never a password the input may carry.
+  const std::string shown = redact_userinfo(text);
   if (text.empty()) throw TargetError("empty target");
   const std::string lower = [&] {
     std::string l = text.substr(0, 8);
@@ -111,9 +211,9 @@ TargetSpec parse_target(const std::string& raw) {
   if (const auto slash = text.find('/'); slash != std::string::npos) {
     const auto base = parse_ipv4(text.substr(0, slash));
     const std::string bits_text = text.substr(slash + 1);
-    if (!base) throw TargetError("'" + text + "': not an IPv4 CIDR block (expected e.g. 10.0.0.0/24)");
+    if (!base) throw TargetError("'" + shown + "': not an IPv4 CIDR block (expected e.g. 10.0.0.0/24)");
     if (!all_digits(bits_text) || bits_text.size() > 2 || std::stoi(bits_text) > 32)
-      throw TargetError("'" + text + "': CIDR prefix length must be 0-32");
+      throw TargetError("'" + shown + "': CIDR prefix length must be 0-32");
     const int bits = std::stoi(bits_text);
     const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t(0) << (32 - bits);
     t.first = *base & mask;
@@ -122,50 +222,54 @@ TargetSpec parse_target(const std::string& raw) {
       ++t.first;
       --t.last;
     }
+    if (t.probed_count() == 0) throw TargetError("'" + shown + "': only addresses that are never probed");
     return t;
   }
 
   if (const auto dash = text.find('-'); dash != std::string::npos && numeric_dotted(text.substr(0, dash))) {
     const auto first = parse_ipv4(text.substr(0, dash));
     const std::string end_text = text.substr(dash + 1);
-    if (!first) throw TargetError("'" + text + "': range start is not an IPv4 address");
+    if (!first) throw TargetError("'" + shown + "': range start is not an IPv4 address");
     std::optional<std::uint32_t> last;
     if (all_digits(end_text) && end_text.size() <= 3 && std::stoi(end_text) <= 255)
       last = (*first & 0xFFFFFF00u) | static_cast<std::uint32_t>(std::stoi(end_text));  // short form
     else
       last = parse_ipv4(end_text);
-    if (!last) throw TargetError("'" + text + "': range end must be an IPv4 address or a last octet (0-255)");
-    if (*last < *first) throw TargetError("'" + text + "': range end comes before its start");
+    if (!last) throw TargetError("'" + shown + "': range end must be an IPv4 address or a last octet (0-255)");
+    if (*last < *first) throw TargetError("'" + shown + "': range end comes before its start");
     t.first = *first;
     t.last = *last;
+    if (t.probed_count() == 0) throw TargetError("'" + shown + "': only addresses that are never probed");
     return t;
   }
 
   if (const auto a = parse_ipv4(text)) {
+    if (const char* block = never_probed(*a)) throw TargetError("'" + shown + "': in " + block + ", never probed");
     t.first = t.last = *a;
     t.host = format_ipv4(*a);
     return t;
   }
-  if (numeric_dotted(text)) throw TargetError("'" + text + "': not a valid IPv4 address");
-  if (!valid_host_name(text)) throw TargetError("'" + text + "': not an address, range, CIDR block, host name or URL");
+  if (numeric_dotted(text)) throw TargetError("'" + shown + "': not a valid IPv4 address");
+  if (!valid_host_name(text)) throw TargetError("'" + shown + "': not an address, range, CIDR block, host name or URL");
   t.kind = TargetSpec::Kind::Host;
   t.host = text;
   return t;
 }
 
 std::vector<TargetSpec> read_targets_file(const std::string& path) {
-  std::istringstream in(read_file(path));
   std::vector<TargetSpec> specs;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
+  for_each_bounded_line(path, [&](const std::string& line, int n) {
     const std::string text = trim(line.substr(0, line.find('#')));
-    if (text.empty()) continue;
+    if (text.empty()) return;
+    if (specs.size() >= kMaxTargetLines)
+      throw TargetError(path + ":" + std::to_string(n) + ": more than " + std::to_string(kMaxTargetLines) +
+                        " targets; use ranges or CIDR blocks");
     try {
       specs.push_back(parse_target(text));
     } catch (const TargetError& e) {
       throw TargetError(path + ":" + std::to_string(n) + ": " + e.what());
     }
-  }
+  });
   return specs;
 }
 
@@ -175,7 +279,8 @@ namespace {
 TargetSpec camera_spec(const std::string& name, const std::string& host, const std::string& url,
                        const std::string& port, const std::string& brand, const std::string& user,
                        const std::string& password_file, const std::string& password_env,
-                       const std::string& transport) {
+                       const std::string& transport, const std::string& allow_basic_auth,
+                       const std::string& onvif_port) {
   if (host.empty() == url.empty()) throw TargetError("needs exactly one of 'host' or 'url'");
   TargetSpec t = parse_target(url.empty() ? host : url);
   if (t.is_range()) throw TargetError("'host' must be one camera, not a range");
@@ -192,6 +297,19 @@ TargetSpec camera_spec(const std::string& name, const std::string& host, const s
   if (!transport.empty() && transport != "auto" && transport != "tcp" && transport != "udp" && transport != "http")
     throw TargetError("'transport' must be auto, tcp, udp or http");
   t.transport = transport;
+  if (!onvif_port.empty()) {
+    if (!all_digits(onvif_port) || onvif_port.size() > 5 || std::stoi(onvif_port) < 1 || std::stoi(onvif_port) > 65535)
+      throw TargetError("'onvif_port' must be 1-65535");
+    t.onvif_port = std::stoi(onvif_port);
+  }
+  if (!allow_basic_auth.empty()) {
+    if (allow_basic_auth == "true" || allow_basic_auth == "1" || allow_basic_auth == "yes")
+      t.allow_basic_auth = true;
+    else if (allow_basic_auth == "false" || allow_basic_auth == "0" || allow_basic_auth == "no")
+      t.allow_basic_auth = false;
+    else
+      throw TargetError("'allow_basic_auth' must be true or false");
+  }
   if (!name.empty()) t.given = name;
   return t;
 }
@@ -200,6 +318,7 @@ std::string json_field(const nlohmann::json& e, const char* key) {
   if (!e.contains(key) || e[key].is_null()) return {};
   if (e[key].is_string()) return e[key].get<std::string>();
   if (e[key].is_number_integer()) return std::to_string(e[key].get<long long>());
+  if (e[key].is_boolean()) return e[key].get<bool>() ? "true" : "false";
   throw TargetError(std::string("field '") + key + "' must be a string");
 }
 
@@ -250,7 +369,8 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
       specs.push_back(camera_spec(json_field(e, "name"), json_field(e, "host"), json_field(e, "url"),
                                   json_field(e, "port"), json_field(e, "brand"), json_field(e, "user"),
                                   json_field(e, "password_file"), json_field(e, "password_env"),
-                                  json_field(e, "transport")));
+                                  json_field(e, "transport"), json_field(e, "allow_basic_auth"),
+                                  json_field(e, "onvif_port")));
     } catch (const TargetError& err) {
       throw TargetError(origin + ": camera " + std::to_string(i + 1) + ": " + err.what());
     }
@@ -259,8 +379,10 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
 }
 
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin) {
-  static const char* const kColumns[] = {"name", "host",          "url",          "port",     "brand",
-                                         "user", "password_file", "password_env", "transport"};
+  static const char* const kColumns[] = {"name",          "host",         "url",       "port",
+                                         "brand",         "user",         "password_file",
+                                         "password_env",  "transport",    "allow_basic_auth",
+                                         "onvif_port"};
   std::istringstream in(text);
   std::string line;
   std::vector<int> column_of(std::size(kColumns), -1);
@@ -283,7 +405,8 @@ std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::st
         const int f = column_of[c];
         return f >= 0 && f < static_cast<int>(fields.size()) ? fields[f] : std::string();
       };
-      specs.push_back(camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7), get(8)));
+      specs.push_back(
+          camera_spec(get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7), get(8), get(9), get(10)));
     } catch (const TargetError& err) {
       throw TargetError(origin + ":" + std::to_string(n) + ": " + err.what());
     }
@@ -293,7 +416,7 @@ std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::st
 }
 
 std::vector<TargetSpec> read_cameras_file(const std::string& path) {
-  const std::string text = read_file(path);
+  const std::string text = read_bounded(path, kMaxFileBytes);
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && (text[start] == '[' || text[start] == '{')) return parse_cameras_json(text, path);
   return parse_cameras_csv(text, path);
@@ -306,25 +429,36 @@ std::optional<Target> TargetCursor::next() {
       ++spec_;
       continue;
     }
+    if (s.kind == TargetSpec::Kind::Range)  // jump over never-probed blocks at once
+      while (offset_ < s.count()) {
+        const Block* b = blocked(static_cast<std::uint32_t>(s.first + offset_));
+        if (!b) break;
+        offset_ = std::uint64_t(b->last) + 1 - s.first;
+      }
     if (offset_ < s.count()) {
       Target t;
       t.index = index_++;
       t.spec = &s;
       t.from_range = s.is_range();
       t.host = s.kind == TargetSpec::Kind::Range ? format_ipv4(static_cast<std::uint32_t>(s.first + offset_)) : s.host;
-      ++offset_;
+      if (channels_of(s) > 1 || (!channels_.empty() && s.kind != TargetSpec::Kind::Url))
+        t.channel = channels_[channel_];
+      if (++channel_ >= channels_of(s)) {
+        channel_ = 0;
+        ++offset_;
+      }
       return t;
     }
     ++spec_;
     offset_ = 0;
+    channel_ = 0;
   }
   return std::nullopt;
 }
 
 std::uint64_t TargetCursor::total() const {
   std::uint64_t n = 0;
-  for (const auto& s : specs_)
-    if (!(s.kind == TargetSpec::Kind::Range && s.first > s.last)) n += s.count();
+  for (const auto& s : specs_) n += s.probed_count() * channels_of(s);
   return n;
 }
 

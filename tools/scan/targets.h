@@ -10,6 +10,8 @@
 //                            (except /31 and /32, which have none)
 //   cam-3.example.lan        a host name (resolved when probed)
 //   rtsp://host[:port]/path  a full stream URL (route given, no discovery)
+// Ranges above a /16 need explicit consent (enforce_range_limits); the
+// never_probed blocks are skipped in every walk; files are read with limits.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,16 @@
 #include <vector>
 
 namespace focusmeter::scan {
+
+// Input bounds: a targets or camera file larger than this, or a line longer,
+// is refused with a reason before it is read whole (/dev/zero, a log by
+// mistake); a targets file lists at most kMaxTargetLines targets.
+constexpr std::size_t kMaxFileBytes = std::size_t(16) << 20;
+constexpr std::size_t kMaxLineBytes = 4096;
+constexpr std::size_t kMaxTargetLines = 100000;
+
+// The largest range scanned without --allow-large-range: a /16.
+constexpr std::uint64_t kMaxRangeAddresses = 65536;
 
 // Bad target syntax or an unreadable/malformed targets or camera file; the
 // message is one line that names the culprit.
@@ -50,10 +62,28 @@ struct TargetSpec {
   std::string password;  // only when a file gave a URL with user:pass@
   PasswordRef password_ref;
   std::string transport;  // a camera list's "transport"; empty = the global --transport
+  std::optional<bool> allow_basic_auth;  // camera list: overrides --allow-basic-auth
+  std::optional<int> onvif_port;         // camera list: overrides --onvif-port
 
   bool is_range() const { return kind == Kind::Range && first != last; }
+  // Addresses in the range as written (1 for a host or URL).
   std::uint64_t count() const { return kind == Kind::Range ? std::uint64_t(last) - first + 1 : 1; }
+  // Addresses the scan will actually probe (never_probed ones left out).
+  std::uint64_t probed_count() const;
 };
+
+// Blocks no scan ever sends to, whatever the range: 0.0.0.0/8 ("this
+// network"), 224.0.0.0/4 (multicast) and 240.0.0.0/4 (reserved, with the
+// limited broadcast 255.255.255.255). Returns the block's name, or nullptr.
+const char* never_probed(std::uint32_t address);
+
+// A typo must not scan the internet: refuses (TargetError) any range, and
+// any total, above kMaxRangeAddresses unless `allow_large`.
+void enforce_range_limits(const std::vector<TargetSpec>& specs, bool allow_large);
+
+// "admin:secret@host" -> "admin:***@host" anywhere in `text`: what every
+// echo of user input goes through.
+std::string redact_userinfo(const std::string& text);
 
 // One camera to check, the expansion of a spec.
 struct Target {
@@ -61,6 +91,7 @@ struct Target {
   const TargetSpec* spec = nullptr;
   std::string host;         // address or name
   bool from_range = false;  // one address of a multi-address range
+  int channel = 0;          // NVR channel (--channels); 0 = none asked (channel 1)
 };
 
 // "10.0.0.7" -> host-order address; nullopt if not a dotted quad.
@@ -76,20 +107,29 @@ std::vector<TargetSpec> read_targets_file(const std::string& path);
 
 // Reads a camera list, JSON (an array, or {"cameras": [...]}) or CSV with a
 // header row. Fields: name, host or url, port, brand, user, password_file,
-// password_env, transport (auto, tcp, udp or http). Throws TargetError naming file and entry.
+// password_env, transport (auto, tcp, udp or http), allow_basic_auth (true/false), onvif_port.
+// Throws TargetError naming file and entry.
 std::vector<TargetSpec> read_cameras_file(const std::string& path);
 std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);
 std::vector<TargetSpec> parse_cameras_csv(const std::string& text, const std::string& origin);
 
-// Walks the specs in order, one Target at a time. Not thread-safe.
+// Walks the specs in order, one Target at a time. Not thread-safe. With
+// `channels`, every address or host yields one target per channel (in
+// order); a URL is one stream and stays one target.
 class TargetCursor {
  public:
-  explicit TargetCursor(const std::vector<TargetSpec>& specs) : specs_(specs) {}
+  explicit TargetCursor(const std::vector<TargetSpec>& specs, std::vector<int> channels = {})
+      : specs_(specs), channels_(std::move(channels)) {}
   std::optional<Target> next();
   std::uint64_t total() const;  // number of targets the walk yields
 
  private:
+  std::size_t channels_of(const TargetSpec& s) const {
+    return s.kind == TargetSpec::Kind::Url || channels_.empty() ? 1 : channels_.size();
+  }
   const std::vector<TargetSpec>& specs_;
+  std::vector<int> channels_;
+  std::size_t channel_ = 0;  // within the current address
   std::size_t spec_ = 0;
   std::uint64_t offset_ = 0;  // within the current spec
   std::uint64_t index_ = 0;

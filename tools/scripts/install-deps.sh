@@ -8,11 +8,13 @@ packages=(
   g++ meson ninja-build pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-highgui-dev
-  nlohmann-json3-dev libsoup-3.0-dev
+  nlohmann-json3-dev libsoup-3.0-dev libxml2-dev
   libsqlite3-dev libmosquitto-dev
   # tests
   libgtest-dev libgstrtspserver-1.0-dev
   mosquitto
+  # a real third-party RTSP server for the scan tests (run as nobody when root)
+  vlc-bin vlc-plugin-base
   # run time: tools, decoders, RTSP, encoders for test clips and demo cameras
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
