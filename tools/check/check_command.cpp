@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,8 @@
 #include "common/cli.h"
 #include "common/credentials.h"
 #include "common/exit_codes.h"
+#include "common/image_luma.h"
+#include "common/interrupt.h"
 #include "common/model_loading.h"
 #include "common/url.h"
 #include "common/progress.h"
@@ -44,6 +47,7 @@ struct Options {
   gdouble stream_seconds = 5;
   gdouble blurry_share = 0.5;
   gboolean seek = FALSE;
+  gint64 max_pixels = static_cast<gint64>(kDefaultMaxImagePixels);
   OptionStrings inputs;
 };
 
@@ -64,9 +68,10 @@ class FinishedQueue {
     }
     cv_.notify_one();
   }
-  Finished pop() {
+  // Waits at most `wait` (so the caller can notice Ctrl-C meanwhile).
+  std::optional<Finished> pop_for(std::chrono::milliseconds wait) {
     std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return !q_.empty(); });
+    if (!cv_.wait_for(lock, wait, [&] { return !q_.empty(); })) return std::nullopt;
     Finished f = std::move(q_.front());
     q_.pop_front();
     return f;
@@ -107,6 +112,8 @@ int run(int argc, char** argv) {
        "Live streams: how long to watch when --to is not given (default 5)", "SECONDS"},
       {"blurry-share", 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share,
        "A clip is BLURRY overall when at least this share of its time is BLURRY (default 0.5)", "SHARE"},
+      {"max-pixels", 0, 0, G_OPTION_ARG_INT64, &o.max_pixels,
+       "Refuse images whose header declares more than N pixels, before decoding (default 40000000)", "N"},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, o.inputs.slot(), nullptr, "PATH_OR_URI..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
@@ -116,7 +123,8 @@ int run(int argc, char** argv) {
       ctx,
       "Says whether each image, video clip or stream is in focus (CLEAR) or not (BLURRY).\n"
       "Folders are searched for images and videos by content; clips get a timeline.\n\n"
-      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error.");
+      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error,\n"
+      "130/143 interrupted by SIGINT/SIGTERM (the report then holds what was done, marked partial).");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_option_context_add_group(ctx, report_option_group(report_opts));
   g_option_context_add_group(ctx, gst_init_get_option_group());
@@ -130,6 +138,8 @@ int run(int argc, char** argv) {
   // -1 (the default) means the model's own, as for the element and scan.
   if (o.threshold != -1 && !(o.threshold >= 0 && o.threshold <= 1)) return usage_error("--threshold must be in [0, 1]");
   if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
+  if (o.max_pixels < 1) return usage_error("--max-pixels must be at least 1");
+  set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
   std::vector<std::string> args;
   for (const gchar* a : o.inputs) {
     // Refused rather than used: it is already in ps, the shell history and
@@ -169,6 +179,7 @@ int run(int argc, char** argv) {
     report.threshold = o.threshold >= 0 ? o.threshold : model.model->threshold();
   }
 
+  InterruptWatch interrupt_watch;
   const std::vector<Input> inputs = expand_inputs(args, o.recursive, credentials);
   report.results.resize(inputs.size());
 
@@ -204,15 +215,38 @@ int run(int argc, char** argv) {
     });
 
   ProgressLine progress(stderr, inputs.size());
-  for (std::size_t n = 0; n < inputs.size(); ++n) {
-    Finished f = finished.pop();
-    output.show(f.checked.frame, f.checked.result, inputs[f.index].source);
-    output.writer().add(f.checked.result);
-    progress.update(f.checked.result);
-    report.results[f.index] = std::move(f.checked.result);
+  std::vector<bool> done(inputs.size(), false);
+  std::size_t n = 0;
+  while (n < inputs.size() && !InterruptWatch::received()) {
+    std::optional<Finished> f = finished.pop_for(std::chrono::milliseconds(100));
+    if (!f) continue;
+    ++n;
+    output.show(f->checked.frame, f->checked.result, inputs[f->index].source);
+    output.writer().add(f->checked.result);
+    progress.update(f->checked.result);
+    report.results[f->index] = std::move(f->checked.result);
+    done[f->index] = true;
+  }
+  progress.finish();
+  if (const int sig = InterruptWatch::received()) {
+    // Finish the report with what is done, marked partial; inputs still
+    // being checked are abandoned (a clip may take its whole --timeout).
+    next = inputs.size();
+    std::vector<Result> kept;
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      if (done[i]) kept.push_back(std::move(report.results[i]));
+    report.results = std::move(kept);
+    report.partial = true;
+    report.interrupted = "interrupted by " + signal_label(sig) + " after " + std::to_string(n) + " of " +
+                         std::to_string(inputs.size()) + " inputs";
+    report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!output.finish(report, error)) std::fprintf(stderr, "focusmeter check: %s\n", error.c_str());
+    std::fprintf(stderr, "focusmeter check: %s; partial report written\n", report.interrupted.c_str());
+    std::fflush(nullptr);
+    // Workers may be inside a decoder or a pipeline: leave without joining them.
+    std::_Exit(interrupted_exit_status(sig));
   }
   for (std::thread& t : workers) t.join();
-  progress.finish();
 
   report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!output.finish(report, error)) {

@@ -39,7 +39,16 @@ struct Report {
   std::optional<double> threshold;   // the verdict threshold in effect
   std::vector<Result> results;       // input order
   double elapsed_ms = 0;             // whole run
+  // Interrupted (SIGINT/SIGTERM): `results` holds only what finished, and
+  // every format says so (JSON "partial": true and "interrupted": the why).
+  bool partial = false;
+  std::string interrupted;  // e.g. "interrupted by SIGINT after 3 of 10"
 };
+
+// The version of the JSON report's layout ("schema_version" in every
+// document; schemas/focusmeter-{check,scan}-report.schema.json). Bumped
+// when a key changes meaning or goes away, not when one is added.
+constexpr int kReportSchemaVersion = 1;
 
 // "2026-11-26T00:17:02Z" for now.
 std::string utc_now_iso8601();

@@ -1,11 +1,47 @@
 #include "common/report_options.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include <cstring>
 #include <iostream>
 
 namespace focusmeter::cli {
+namespace {
+
+// A new, empty, uniquely named file next to `path` (".NAME.XXXXXX": same
+// folder, so the final rename is atomic; hidden, so a folder watcher or
+// `check DIR` does not take it for a report). Permissions as a plain
+// creat() would give (0666 minus the umask), not mkstemp's 0600.
+bool open_temp(const std::string& path, std::ofstream& file, std::string& temp, std::string& error) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string templ = dir + "." + name + ".XXXXXX";
+  const int fd = ::mkstemp(templ.data());
+  if (fd < 0) {
+    error = "cannot write --output " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  ::close(fd);
+  file.open(templ, std::ios::out | std::ios::trunc | std::ios::binary);
+  if (!file) {
+    error = "cannot write --output " + path + ": " + std::strerror(errno);
+    ::unlink(templ.c_str());
+    return false;
+  }
+  temp = templ;
+  return true;
+}
+
+}  // namespace
 
 ReportOptions::~ReportOptions() {
   g_free(format);
@@ -68,11 +104,7 @@ bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string&
   if (to_stdout) {
     stdout_ = &std::cout;
   } else {
-    file_.open(output_path_, std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!file_) {
-      error = "cannot write --output " + output_path_ + ": " + std::strerror(errno);
-      return false;
-    }
+    if (!open_temp(output_path_, file_, temp_path_, error)) return false;
   }
   writer_ = make_report_writer(format_, stream(), kind, style);
   return true;
@@ -92,7 +124,18 @@ bool ReportOutput::finish(const Report& report, std::string& error) {
         "writing the report " + (output_path_.empty() ? std::string("to standard output") : output_path_) + " failed";
     return false;
   }
+  if (!temp_path_.empty()) {
+    if (std::rename(temp_path_.c_str(), output_path_.c_str()) != 0) {
+      error = "cannot rename the finished report to " + output_path_ + ": " + std::strerror(errno);
+      return false;
+    }
+    temp_path_.clear();
+  }
   return true;
+}
+
+ReportOutput::~ReportOutput() {
+  if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
 }  // namespace focusmeter::cli

@@ -69,14 +69,20 @@ class ReportOutput {
   void show(const cv::Mat& frame, const Result& r, const std::string& label);
 
   // Finishes the report and flushes; false + `error` if writing failed
-  // (disk full, closed pipe).
+  // (disk full, closed pipe). An --output file is written to a temporary
+  // file in the same folder and renamed over FILE only now, so an earlier
+  // report survives a crash, a kill or a full disk, and readers never see
+  // half a report.
   bool finish(const Report& report, std::string& error);
+  // Without finish() (an error path): the temporary file is removed.
+  ~ReportOutput();
 
  private:
   ReportFormat format_ = ReportFormat::Json;
   std::ofstream file_;
   std::ostream* stdout_ = nullptr;
   std::string output_path_;
+  std::string temp_path_;  // where the report is written until finish() renames it
   std::string snapshot_dir_;
   std::unique_ptr<FrameViewer> viewer_;
   std::unique_ptr<ReportWriter> writer_;

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +18,7 @@
 #include "common/cli.h"
 #include "common/credentials.h"
 #include "common/exit_codes.h"
+#include "common/interrupt.h"
 #include "common/model_loading.h"
 #include "common/report.h"
 #include "common/report_options.h"
@@ -101,7 +105,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       ctx,
       "Each camera ends in one status: ok, unreachable, auth_failed, not_found, timeout, stream_error.\n"
       "Exit status: 0 all checked cameras CLEAR, 1 at least one BLURRY, 2 some camera could not be\n"
-      "checked (none BLURRY, or no camera answered at all), 64 usage error.\n"
+      "checked (none BLURRY, or no camera answered at all), 64 usage error, 130/143 interrupted by\n"
+      "SIGINT/SIGTERM (the report then holds the cameras done so far, marked partial).\n"
       "The password is never taken on the command line.\n");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   cli::ReportOptions report_options;
@@ -201,6 +206,20 @@ int focusmeter_scan_main(int argc, char** argv) {
 
   scan::TargetCursor cursor(specs);
   scan::ScanReport report(output, std::move(header), cursor.total());
+  // Ctrl-C/SIGTERM: a watcher writes the partial report and ends the
+  // process (workers may be waiting out a camera's timeout).
+  cli::InterruptWatch interrupt_watch;
+  std::atomic<bool> scan_over{false};
+  std::thread watcher([&] {
+    while (!scan_over) {
+      if (const int sig = cli::InterruptWatch::received()) {
+        const int code = report.finish_partial(sig);
+        std::fflush(nullptr);
+        std::_Exit(code);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;
     cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
@@ -210,5 +229,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     const std::string label = target.from_range ? target.host : target.spec->given;
     report.add(target.index, std::move(r), frame, label, listed);
   });
+  scan_over = true;
+  watcher.join();
   return report.finish();
 }

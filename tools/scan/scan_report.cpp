@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "common/exit_codes.h"
+#include "common/interrupt.h"
 
 namespace focusmeter::scan {
 
@@ -13,11 +14,14 @@ ScanReport::ScanReport(cli::ReportOutput& output, cli::Report header, std::uint6
     : output_(output),
       report_(std::move(header)),
       progress_(stderr, static_cast<std::size_t>(total_targets)),
+      total_(total_targets),
       start_us_(g_get_monotonic_time()) {}
 
 void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, const std::string& label, bool listed) {
   if (!frame.empty()) output_.attach(r, frame, label);  // thumbnail, snapshot: off the lock
   std::lock_guard<std::mutex> guard(lock_);
+  if (closed_) return;
+  ++done_;
   progress_.update(r);
   if (!listed) {
     ++unlisted_;
@@ -47,6 +51,23 @@ int ScanReport::finish() {
     std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
                  static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
   return cli::exit_status(cli::summarize(report_.results));
+}
+
+int ScanReport::finish_partial(int sig) {
+  std::lock_guard<std::mutex> guard(lock_);
+  closed_ = true;
+  progress_.finish();
+  std::sort(results_.begin(), results_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, r] : results_) report_.results.push_back(std::move(r));
+  results_.clear();
+  report_.elapsed_ms = (g_get_monotonic_time() - start_us_) / 1000.0;
+  report_.partial = true;
+  report_.interrupted = "interrupted by " + cli::signal_label(sig) + " after " + std::to_string(done_) + " of " +
+                        std::to_string(total_) + " targets";
+  std::string error;
+  if (!output_.finish(report_, error)) std::fprintf(stderr, "focusmeter scan: %s\n", error.c_str());
+  std::fprintf(stderr, "focusmeter scan: %s; partial report written\n", report_.interrupted.c_str());
+  return cli::interrupted_exit_status(sig);
 }
 
 }  // namespace focusmeter::scan
