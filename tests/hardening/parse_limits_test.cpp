@@ -1,5 +1,5 @@
 // JSON from outside never escapes as an exception: a number like 1e400,
-// nesting a hundred thousand levels deep, or 20 MB of tiny items in
+// nesting a hundred thousand levels deep (422), or 20 MB of tiny items in
 // /v1/predict become one-line errors (400/422), and the item limit is
 // checked while parsing, before any DOM is built. The cameras file reader
 // turns the same input into a one-line TargetError.
@@ -29,13 +29,14 @@ TEST(PredictLimits, NumberOverflowIsA400NotAnAbort) {
   EXPECT_EQ(error_of(r), "malformed JSON: number overflow parsing '1e400'");
 }
 
-TEST(PredictLimits, DeepNestingIsA400) {
+TEST(PredictLimits, DeepNestingIsA422) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const auto r = fm::serve::predict(model(), deep);
-  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.status, 422u);  // well-formed, but no request has that shape
   EXPECT_EQ(error_of(r), "JSON nested deeper than 32 levels");
   const std::string deep_object = "{\"features\":" + std::string(50, '[') + std::string(50, ']') + "}";
-  EXPECT_EQ(fm::serve::predict(model(), deep_object).status, 400u);
+  EXPECT_EQ(fm::serve::predict(model(), deep_object).status, 422u);
+  EXPECT_EQ(fm::serve::predict(model(), std::string(100000, '[')).status, 400u);  // not even well-formed
 }
 
 TEST(PredictLimits, TwentyMegabytesOfItemsStopAtTheLimitWhileParsing) {

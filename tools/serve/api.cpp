@@ -90,12 +90,14 @@ class PredictBodyCheck : public nlohmann::json_sax<json> {
   bool start_array(std::size_t) override { return open(true); }
   bool end_array() override { return close(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    status = 0;  // a syntax error outranks depth
     return fail(400, "malformed JSON: " + without_exception_tag(e.what()));
   }
 
  private:
   // A value directly inside the top-level array is one item.
   bool value() {
+    if (status != 0) return true;  // too deep already: just read on
     if (depth_ == 1 && top_is_array_ && ++items_ > kMaxPredictBatch)
       return fail(422, "too many items: more than " + std::to_string(kMaxPredictBatch) + " per request");
     return true;
@@ -103,7 +105,13 @@ class PredictBodyCheck : public nlohmann::json_sax<json> {
   bool open(bool array) {
     if (depth_ == 0) top_is_array_ = array;
     if (!value()) return false;
-    if (++depth_ > kMaxDepth) return fail(400, "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    // Too deep is noted, not fatal yet: the rest is still read (the SAX
+    // pass keeps one bit per level), so a body that is not even well-formed
+    // gets its 400.
+    if (++depth_ > kMaxDepth && status == 0) {
+      status = 422;
+      problem = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels";
+    }
     return true;
   }
   bool close() {
