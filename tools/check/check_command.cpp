@@ -126,7 +126,7 @@ int run(int argc, char** argv) {
       "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (the report then holds what was done, marked partial).");
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  g_option_context_add_group(ctx, report_option_group(report_opts));
+  add_report_options(ctx, report_opts);
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
@@ -244,7 +244,8 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "focusmeter check: %s; partial report written\n", report.interrupted.c_str());
     std::fflush(nullptr);
     // Workers may be inside a decoder or a pipeline: leave without joining them.
-    std::_Exit(interrupted_exit_status(sig));
+    // Nagios: an interrupted check is UNKNOWN (3), not a shell's 130.
+    std::_Exit(output.format() == ReportFormat::Nagios ? 3 : interrupted_exit_status(sig));
   }
   for (std::thread& t : workers) t.join();
 
@@ -252,7 +253,7 @@ int run(int argc, char** argv) {
   if (!output.finish(report, error)) {
     return fail(kCommand, kExitSoftware, error);
   }
-  return exit_status(summarize(report.results));
+  return exit_status_for(summarize(report.results), output.format());
 }
 
 }  // namespace focusmeter::cli::check

@@ -24,8 +24,8 @@ namespace focusmeter::cli {
 
 enum class ReportKind { Scan, Check };
 
-enum class ReportFormat { Table, Json, Jsonl, Csv, Html };
-// "table", "json", "jsonl", "csv", "html"; nullopt for anything else.
+enum class ReportFormat { Table, Json, Jsonl, Csv, Html, Nagios };
+// "table", "json", "jsonl", "csv", "html", "nagios"; nullopt for anything else.
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 const char* report_format_name(ReportFormat f);
 // The format when none is asked for: from --output's extension (.json,
@@ -69,6 +69,14 @@ Summary summarize(const std::vector<Result>& results);
 // BLURRY, else 2 if any result is not ok, else 0.
 int exit_status(const Summary& s);
 
+// Nagios/Icinga plugin convention, for --format nagios: 0 OK (all CLEAR),
+// 1 WARNING (some not checked, none BLURRY), 2 CRITICAL (some BLURRY),
+// 3 UNKNOWN (nothing checked at all).
+int nagios_status(const Summary& s);
+// The exit status for a finished report in `format` (nagios_status for
+// nagios, else exit_status).
+int exit_status_for(const Summary& s, ReportFormat format);
+
 // One result / the whole report as JSON (schema in docs/reports.md).
 nlohmann::json result_to_json(const Result& r, ReportKind kind);
 nlohmann::json summary_to_json(const Summary& s, ReportKind kind);
@@ -98,6 +106,9 @@ void write_json(std::ostream& out, const Report& report);
 void write_jsonl_line(std::ostream& out, const Result& r, ReportKind kind);
 void write_csv(std::ostream& out, const Report& report);
 void write_html(std::ostream& out, const Report& report);
+// One plugin status line with perfdata, e.g. "FOCUSMETER CRITICAL - 2 BLURRY
+// of 10 inputs (7 CLEAR, 1 not checked) | inputs=10;;;0 clear=7;;;0 ...".
+void write_nagios(std::ostream& out, const Report& report);
 
 // Helpers shared by the writers.
 std::string format_score(const std::optional<double>& score);  // "0.873" or "-"

@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 namespace focusmeter::cli {
 namespace {
@@ -50,11 +51,13 @@ ReportOptions::~ReportOptions() {
   g_free(color);
 }
 
-GOptionGroup* report_option_group(ReportOptions& o) {
-  const GOptionEntry entries[] = {
+namespace {
+
+std::vector<GOptionEntry> report_entries(ReportOptions& o) {
+  return {
       {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
-       "Report format: table, json, jsonl, csv, html (default: from --output's extension, else table on a terminal, "
-       "else json)",
+       "Report format: table, json, jsonl, csv, html, nagios (default: from --output's extension, else table on a "
+       "terminal, else json)",
        "FORMAT"},
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the report to FILE instead of standard output",
        "FILE"},
@@ -64,9 +67,20 @@ GOptionGroup* report_option_group(ReportOptions& o) {
       {"color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour the table: auto (on a terminal), always, never", "WHEN"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
+}
+
+}  // namespace
+
+GOptionGroup* report_option_group(ReportOptions& o) {
+  const std::vector<GOptionEntry> entries = report_entries(o);
   GOptionGroup* group = g_option_group_new("report", "Report options:", "Show report options", nullptr, nullptr);
-  g_option_group_add_entries(group, entries);
+  g_option_group_add_entries(group, entries.data());
   return group;
+}
+
+void add_report_options(GOptionContext* ctx, ReportOptions& o) {
+  const std::vector<GOptionEntry> entries = report_entries(o);
+  g_option_context_add_main_entries(ctx, entries.data(), nullptr);  // copied: `entries` may go
 }
 
 bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string& error) {
@@ -76,7 +90,7 @@ bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string&
   if (opts.format) {
     const auto f = parse_report_format(opts.format);
     if (!f) {
-      error = std::string("unknown --format '") + opts.format + "' (table, json, jsonl, csv, html)";
+      error = std::string("unknown --format '") + opts.format + "' (table, json, jsonl, csv, html, nagios)";
       return false;
     }
     format_ = *f;

@@ -42,6 +42,9 @@ struct ReportOptions {
 // A new group ("report") whose entries write into `opts`; the context that
 // it is added to takes ownership of the group. `opts` must outlive parsing.
 GOptionGroup* report_option_group(ReportOptions& opts);
+// The same entries in the context's main group, so that plain --help lists
+// them (a group's entries show only with --help-GROUP or --help-all).
+void add_report_options(GOptionContext* ctx, ReportOptions& opts);
 
 class ReportOutput {
  public:

@@ -110,7 +110,7 @@ int focusmeter_scan_main(int argc, char** argv) {
       "The password is never taken on the command line.\n");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   cli::ReportOptions report_options;
-  g_option_context_add_group(ctx, cli::report_option_group(report_options));
+  cli::add_report_options(ctx, report_options);
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);

@@ -50,7 +50,7 @@ int ScanReport::finish() {
   if (unlisted_ > 0)
     std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
                  static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
-  return cli::exit_status(cli::summarize(report_.results));
+  return cli::exit_status_for(cli::summarize(report_.results), output_.format());
 }
 
 int ScanReport::finish_partial(int sig) {
@@ -67,7 +67,7 @@ int ScanReport::finish_partial(int sig) {
   std::string error;
   if (!output_.finish(report_, error)) std::fprintf(stderr, "focusmeter scan: %s\n", error.c_str());
   std::fprintf(stderr, "focusmeter scan: %s; partial report written\n", report_.interrupted.c_str());
-  return cli::interrupted_exit_status(sig);
+  return output_.format() == cli::ReportFormat::Nagios ? 3 : cli::interrupted_exit_status(sig);
 }
 
 }  // namespace focusmeter::scan

@@ -11,6 +11,8 @@ packages=(
   nlohmann-json3-dev libsoup-3.0-dev
   # tests
   libgtest-dev libgstrtspserver-1.0-dev
+  # report JSON validated against schemas/ in tests; the man page (help2man)
+  python3-jsonschema help2man
   # run time: tools, decoders, RTSP, encoders for test clips and demo cameras
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
