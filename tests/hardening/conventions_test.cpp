@@ -130,4 +130,20 @@ TEST(Help, ReportOptionsAreInPlainHelp) {
   }
 }
 
+TEST(QuietVerbose, VerboseLogsEachResultQuietSilencesNotes) {
+  TempDir dir;
+  write_file(dir / "a.png", bombs::encode(".png", 64, 48));
+  write_file(dir / "b\033]0;x.jpg", bombs::jpeg(30000, 30000));
+  const std::vector<std::pair<std::string, std::string>> no_model = {{"FOCUSMETER_MODEL", dir / "none.json"}};
+  auto run = run_focusmeter({"check", "-f", "json", "-v", dir / "a.png", dir / "b\033]0;x.jpg"}, no_model);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("reporting features only"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("/a.png: ok"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("/b\\e]0;x.jpg: error (image too large"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("focusmeter check: [2/2] "), std::string::npos) << run.err;
+  run = run_focusmeter({"check", "-f", "json", "-q", dir / "a.png"}, no_model);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+}
+
 }  // namespace

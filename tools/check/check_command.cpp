@@ -163,12 +163,11 @@ int run(int argc, char** argv) {
   } catch (const ModelError& e) {
     return fail(kCommand, kExitDataError, e.what());
   }
-  if (!model.model)
-    std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
-
   ReportOutput output;
   std::string error;
   if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(error);
+  if (!model.model && !output.quiet())
+    std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
 
   const auto t0 = std::chrono::steady_clock::now();
   Report report;
@@ -214,7 +213,7 @@ int run(int argc, char** argv) {
       }
     });
 
-  ProgressLine progress(stderr, inputs.size());
+  ProgressLine progress(stderr, inputs.size(), output.progress_enabled());
   std::vector<bool> done(inputs.size(), false);
   std::size_t n = 0;
   while (n < inputs.size() && !InterruptWatch::received()) {
@@ -223,6 +222,7 @@ int run(int argc, char** argv) {
     ++n;
     output.show(f->checked.frame, f->checked.result, inputs[f->index].source);
     output.writer().add(f->checked.result);
+    output.log_result(f->checked.result, n, inputs.size());
     progress.update(f->checked.result);
     report.results[f->index] = std::move(f->checked.result);
     done[f->index] = true;

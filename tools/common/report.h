@@ -114,5 +114,8 @@ void write_nagios(std::ostream& out, const Report& report);
 std::string format_score(const std::optional<double>& score);  // "0.873" or "-"
 std::string format_resolution(const Result& r);                // "1920x1080" or "-"
 std::string verdict_text(const Result& r);                     // "CLEAR", "BLURRY" or "-"
+// Text from outside (file names, reasons) with control characters shown
+// escaped (\e, \n, \r, \t, \xNN, \u0085) instead of sent to a terminal.
+std::string terminal_safe(const std::string& s);
 
 }  // namespace focusmeter::cli

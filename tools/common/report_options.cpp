@@ -65,6 +65,9 @@ std::vector<GOptionEntry> report_entries(ReportOptions& o) {
       {"show", 0, 0, G_OPTION_ARG_NONE, &o.show, "Show each analysed frame on screen with its verdict (q: stop)",
        nullptr},
       {"color", 0, 0, G_OPTION_ARG_STRING, &o.color, "Colour the table: auto (on a terminal), always, never", "WHEN"},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress line and no notes on standard error (errors still)",
+       nullptr},
+      {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "One line per finished input on standard error", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
 }
@@ -84,6 +87,9 @@ void add_report_options(GOptionContext* ctx, ReportOptions& o) {
 }
 
 bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string& error) {
+  quiet_ = opts.quiet;
+  verbose_ = opts.verbose && !opts.quiet;
+  kind_ = kind;
   output_path_ = opts.output ? opts.output : "";
   const bool to_stdout = output_path_.empty() || output_path_ == "-";
   const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
@@ -146,6 +152,21 @@ bool ReportOutput::finish(const Report& report, std::string& error) {
     temp_path_.clear();
   }
   return true;
+}
+
+bool ReportOutput::progress_enabled() const { return !quiet_ && isatty(STDERR_FILENO) == 1; }
+
+void ReportOutput::log_result(const Result& r, std::size_t done, std::size_t total) const {
+  if (!verbose_) return;
+  const bool scan = kind_ == ReportKind::Scan;
+  const std::string who = terminal_safe(scan ? (r.host.empty() ? r.target : r.host) : r.source);
+  std::string line = std::string("focusmeter ") + (scan ? "scan" : "check") + ": [" + std::to_string(done) + "/" +
+                     std::to_string(total) + "] " + who + ": " + status_name(r.status);
+  if (r.verdict) line += std::string(" ") + verdict_name(*r.verdict) + " " + format_score(r.score);
+  if (!r.reason.empty()) line += " (" + terminal_safe(r.reason) + ")";
+  char ms[32];
+  std::snprintf(ms, sizeof ms, " %.0f ms", r.elapsed_ms);
+  std::fprintf(stderr, "%s%s\n", line.c_str(), ms);
 }
 
 ReportOutput::~ReportOutput() {

@@ -32,6 +32,8 @@ struct ReportOptions {
   gchar* snapshots = nullptr;
   gchar* color = nullptr;  // auto | always | never
   gboolean show = FALSE;
+  gboolean quiet = FALSE;    // -q: no progress line, no notes on stderr
+  gboolean verbose = FALSE;  // -v: one line per finished result on stderr
 
   ReportOptions() = default;
   ReportOptions(const ReportOptions&) = delete;
@@ -62,6 +64,11 @@ class ReportOutput {
   bool wants_frames() const { return wants_thumbnails() || !snapshot_dir_.empty() || viewer_; }
   // Whether --show will display frames (so a caller must keep them until then).
   bool shows() const { return viewer_ != nullptr; }
+  bool quiet() const { return quiet_; }
+  // The progress line is drawn: stderr is a terminal and no -q.
+  bool progress_enabled() const;
+  // -v: "focusmeter check: [3/10] a.jpg: ok CLEAR 0.123 (12 ms)" on stderr.
+  void log_result(const Result& r, std::size_t done, std::size_t total) const;
 
   // Thread-safe part: thumbnail and snapshot for one analysed frame.
   void attach(Result& r, const cv::Mat& frame, const std::string& label) const {
@@ -85,7 +92,10 @@ class ReportOutput {
   std::ofstream file_;
   std::ostream* stdout_ = nullptr;
   std::string output_path_;
-  std::string temp_path_;  // where the report is written until finish() renames it
+  std::string temp_path_;
+  bool quiet_ = false;
+  bool verbose_ = false;
+  ReportKind kind_ = ReportKind::Check;  // where the report is written until finish() renames it
   std::string snapshot_dir_;
   std::unique_ptr<FrameViewer> viewer_;
   std::unique_ptr<ReportWriter> writer_;

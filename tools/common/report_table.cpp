@@ -44,11 +44,41 @@ std::string share_text(const Result& r) {
   return buf;
 }
 
+std::string printable(const std::string& s) { return terminal_safe(s); }
+
+std::vector<Cell> row_cells(const Result& r, ReportKind kind) {
+  if (kind == ReportKind::Scan)
+    return {{printable(r.host.empty() ? r.target : r.host)},
+            status_cell(r),
+            verdict_cell(r),
+            {format_score(r.score)},
+            {format_resolution(r)},
+            {r.brand.empty() ? "-" : printable(r.brand)},
+            {printable(r.reason)}};
+  return {{printable(r.source)},   {r.kind.empty() ? "-" : r.kind}, status_cell(r),  verdict_cell(r),
+          {format_score(r.score)}, {format_resolution(r)},          {share_text(r)}, {printable(r.reason)}};
+}
+
+std::string summary_line(const Summary& s, ReportKind kind) {
+  std::string line = std::to_string(s.total) + (kind == ReportKind::Scan ? " targets: " : " inputs: ") +
+                     std::to_string(s.count(Status::Ok)) + " ok (" + std::to_string(s.clear) + " CLEAR, " +
+                     std::to_string(s.blurry) + " BLURRY";
+  if (s.no_verdict) line += ", " + std::to_string(s.no_verdict) + " without verdict";
+  line += ")";
+  for (std::size_t i = 0; i < s.by_status.size(); ++i) {
+    const auto st = static_cast<Status>(i);
+    if (st != Status::Ok && s.by_status[i]) line += ", " + std::to_string(s.by_status[i]) + " " + status_name(st);
+  }
+  return line;
+}
+
+}  // namespace
+
 // Text from outside (file names, reasons quoting them, camera brands) is
 // printed with its control characters made visible: an ESC could retitle
 // the terminal or fake colours, a newline or CR could fake a row. C0, DEL
 // and the UTF-8 encoded C1 controls (U+0080-U+009F, CSI among them).
-std::string printable(const std::string& s) {
+std::string terminal_safe(const std::string& s) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size());
@@ -83,34 +113,6 @@ std::string printable(const std::string& s) {
   }
   return out;
 }
-
-std::vector<Cell> row_cells(const Result& r, ReportKind kind) {
-  if (kind == ReportKind::Scan)
-    return {{printable(r.host.empty() ? r.target : r.host)},
-            status_cell(r),
-            verdict_cell(r),
-            {format_score(r.score)},
-            {format_resolution(r)},
-            {r.brand.empty() ? "-" : printable(r.brand)},
-            {printable(r.reason)}};
-  return {{printable(r.source)},   {r.kind.empty() ? "-" : r.kind}, status_cell(r),  verdict_cell(r),
-          {format_score(r.score)}, {format_resolution(r)},          {share_text(r)}, {printable(r.reason)}};
-}
-
-std::string summary_line(const Summary& s, ReportKind kind) {
-  std::string line = std::to_string(s.total) + (kind == ReportKind::Scan ? " targets: " : " inputs: ") +
-                     std::to_string(s.count(Status::Ok)) + " ok (" + std::to_string(s.clear) + " CLEAR, " +
-                     std::to_string(s.blurry) + " BLURRY";
-  if (s.no_verdict) line += ", " + std::to_string(s.no_verdict) + " without verdict";
-  line += ")";
-  for (std::size_t i = 0; i < s.by_status.size(); ++i) {
-    const auto st = static_cast<Status>(i);
-    if (st != Status::Ok && s.by_status[i]) line += ", " + std::to_string(s.by_status[i]) + " " + status_name(st);
-  }
-  return line;
-}
-
-}  // namespace
 
 void write_table(std::ostream& out, const Report& report, ReportStyle style) {
   const std::vector<std::string> header =

@@ -180,7 +180,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     } catch (const fm::ModelError& e) {
       return cli::fail(kCommand, cli::kExitDataError, e.what());
     }
-    if (!model.model)
+    if (!model.model && !report_options.quiet)
       std::fprintf(stderr, "focusmeter scan: %s: reporting features only, no verdicts\n", model.missing.c_str());
   }
   settings.model = model.model.get();

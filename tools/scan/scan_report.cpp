@@ -13,7 +13,7 @@ namespace focusmeter::scan {
 ScanReport::ScanReport(cli::ReportOutput& output, cli::Report header, std::uint64_t total_targets)
     : output_(output),
       report_(std::move(header)),
-      progress_(stderr, static_cast<std::size_t>(total_targets)),
+      progress_(stderr, static_cast<std::size_t>(total_targets), output.progress_enabled()),
       total_(total_targets),
       start_us_(g_get_monotonic_time()) {}
 
@@ -22,6 +22,7 @@ void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, c
   std::lock_guard<std::mutex> guard(lock_);
   if (closed_) return;
   ++done_;
+  output_.log_result(r, done_, total_);
   progress_.update(r);
   if (!listed) {
     ++unlisted_;
@@ -47,7 +48,7 @@ int ScanReport::finish() {
     std::fprintf(stderr, "focusmeter scan: %s\n", error.c_str());
     return cli::kExitSoftware;
   }
-  if (unlisted_ > 0)
+  if (unlisted_ > 0 && !output_.quiet())
     std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
                  static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
   return cli::exit_status_for(cli::summarize(report_.results), output_.format());
