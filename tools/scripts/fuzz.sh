@@ -14,8 +14,11 @@ if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
 fi
 if [[ ! -f $build/build.ninja ]]; then
+  # Coverage instrumentation everywhere (fuzzer-no-link), the fuzzer's main
+  # only in the targets (tests/fuzz/meson.build): otherwise libFuzzer sees
+  # only the harness and mutates blind.
   CC=clang CXX=clang++ meson setup "$build" "$src" -Dfuzzing=true -Db_sanitize=address -Db_lundef=false \
-    -Dwerror=false -Dbuildtype=debugoptimized
+    -Dwerror=false -Dbuildtype=debugoptimized -Dc_args=-fsanitize=fuzzer-no-link -Dcpp_args=-fsanitize=fuzzer-no-link
 fi
 names=(image_decode model targets cameras serve_request)
 targets=()
