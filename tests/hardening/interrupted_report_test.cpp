@@ -135,4 +135,33 @@ TEST(InterruptedReport, SigtermGives143AndEveryFormatSaysPartial) {
   }
 }
 
+TEST(InterruptedReport, ScanToo) {
+  TempDir dir;
+  SilentServer camera;  // answers TCP, never RTSP: the scan waits out its timeout
+  ASSERT_NE(camera.port(), 0);
+  const std::string out = dir / "scan.json";
+  write_file(out, std::string("previous\n"));
+  std::vector<const char*> argv = {FOCUSMETER_EXE, "scan",     "--port",    nullptr,     "--timeout",
+                                   "60",           "--output", out.c_str(), "127.0.0.1", nullptr};
+  const std::string port = std::to_string(camera.port());
+  argv[3] = port.c_str();
+  GPid pid = 0;
+  ASSERT_TRUE(g_spawn_async(nullptr, const_cast<gchar**>(argv.data()), nullptr,
+                            static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL), nullptr,
+                            nullptr, &pid, nullptr));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(read_file(out), "previous\n");
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  g_spawn_close_pid(pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const json report = json::parse(read_file(out));
+  EXPECT_EQ(report["partial"], true);
+  EXPECT_EQ(report["interrupted"], "interrupted by SIGINT after 0 of 1 targets");
+  EXPECT_EQ(report["results"].size(), 0u);
+  EXPECT_EQ(report["summary"]["targets"], 0);
+}
+
 }  // namespace
