@@ -4,6 +4,7 @@
 // (422) before any decoder allocates for them.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "bombs.h"
@@ -93,6 +94,25 @@ TEST(DecodeLimit, TheLimitIsAdjustableAndNormalImagesPass) {
   fc::set_max_image_pixels(20000);
   EXPECT_TRUE(fc::decode_image_bytes(d.data(), d.size(), img, error)) << error;
   fc::set_max_image_pixels(fc::kDefaultMaxImagePixels);
+}
+
+// Found by `make fuzz`: OpenCV 4.6's Radiance decoder leaks a descriptor per
+// bad image; serve would run out of them after a few thousand uploads.
+TEST(DecodeLimit, RadianceIsRefusedWithoutLeakingDescriptors) {
+  auto open_fds = [] {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) n += !e.path().empty();
+    return n;
+  };
+  const std::string hostile = "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 4 +X 4\n\x01\x01\x01\x01";
+  const std::size_t before = open_fds();
+  for (int i = 0; i < 50; ++i) {
+    fc::LumaImage img;
+    std::string error;
+    EXPECT_FALSE(fc::decode_image_bytes(hostile.data(), hostile.size(), img, error));
+    EXPECT_EQ(error, "Radiance HDR images are not supported");
+  }
+  EXPECT_EQ(open_fds(), before);
 }
 
 TEST(DecodeLimit, AnalyzeAnswers422) {

@@ -52,6 +52,10 @@ bool is_png(const unsigned char* d, std::size_t size) {
   return size >= 8 && std::equal(kSignature, kSignature + 8, d);
 }
 
+bool is_radiance(const unsigned char* d, std::size_t size) {
+  return (size >= 10 && std::equal(d, d + 10, "#?RADIANCE")) || (size >= 6 && std::equal(d, d + 6, "#?RGBE"));
+}
+
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
@@ -98,6 +102,13 @@ bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std:
   if (const auto declared = read_image_header_size(bytes, size); declared && declared->pixels() > max_image_pixels()) {
     error = "image too large (" + std::to_string(declared->width) + "\u00d7" + std::to_string(declared->height) +
             " > " + std::to_string(max_image_pixels()) + " pixels, see --max-pixels)";
+    return false;
+  }
+  // Radiance HDR: OpenCV 4.6 decodes it through a temporary file and, on
+  // bad input, leaks that file's descriptor (and the file): a few thousand
+  // hostile uploads would exhaust serve's descriptors. No camera writes it.
+  if (is_radiance(bytes, size)) {
+    error = "Radiance HDR images are not supported";
     return false;
   }
   const bool jpeg = is_jpeg(bytes, size);

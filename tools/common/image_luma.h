@@ -8,6 +8,8 @@
 //  - other formats: colour through cv::cvtColor(BGR2GRAY), the full-range
 //    BT.601 fixed-point weights the element uses for RGB frames; 16-bit
 //    images are scaled to 8 bits; alpha is dropped.
+//  - Radiance HDR is refused (OpenCV 4.6's decoder leaks a descriptor on bad
+//    input; found by `make fuzz`).
 #pragma once
 
 #include <cstddef>
