@@ -110,9 +110,21 @@ TEST(DecodeLimit, RadianceIsRefusedWithoutLeakingDescriptors) {
     fc::LumaImage img;
     std::string error;
     EXPECT_FALSE(fc::decode_image_bytes(hostile.data(), hostile.size(), img, error));
-    EXPECT_EQ(error, "Radiance HDR images are not supported");
+    EXPECT_EQ(error, "not a decodable image (not JPEG, PNG, WebP, TIFF, BMP, PNM or Sun raster)");
   }
   EXPECT_EQ(open_fds(), before);
+}
+
+// Found by `make fuzz`: "P5#" is no PNM to OpenCV, which then hands the
+// data to GDCM for the "DICM" at offset 128, and GDCM aborts the process.
+TEST(DecodeLimit, DicomLookalikeIsRefusedBeforeOpenCv) {
+  std::string data = "P5#\n0#\n#";
+  data.resize(200, '\xae');
+  data.replace(128, 4, "DICM");
+  fc::LumaImage img;
+  std::string error;
+  EXPECT_FALSE(fc::decode_image_bytes(data.data(), data.size(), img, error));
+  EXPECT_EQ(error, "not a decodable image (not JPEG, PNG, WebP, TIFF, BMP, PNM or Sun raster)");
 }
 
 TEST(DecodeLimit, AnalyzeAnswers422) {

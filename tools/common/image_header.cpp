@@ -218,4 +218,20 @@ std::optional<ImageSize> read_image_header_size(const unsigned char* data, std::
   return std::nullopt;
 }
 
+bool is_supported_image_format(const unsigned char* data, std::size_t size) {
+  if (data == nullptr) return false;
+  const Bytes b(data, size);
+  if (b.equals(128, "DICM")) return false;
+  if (b.has(0, 3) && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return true;
+  if (b.equals(0, "\x89PNG\r\n\x1a\n")) return true;
+  if (b.equals(0, "RIFF") && b.equals(8, "WEBP")) return true;
+  if (b.equals(0, "II\x2a\x00") || b.equals(0, "MM\x00\x2a") || b.equals(0, "II\x2b\x00") || b.equals(0, "MM\x00\x2b"))
+    return true;
+  if (b.equals(0, "BM")) return true;
+  if (b.equals(0, "\x59\xA6\x6A\x95")) return true;
+  if (b.has(0, 3) && b[0] == 'P' && std::strchr("1234567fF", b[1]) != nullptr && b[1] != '\0' && std::isspace(b[2]))
+    return true;
+  return false;
+}
+
 }  // namespace focusmeter::cli

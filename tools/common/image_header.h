@@ -25,4 +25,12 @@ struct ImageSize {
 // too short or too odd to read (the decoder then judges the data itself).
 std::optional<ImageSize> read_image_header_size(const unsigned char* data, std::size_t size);
 
+// True for the formats above only, recognised the way OpenCV's own decoders
+// recognise them (a PNM magic must be followed by white space), and never
+// for data that also carries DICOM's "DICM" at offset 128. Everything else
+// is kept away from OpenCV: its Radiance decoder leaks descriptors and its
+// DICOM decoder (GDCM) aborts the process on bad input (both found by
+// `make fuzz`), and no camera writes those formats.
+bool is_supported_image_format(const unsigned char* data, std::size_t size);
+
 }  // namespace focusmeter::cli

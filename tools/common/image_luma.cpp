@@ -52,10 +52,6 @@ bool is_png(const unsigned char* d, std::size_t size) {
   return size >= 8 && std::equal(kSignature, kSignature + 8, d);
 }
 
-bool is_radiance(const unsigned char* d, std::size_t size) {
-  return (size >= 10 && std::equal(d, d + 10, "#?RADIANCE")) || (size >= 6 && std::equal(d, d + 6, "#?RGBE"));
-}
-
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
@@ -104,11 +100,10 @@ bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std:
             " > " + std::to_string(max_image_pixels()) + " pixels, see --max-pixels)";
     return false;
   }
-  // Radiance HDR: OpenCV 4.6 decodes it through a temporary file and, on
-  // bad input, leaks that file's descriptor (and the file): a few thousand
-  // hostile uploads would exhaust serve's descriptors. No camera writes it.
-  if (is_radiance(bytes, size)) {
-    error = "Radiance HDR images are not supported";
+  // Only the formats cameras and exports use reach OpenCV (image_header.h
+  // says why: a leaking and an aborting decoder among the others).
+  if (!is_supported_image_format(bytes, size)) {
+    error = "not a decodable image (not JPEG, PNG, WebP, TIFF, BMP, PNM or Sun raster)";
     return false;
   }
   const bool jpeg = is_jpeg(bytes, size);
