@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_TEST_ARGS ?=
 
-.PHONY: all deps build test test-unit test-element test-integration demo bench devenv install clean
+.PHONY: all deps build test test-unit test-element test-integration demo bench fuzz devenv install clean
 
 all: build
 
@@ -27,6 +27,10 @@ demo: build
 
 bench: build
 	@tools/scripts/bench.sh $(BUILD)
+
+# libFuzzer targets with clang + ASan in build-fuzz, FUZZ_SECONDS (30) each.
+fuzz: deps
+	@tools/scripts/fuzz.sh build-fuzz
 
 devenv: build
 	meson devenv -C $(BUILD) -w $(CURDIR)

@@ -2,11 +2,16 @@
 // mains over the shared libraries in tools/*/ and the core.
 #include <gst/gst.h>
 
+#include <clocale>
 #include <cstdio>
 #include <cstring>
+#include <opencv2/core/utility.hpp>
+#include <string>
 
 #include "commands.h"
 #include "common/exit_codes.h"
+#include "common/model_loading.h"
+#include "focusmeter/model.h"
 
 namespace {
 
@@ -33,9 +38,51 @@ void usage(FILE* out) {
   std::fprintf(out, "\nRun 'focusmeter COMMAND --help' for a command's options.\n");
 }
 
+// Like ffprobe -version: this program and the libraries and model it runs
+// with, so a bug report says which ones. The model is --model's (also
+// --model=FILE) when given, else the default one looked up as the commands do.
+int print_versions(int argc, char** argv) {
+  const char* model_arg = nullptr;
+  std::string model_buf;
+  for (int i = 1; i < argc; ++i) {
+    if ((!std::strcmp(argv[i], "--model") || !std::strcmp(argv[i], "-m")) && i + 1 < argc) model_arg = argv[i + 1];
+    if (!std::strncmp(argv[i], "--model=", 8)) model_arg = (model_buf = argv[i] + 8).c_str();
+  }
+  std::printf("focusmeter %s\n", FOCUSMETER_VERSION);
+  g_autofree gchar* gst = gst_version_string();
+  std::printf("%s (built against %d.%d.%d)\n", gst, GST_VERSION_MAJOR, GST_VERSION_MINOR, GST_VERSION_MICRO);
+  std::printf("OpenCV %s\n", cv::getVersionString().c_str());
+  try {
+    const focusmeter::cli::ModelChoice m = focusmeter::cli::load_model_or_default(model_arg);
+    if (m.model)
+      std::printf("model %s (format version %d) from %s\n", m.model->name().c_str(), focusmeter::Model::kFormatVersion,
+                  m.path.c_str());
+    else
+      std::printf("model: none (%s)\n", m.missing.c_str());
+  } catch (const std::exception& e) {
+    std::printf("model: does not load (%s)\n", e.what());
+  }
+  return 0;
+}
+
+// `--version` anywhere among a command's options (before a "--").
+bool asks_version(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--")) return false;
+    if (!std::strcmp(argv[i], "--version")) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The user's locale for messages and GOption's help ("[OPTION…]" in a
+  // UTF-8 locale); numbers stay C-formatted so reports (CSV, JSON, tables)
+  // read the same everywhere.
+  std::setlocale(LC_ALL, "");
+  std::setlocale(LC_NUMERIC, "C");
+  if (asks_version(argc, argv)) return print_versions(argc, argv);
   if (argc < 2) {
     usage(stderr);
     return focusmeter::cli::kExitUsage;
@@ -43,10 +90,6 @@ int main(int argc, char** argv) {
   const char* name = argv[1];
   if (!std::strcmp(name, "-h") || !std::strcmp(name, "--help") || !std::strcmp(name, "help")) {
     usage(stdout);
-    return 0;
-  }
-  if (!std::strcmp(name, "--version")) {
-    std::printf("focusmeter %s\n", FOCUSMETER_VERSION);
     return 0;
   }
   for (const Command& c : kCommands)

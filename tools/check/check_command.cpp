@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,8 @@
 #include "common/cli.h"
 #include "common/credentials.h"
 #include "common/exit_codes.h"
+#include "common/image_luma.h"
+#include "common/interrupt.h"
 #include "common/model_loading.h"
 #include "common/progress.h"
 #include "common/report.h"
@@ -47,6 +50,7 @@ struct Options {
   gboolean seek = FALSE;
   OptionString transport;
   gboolean keyframes_only = FALSE;
+  gint64 max_pixels = static_cast<gint64>(kDefaultMaxImagePixels);
   OptionStrings inputs;
 };
 
@@ -67,9 +71,10 @@ class FinishedQueue {
     }
     cv_.notify_one();
   }
-  Finished pop() {
+  // Waits at most `wait` (so the caller can notice Ctrl-C meanwhile).
+  std::optional<Finished> pop_for(std::chrono::milliseconds wait) {
     std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return !q_.empty(); });
+    if (!cv_.wait_for(lock, wait, [&] { return !q_.empty(); })) return std::nullopt;
     Finished f = std::move(q_.front());
     q_.pop_front();
     return f;
@@ -113,6 +118,8 @@ int run(int argc, char** argv) {
        "RTSP streams: auto (default: TCP, then UDP if the camera refuses TCP), tcp, udp or http", "T"},
       {"keyframes-only", 0, 0, G_OPTION_ARG_NONE, &o.keyframes_only,
        "RTSP streams: decode and judge keyframes only (one per GOP; cheaper)", nullptr},
+      {"max-pixels", 0, 0, G_OPTION_ARG_INT64, &o.max_pixels,
+       "Refuse images whose header declares more than N pixels, before decoding (default 40000000)", "N"},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, o.inputs.slot(), nullptr, "PATH_OR_URI..."},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
   };
@@ -122,9 +129,10 @@ int run(int argc, char** argv) {
       ctx,
       "Says whether each image, video clip or stream is in focus (CLEAR) or not (BLURRY).\n"
       "Folders are searched for images and videos by content; clips get a timeline.\n\n"
-      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error.");
+      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error,\n"
+      "130/143 interrupted by SIGINT/SIGTERM (the report then holds what was done, marked partial).");
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  g_option_context_add_group(ctx, report_option_group(report_opts));
+  add_report_options(ctx, report_opts);
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
@@ -137,6 +145,8 @@ int run(int argc, char** argv) {
   if (!parameters::Threshold::valid(o.threshold))
     return usage_error(std::string("--threshold ") + parameters::Threshold::kRule);
   if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
+  if (o.max_pixels < 1) return usage_error("--max-pixels must be at least 1");
+  set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
   std::vector<std::string> args;
   for (const gchar* a : o.inputs) {
     // Refused rather than used: it is already in ps, the shell history and
@@ -160,12 +170,11 @@ int run(int argc, char** argv) {
   } catch (const ModelError& e) {
     return fail(kCommand, kExitDataError, e.what());
   }
-  if (!model.model)
-    std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
-
   ReportOutput output;
   std::string error;
   if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(error);
+  if (!model.model && !output.quiet())
+    std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
 
   const auto t0 = std::chrono::steady_clock::now();
   Report report;
@@ -176,6 +185,7 @@ int run(int argc, char** argv) {
     report.threshold = parameters::Threshold::from_value(o.threshold).value_or(model.model->threshold());
   }
 
+  InterruptWatch interrupt_watch;
   const std::vector<Input> inputs = expand_inputs(args, o.recursive, credentials);
   report.results.resize(inputs.size());
 
@@ -215,22 +225,47 @@ int run(int argc, char** argv) {
       }
     });
 
-  ProgressLine progress(stderr, inputs.size());
-  for (std::size_t n = 0; n < inputs.size(); ++n) {
-    Finished f = finished.pop();
-    output.show(f.checked.frame, f.checked.result, inputs[f.index].source);
-    output.writer().add(f.checked.result);
-    progress.update(f.checked.result);
-    report.results[f.index] = std::move(f.checked.result);
+  ProgressLine progress(stderr, inputs.size(), output.progress_enabled());
+  std::vector<bool> done(inputs.size(), false);
+  std::size_t n = 0;
+  while (n < inputs.size() && !InterruptWatch::received()) {
+    std::optional<Finished> f = finished.pop_for(std::chrono::milliseconds(100));
+    if (!f) continue;
+    ++n;
+    output.show(f->checked.frame, f->checked.result, inputs[f->index].source);
+    output.writer().add(f->checked.result);
+    output.log_result(f->checked.result, n, inputs.size());
+    progress.update(f->checked.result);
+    report.results[f->index] = std::move(f->checked.result);
+    done[f->index] = true;
+  }
+  progress.finish();
+  if (const int sig = InterruptWatch::received()) {
+    // Finish the report with what is done, marked partial; inputs still
+    // being checked are abandoned (a clip may take its whole --timeout).
+    next = inputs.size();
+    std::vector<Result> kept;
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      if (done[i]) kept.push_back(std::move(report.results[i]));
+    report.results = std::move(kept);
+    report.partial = true;
+    report.interrupted = "interrupted by " + signal_label(sig) + " after " + std::to_string(n) + " of " +
+                         std::to_string(inputs.size()) + " inputs";
+    report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!output.finish(report, error)) std::fprintf(stderr, "focusmeter check: %s\n", error.c_str());
+    std::fprintf(stderr, "focusmeter check: %s; partial report written\n", report.interrupted.c_str());
+    std::fflush(nullptr);
+    // Workers may be inside a decoder or a pipeline: leave without joining them.
+    // Nagios: an interrupted check is UNKNOWN (3), not a shell's 130.
+    std::_Exit(output.format() == ReportFormat::Nagios ? 3 : interrupted_exit_status(sig));
   }
   for (std::thread& t : workers) t.join();
-  progress.finish();
 
   report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!output.finish(report, error)) {
     return fail(kCommand, kExitSoftware, error);
   }
-  return exit_status(summarize(report.results));
+  return exit_status_for(summarize(report.results), output.format());
 }
 
 }  // namespace focusmeter::cli::check

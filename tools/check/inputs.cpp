@@ -2,6 +2,7 @@
 
 #include <gst/base/gsttypefindhelper.h>
 #include <gst/gst.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <optional>
 
+#include "common/regular_file.h"
 #include "common/url.h"
 
 namespace focusmeter::cli::check {
@@ -112,7 +114,8 @@ void walk_folder(const std::string& dir, bool recursive, std::vector<Input>& out
       if (recursive && !e.is_symlink(sec)) walk_folder(path, recursive, out);
       continue;
     }
-    if (!e.is_regular_file(sec)) continue;
+    // Not a folder: a file, or a FIFO, socket, device or dangling link,
+    // which classify_file reports (when named like media) without opening.
     Input in;
     if (classify_file(path, false, in)) out.push_back(std::move(in));
   }
@@ -146,15 +149,28 @@ bool classify_file(const std::string& path, bool explicit_arg, Input& out) {
   out = Input{};
   out.source = path;
   out.path = path;
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    out = bad(path, std::string("cannot open file: ") + std::strerror(errno));
+  const std::string ext = lower_extension(path);
+  // FIFOs, sockets, devices and broken or looping links are never opened
+  // (a FIFO would block for ever); in a folder they are reported when named
+  // like media, as a regular file would be.
+  if (std::string why = cli::non_regular_file_reason(path); !why.empty()) {
+    if (!explicit_arg && !image_extension(ext) && !video_extension(ext)) return false;
+    out = bad(path, why);
+    return true;
+  }
+  std::string open_error;
+  const int fd = cli::open_regular_file(path, open_error);
+  if (fd < 0) {
+    out = bad(path, open_error);
     return true;
   }
   std::vector<char> head(kSniffBytes);
-  f.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(f.gcount()));
-  const std::string ext = lower_extension(path);
+  std::size_t got = 0;
+  for (ssize_t n;
+       got < head.size() && ((n = ::read(fd, head.data() + got, head.size() - got)) > 0 || (n < 0 && errno == EINTR));)
+    if (n > 0) got += static_cast<std::size_t>(n);
+  ::close(fd);
+  head.resize(got);
   const bool media_name = image_extension(ext) || video_extension(ext);
   if (head.empty()) {
     if (!explicit_arg && !media_name) return false;
@@ -226,8 +242,12 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recu
     std::error_code ec;
     const fs::file_status st = fs::status(arg, ec);
     if (ec || !fs::exists(st)) {
-      out.push_back(bad(arg, ec && ec != std::errc::no_such_file_or_directory ? "cannot access: " + ec.message()
-                                                                              : std::string("no such file or folder")));
+      std::error_code lec;
+      const bool dangling = fs::is_symlink(fs::symlink_status(arg, lec));
+      out.push_back(bad(arg, dangling ? cli::non_regular_file_reason(arg)
+                             : ec && ec != std::errc::no_such_file_or_directory
+                                 ? "cannot access: " + ec.message()
+                                 : std::string("no such file or folder")));
     } else if (fs::is_directory(st)) {
       const std::size_t before = out.size();
       walk_folder(arg, recursive, out);

@@ -1,15 +1,23 @@
 #include "common/image_luma.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
+#include "common/image_header.h"
+#include "common/regular_file.h"
+
 namespace focusmeter::cli {
 namespace {
+
+std::atomic<std::uint64_t> g_max_pixels{kDefaultMaxImagePixels};
 
 bool to_gray(const cv::Mat& decoded, LumaImage& out, std::string& error) {
   if (decoded.empty()) {
@@ -50,6 +58,9 @@ std::uint32_t be32(const unsigned char* p) {
 
 }  // namespace
 
+void set_max_image_pixels(std::uint64_t pixels) { g_max_pixels = pixels; }
+std::uint64_t max_image_pixels() { return g_max_pixels; }
+
 bool png_is_complete(const unsigned char* data, std::size_t size) {
   if (!is_png(data, size)) return false;
   // Each chunk: 4-byte length, 4-byte type, data, 4-byte CRC.
@@ -83,6 +94,18 @@ bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std:
     return false;
   }
   const auto* bytes = static_cast<const unsigned char*>(data);
+  // Before anything allocates for the picture: a few bytes may claim gigapixels.
+  if (const auto declared = read_image_header_size(bytes, size); declared && declared->pixels() > max_image_pixels()) {
+    error = "image too large (" + std::to_string(declared->width) + "\u00d7" + std::to_string(declared->height) +
+            " > " + std::to_string(max_image_pixels()) + " pixels, see --max-pixels)";
+    return false;
+  }
+  // Only the formats cameras and exports use reach OpenCV (image_header.h
+  // says why: a leaking and an aborting decoder among the others).
+  if (!is_supported_image_format(bytes, size)) {
+    error = "not a decodable image (not JPEG, PNG, WebP, TIFF, BMP, PNM or Sun raster)";
+    return false;
+  }
   const bool jpeg = is_jpeg(bytes, size);
   if (jpeg && !jpeg_is_complete(bytes, size)) {
     error = "truncated or corrupt JPEG (no end-of-image marker after the image data)";
@@ -103,14 +126,22 @@ bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std:
 }
 
 bool decode_image_file(const std::string& path, LumaImage& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open file";
+  // Never open what is not a regular file (a FIFO would block, a device never end).
+  if (std::string why = non_regular_file_reason(path); !why.empty()) {
+    error = why;
     return false;
   }
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    error = "cannot read file";
+  const int fd = open_regular_file(path, error);
+  if (fd < 0) return false;
+  std::vector<char> bytes;
+  char chunk[64 * 1024];
+  ssize_t n = 0;
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+  const int read_errno = n < 0 ? errno : 0;
+  ::close(fd);
+  if (read_errno != 0) {
+    error = std::string("cannot read file: ") + std::strerror(read_errno);
     return false;
   }
   if (bytes.empty()) {

@@ -8,9 +8,12 @@
 //  - other formats: colour through cv::cvtColor(BGR2GRAY), the full-range
 //    BT.601 fixed-point weights the element uses for RGB frames; 16-bit
 //    images are scaled to 8 bits; alpha is dropped.
+//  - Radiance HDR is refused (OpenCV 4.6's decoder leaks a descriptor on bad
+//    input; found by `make fuzz`).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <opencv2/core.hpp>
 #include <string>
 
@@ -25,8 +28,16 @@ struct LumaImage {
   }
 };
 
+// Images whose header declares more pixels than this are refused before
+// decoding (image_header.h): "image too large (WxH > N pixels)". The default
+// takes 8K (7680x4320 = 33.2 MP) with room to spare. Process-wide: check and
+// serve set it once from --max-pixels before any decode.
+constexpr std::uint64_t kDefaultMaxImagePixels = 40'000'000;
+void set_max_image_pixels(std::uint64_t pixels);
+std::uint64_t max_image_pixels();
+
 // Both return false and set `error` to one human line on failure
-// (missing file, not an image, truncated data, empty image).
+// (missing file, not an image, truncated data, empty image, too large).
 bool decode_image_file(const std::string& path, LumaImage& out, std::string& error);
 bool decode_image_bytes(const void* data, std::size_t size, LumaImage& out, std::string& error);
 

@@ -34,6 +34,9 @@ class WholeReportWriter : public ReportWriter {
       case ReportFormat::Html:
         write_html(out_, report);
         break;
+      case ReportFormat::Nagios:
+        write_nagios(out_, report);
+        break;
       case ReportFormat::Jsonl:
         break;
     }
@@ -65,6 +68,7 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "jsonl") return ReportFormat::Jsonl;
   if (name == "csv") return ReportFormat::Csv;
   if (name == "html") return ReportFormat::Html;
+  if (name == "nagios") return ReportFormat::Nagios;
   return std::nullopt;
 }
 
@@ -80,6 +84,8 @@ const char* report_format_name(ReportFormat f) {
       return "csv";
     case ReportFormat::Html:
       return "html";
+    case ReportFormat::Nagios:
+      return "nagios";
   }
   return "json";
 }
@@ -126,6 +132,37 @@ int exit_status(const Summary& s) {
   // "all clear": a wrong --port must not look healthy.
   if (s.not_checked() > 0 || s.total == 0) return kExitUnchecked;
   return kExitAllClear;
+}
+
+int nagios_status(const Summary& s) {
+  if (s.count(Status::Ok) == 0) return 3;
+  if (s.blurry > 0) return 2;
+  if (s.not_checked() > 0) return 1;
+  return 0;
+}
+
+int exit_status_for(const Summary& s, ReportFormat format) {
+  return format == ReportFormat::Nagios ? nagios_status(s) : exit_status(s);
+}
+
+void write_nagios(std::ostream& out, const Report& report) {
+  static const char* const kState[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+  const Summary s = summarize(report.results);
+  const char* what = report.kind == ReportKind::Scan ? "targets" : "inputs";
+  const int state = nagios_status(s);
+  out << "FOCUSMETER " << kState[state] << " - ";
+  if (state == 3)
+    out << "nothing could be checked (" << s.total << ' ' << what << ")";
+  else
+    out << s.blurry << " BLURRY of " << s.total << ' ' << what << " (" << s.clear << " CLEAR, " << s.not_checked()
+        << " not checked" << (s.no_verdict ? ", " + std::to_string(s.no_verdict) + " without verdict" : "") << ")";
+  if (report.partial) out << ", partial: " << report.interrupted;
+  // Perfdata: label=value[UOM];warn;crit;min;max. BLURRY is critical at 1.
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, "%.3fs", report.elapsed_ms / 1000.0);
+  out << " | " << what << '=' << s.total << ";;;0 ok=" << s.count(Status::Ok) << ";;;0 clear=" << s.clear
+      << ";;;0 blurry=" << s.blurry << ";;1;0 not_checked=" << s.not_checked() << ";1;;0 elapsed=" << elapsed
+      << ";;;0\n";
 }
 
 std::string format_score(const std::optional<double>& score) {

@@ -24,8 +24,8 @@ namespace focusmeter::cli {
 
 enum class ReportKind { Scan, Check };
 
-enum class ReportFormat { Table, Json, Jsonl, Csv, Html };
-// "table", "json", "jsonl", "csv", "html"; nullopt for anything else.
+enum class ReportFormat { Table, Json, Jsonl, Csv, Html, Nagios };
+// "table", "json", "jsonl", "csv", "html", "nagios"; nullopt for anything else.
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 const char* report_format_name(ReportFormat f);
 // The format when none is asked for: from --output's extension (.json,
@@ -39,7 +39,16 @@ struct Report {
   std::optional<double> threshold;   // the verdict threshold in effect
   std::vector<Result> results;       // input order
   double elapsed_ms = 0;             // whole run
+  // Interrupted (SIGINT/SIGTERM): `results` holds only what finished, and
+  // every format says so (JSON "partial": true and "interrupted": the why).
+  bool partial = false;
+  std::string interrupted;  // e.g. "interrupted by SIGINT after 3 of 10"
 };
+
+// The version of the JSON report's layout ("schema_version" in every
+// document; schemas/focusmeter-{check,scan}-report.schema.json). Bumped
+// when a key changes meaning or goes away, not when one is added.
+constexpr int kReportSchemaVersion = 1;
 
 // "2026-11-26T00:17:02Z" for now.
 std::string utc_now_iso8601();
@@ -59,6 +68,14 @@ Summary summarize(const std::vector<Result>& results);
 // The process exit status for monitoring (common/exit_codes.h): 1 if any
 // BLURRY, else 2 if any result is not ok, else 0.
 int exit_status(const Summary& s);
+
+// Nagios/Icinga plugin convention, for --format nagios: 0 OK (all CLEAR),
+// 1 WARNING (some not checked, none BLURRY), 2 CRITICAL (some BLURRY),
+// 3 UNKNOWN (nothing checked at all).
+int nagios_status(const Summary& s);
+// The exit status for a finished report in `format` (nagios_status for
+// nagios, else exit_status).
+int exit_status_for(const Summary& s, ReportFormat format);
 
 // One result / the whole report as JSON (schema in docs/reports.md).
 nlohmann::json result_to_json(const Result& r, ReportKind kind);
@@ -89,10 +106,16 @@ void write_json(std::ostream& out, const Report& report);
 void write_jsonl_line(std::ostream& out, const Result& r, ReportKind kind);
 void write_csv(std::ostream& out, const Report& report);
 void write_html(std::ostream& out, const Report& report);
+// One plugin status line with perfdata, e.g. "FOCUSMETER CRITICAL - 2 BLURRY
+// of 10 inputs (7 CLEAR, 1 not checked) | inputs=10;;;0 clear=7;;;0 ...".
+void write_nagios(std::ostream& out, const Report& report);
 
 // Helpers shared by the writers.
 std::string format_score(const std::optional<double>& score);  // "0.873" or "-"
 std::string format_resolution(const Result& r);                // "1920x1080" or "-"
 std::string verdict_text(const Result& r);                     // "CLEAR", "BLURRY" or "-"
+// Text from outside (file names, reasons) with control characters shown
+// escaped (\e, \n, \r, \t, \xNN, \u0085) instead of sent to a terminal.
+std::string terminal_safe(const std::string& s);
 
 }  // namespace focusmeter::cli

@@ -1,8 +1,10 @@
-// CSV report (RFC 4180: comma-separated, CRLF-free, quoted when needed), one
+// CSV report (RFC 4180: comma-separated, CRLF-free, quoted when needed; text
+// cells that start like a formula are defused with a leading '), one
 // header row then one row per result; clip timelines are summarised as the
 // segment count and the BLURRY share.
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include "common/report.h"
 
@@ -17,6 +19,15 @@ std::string quoted(const std::string& field) {
     q += c;
   }
   return q + '"';
+}
+
+// A text cell a spreadsheet would run as a formula (=, +, -, @, or a tab or
+// CR before one) gets a leading apostrophe, as OWASP advises for CSV
+// injection: a file named "=cmd|' /C calc'!A0.jpg" stays text. Only text
+// columns: numbers are written by number() and may be negative.
+std::string text(const std::string& field) {
+  if (!field.empty() && std::string_view("=+-@\t\r").find(field[0]) != std::string_view::npos) return "'" + field;
+  return field;
 }
 
 std::string number(double v) {
@@ -48,9 +59,9 @@ void write_csv(std::ostream& out, const Report& report) {
   emit(header);
   for (const Result& r : report.results) {
     std::vector<std::string> f =
-        scan
-            ? std::vector<std::string>{r.target, r.host, r.channel > 0 ? std::to_string(r.channel) : "", r.url, r.brand}
-            : std::vector<std::string>{r.source, r.kind};
+        scan ? std::vector<std::string>{text(r.target), text(r.host), r.channel > 0 ? std::to_string(r.channel) : "",
+                                        text(r.url), text(r.brand)}
+             : std::vector<std::string>{text(r.source), r.kind};
     f.push_back(status_name(r.status));
     f.push_back(r.verdict ? verdict_name(*r.verdict) : "");
     f.push_back(optional_number(r.score));
@@ -62,11 +73,14 @@ void write_csv(std::ostream& out, const Report& report) {
     f.push_back(r.width > 0 ? std::to_string(r.width) : "");
     f.push_back(r.height > 0 ? std::to_string(r.height) : "");
     if (!scan) f.push_back(r.timeline.empty() ? "" : std::to_string(r.timeline.size()));
-    f.push_back(r.snapshot);
-    f.push_back(r.reason);
+    f.push_back(text(r.snapshot));
+    f.push_back(text(r.reason));
     f.push_back(number(std::round(r.elapsed_ms * 10) / 10));
     emit(f);
   }
+  // A comment line (most CSV readers skip "#" lines when asked to) rather
+  // than a fake row: the rows above are all real results.
+  if (report.partial) out << "# partial: " << report.interrupted << '\n';
 }
 
 }  // namespace focusmeter::cli

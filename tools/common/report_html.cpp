@@ -15,31 +15,11 @@
 namespace focusmeter::cli {
 namespace {
 
+// GLib's escaping of text for markup: & < > " and ' (every place a value
+// lands here is element content or a single-quoted attribute).
 std::string esc(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&#39;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
+  g_autofree gchar* escaped = g_markup_escape_text(s.data(), static_cast<gssize>(s.size()));
+  return escaped;
 }
 
 std::string fmt(double v, const char* spec = "%.4g") {
@@ -104,7 +84,8 @@ std::string timeline_svg(const std::vector<Segment>& timeline, std::optional<dou
 
 const char* kStyle = R"(body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
-th{cursor:pointer;background:#f4f4f4;user-select:none}th:after{content:' \2195';color:#aaa}
+td{overflow-wrap:anywhere}td.reason{min-width:16em;max-width:40em;white-space:normal}
+th{cursor:pointer;background:#f4f4f4;user-select:none}.partial{background:#fff3e0;border:1px solid #b26a00;padding:.5em}th:after{content:' \2195';color:#aaa}
 img{max-width:240px;max-height:180px;display:block}.none{color:#999}
 .CLEAR{color:#2e7d32;font-weight:bold}.BLURRY{color:#c62828;font-weight:bold}.bad{color:#b26a00;font-weight:bold}
 dl{display:grid;grid-template-columns:auto auto;gap:0 .8em;margin:0;font-size:12px}dd{margin:0;font-family:monospace}
@@ -112,11 +93,12 @@ dl{display:grid;grid-template-columns:auto auto;gap:0 .8em;margin:0;font-size:12
 )";
 
 // Sorts the table body by the clicked column; a cell's data-k (when present)
-// is its sort key, numbers compare numerically.
+// is its sort key, numbers compare numerically, and an empty key (no score,
+// no resolution) sorts last whichever the direction.
 const char* kScript = R"(document.querySelectorAll('th').forEach(function(th,i){th.onclick=function(){
 var tb=th.closest('table').tBodies[0],rows=[].slice.call(tb.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
 function key(r){var c=r.cells[i],k=c.dataset.k!==undefined?c.dataset.k:c.textContent,n=parseFloat(k);return isNaN(n)?k:n;}
-rows.sort(function(a,b){var x=key(a),y=key(b);return (x<y?-1:x>y?1:0)*(asc?1:-1);});rows.forEach(function(r){tb.appendChild(r);});};});
+rows.sort(function(a,b){var x=key(a),y=key(b);if(x===''||y==='')return (x==='')-(y==='');return (x<y?-1:x>y?1:0)*(asc?1:-1);});rows.forEach(function(r){tb.appendChild(r);});};});
 )";
 
 }  // namespace
@@ -136,6 +118,7 @@ void write_html(std::ostream& out, const Report& report) {
       << " · " << s.total << (scan ? " targets" : " inputs") << ": " << s.count(Status::Ok) << " ok, <span class=CLEAR>"
       << s.clear << " CLEAR</span>, <span class=BLURRY>" << s.blurry << " BLURRY</span>, <span class=bad>"
       << s.not_checked() << " not checked</span></p>\n";
+  if (report.partial) out << "<p class=partial><b>Partial report:</b> " << esc(report.interrupted) << "</p>\n";
   out << "<table><thead><tr><th>Frame</th><th>" << (scan ? "Host" : "Source") << "</th><th>Status</th><th>Verdict</th>"
       << "<th>Score</th><th>Resolution</th><th>" << (scan ? "Brand/route" : "Kind")
       << "</th><th>Features</th><th>Reason</th></tr></thead>\n<tbody>\n";
@@ -145,8 +128,11 @@ void write_html(std::ostream& out, const Report& report) {
     out << "<tr><td data-k=''>" << thumbnail_html(r);
     if (!r.timeline.empty()) out << timeline_svg(r.timeline, report.threshold);
     out << "</td>";
+    // A camera's name from --cameras (the target as given) above its address.
+    const bool named = scan && !r.target.empty() && r.target != r.host && r.target != r.url;
     if (scan)
-      out << "<td>" << esc(r.host.empty() ? r.target : r.host)
+      out << "<td>" << (named ? "<b>" + esc(r.target) + "</b><br>" : std::string())
+          << esc(r.host.empty() ? r.target : r.host)
           << (r.channel > 0 ? " ch" + std::to_string(r.channel) : std::string()) << "<br><small>" << esc(r.url)
           << "</small></td>";
     else
@@ -155,10 +141,11 @@ void write_html(std::ostream& out, const Report& report) {
         << status_name(r.status) << "</td>";
     out << "<td class='" << verdict << "'>" << verdict;
     if (r.blurry_share) out << "<br><small>" << fmt(*r.blurry_share * 100, "%.0f") << "% of time BLURRY</small>";
-    out << "</td><td>" << format_score(r.score) << "</td><td data-k='" << r.width * r.height << "'>"
+    out << "</td><td data-k='" << (r.score ? fmt(*r.score, "%.6f") : "") << "'>" << format_score(r.score)
+        << "</td><td data-k='" << (r.width > 0 ? std::to_string(r.width * r.height) : "") << "'>"
         << format_resolution(r) << "</td>";
-    out << "<td>" << esc(scan ? r.brand : r.kind) << "</td><td>" << features_html(r) << "</td><td>" << esc(r.reason)
-        << "</td></tr>\n";
+    out << "<td>" << esc(scan ? r.brand : r.kind) << "</td><td>" << features_html(r) << "</td><td class=reason>"
+        << esc(r.reason) << "</td></tr>\n";
   }
   out << "</tbody></table>\n<script>" << kScript << "</script>\n</body></html>\n";
 }

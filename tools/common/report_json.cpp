@@ -82,11 +82,14 @@ json report_to_json(const Report& report) {
   json results = json::array();
   for (const Result& r : report.results) results.push_back(result_to_json(r, report.kind));
   json j = json::object();
+  j["schema_version"] = kReportSchemaVersion;
   j["command"] = report.kind == ReportKind::Scan ? "scan" : "check";
   j["started"] = report.started;
   j["model"] = optional_json(report.model);
   j["threshold"] = optional_json(report.threshold);
   j["elapsed_ms"] = std::round(report.elapsed_ms);
+  j["partial"] = report.partial;
+  j["interrupted"] = report.partial ? json(report.interrupted) : json(nullptr);
   j["results"] = std::move(results);
   j["summary"] = summary_to_json(summarize(report.results), report.kind);
   return j;

@@ -32,6 +32,8 @@ struct ReportOptions {
   gchar* snapshots = nullptr;
   gchar* color = nullptr;  // auto | always | never
   gboolean show = FALSE;
+  gboolean quiet = FALSE;    // -q: no progress line, no notes on stderr
+  gboolean verbose = FALSE;  // -v: one line per finished result on stderr
 
   ReportOptions() = default;
   ReportOptions(const ReportOptions&) = delete;
@@ -42,6 +44,9 @@ struct ReportOptions {
 // A new group ("report") whose entries write into `opts`; the context that
 // it is added to takes ownership of the group. `opts` must outlive parsing.
 GOptionGroup* report_option_group(ReportOptions& opts);
+// The same entries in the context's main group, so that plain --help lists
+// them (a group's entries show only with --help-GROUP or --help-all).
+void add_report_options(GOptionContext* ctx, ReportOptions& opts);
 
 class ReportOutput {
  public:
@@ -59,6 +64,11 @@ class ReportOutput {
   bool wants_frames() const { return wants_thumbnails() || !snapshot_dir_.empty() || viewer_; }
   // Whether --show will display frames (so a caller must keep them until then).
   bool shows() const { return viewer_ != nullptr; }
+  bool quiet() const { return quiet_; }
+  // The progress line is drawn: stderr is a terminal and no -q.
+  bool progress_enabled() const;
+  // -v: "focusmeter check: [3/10] a.jpg: ok CLEAR 0.123 (12 ms)" on stderr.
+  void log_result(const Result& r, std::size_t done, std::size_t total) const;
 
   // Thread-safe part: thumbnail and snapshot for one analysed frame.
   void attach(Result& r, const cv::Mat& frame, const std::string& label) const {
@@ -69,14 +79,23 @@ class ReportOutput {
   void show(const cv::Mat& frame, const Result& r, const std::string& label);
 
   // Finishes the report and flushes; false + `error` if writing failed
-  // (disk full, closed pipe).
+  // (disk full, closed pipe). An --output file is written to a temporary
+  // file in the same folder and renamed over FILE only now, so an earlier
+  // report survives a crash, a kill or a full disk, and readers never see
+  // half a report.
   bool finish(const Report& report, std::string& error);
+  // Without finish() (an error path): the temporary file is removed.
+  ~ReportOutput();
 
  private:
   ReportFormat format_ = ReportFormat::Json;
   std::ofstream file_;
   std::ostream* stdout_ = nullptr;
   std::string output_path_;
+  std::string temp_path_;
+  bool quiet_ = false;
+  bool verbose_ = false;
+  ReportKind kind_ = ReportKind::Check;  // where the report is written until finish() renames it
   std::string snapshot_dir_;
   std::unique_ptr<FrameViewer> viewer_;
   std::unique_ptr<ReportWriter> writer_;

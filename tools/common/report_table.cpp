@@ -44,30 +44,19 @@ std::string share_text(const Result& r) {
   return buf;
 }
 
-// Reasons are one line by contract; make sure a stray newline cannot break the table.
-std::string one_line(std::string s) {
-  std::replace(s.begin(), s.end(), '\n', ' ');
-  std::replace(s.begin(), s.end(), '\r', ' ');
-  return s;
-}
+std::string printable(const std::string& s) { return terminal_safe(s); }
 
 std::vector<Cell> row_cells(const Result& r, ReportKind kind) {
   if (kind == ReportKind::Scan)
-    return {{(r.host.empty() ? r.target : r.host) + (r.channel > 0 ? " ch" + std::to_string(r.channel) : "")},
+    return {{printable(r.host.empty() ? r.target : r.host) + (r.channel > 0 ? " ch" + std::to_string(r.channel) : "")},
             status_cell(r),
             verdict_cell(r),
             {format_score(r.score)},
             {format_resolution(r)},
-            {r.brand.empty() ? "-" : r.brand},
-            {one_line(r.reason)}};
-  return {{r.source},
-          {r.kind.empty() ? "-" : r.kind},
-          status_cell(r),
-          verdict_cell(r),
-          {format_score(r.score)},
-          {format_resolution(r)},
-          {share_text(r)},
-          {one_line(r.reason)}};
+            {r.brand.empty() ? "-" : printable(r.brand)},
+            {printable(r.reason)}};
+  return {{printable(r.source)},   {r.kind.empty() ? "-" : r.kind}, status_cell(r),  verdict_cell(r),
+          {format_score(r.score)}, {format_resolution(r)},          {share_text(r)}, {printable(r.reason)}};
 }
 
 std::string summary_line(const Summary& s, ReportKind kind) {
@@ -84,6 +73,46 @@ std::string summary_line(const Summary& s, ReportKind kind) {
 }
 
 }  // namespace
+
+// Text from outside (file names, reasons quoting them, camera brands) is
+// printed with its control characters made visible: an ESC could retitle
+// the terminal or fake colours, a newline or CR could fake a row. C0, DEL
+// and the UTF-8 encoded C1 controls (U+0080-U+009F, CSI among them).
+std::string terminal_safe(const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (c >= 0x20 && c != 0x7F && !c1) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    switch (c) {
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case 0x1B:
+        out += "\\e";
+        break;
+      default: {
+        const auto v = c1 ? static_cast<unsigned char>(s[++i]) : c;
+        out += c1 ? "\\u00" : "\\x";
+        out += kHex[v >> 4];
+        out += kHex[v & 0xF];
+      }
+    }
+  }
+  return out;
+}
 
 void write_table(std::ostream& out, const Report& report, ReportStyle style) {
   const std::vector<std::string> header =
@@ -120,6 +149,7 @@ void write_table(std::ostream& out, const Report& report, ReportStyle style) {
   for (const auto& h : header) head.push_back({h});
   emit(head);
   for (const auto& row : rows) emit(row);
+  if (report.partial) out << "PARTIAL REPORT: " << printable(report.interrupted) << '\n';
   out << summary_line(summarize(report.results), report.kind) << '\n';
 }
 

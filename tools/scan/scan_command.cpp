@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,6 +18,7 @@
 #include "common/cli.h"
 #include "common/credentials.h"
 #include "common/exit_codes.h"
+#include "common/interrupt.h"
 #include "common/model_loading.h"
 #include "common/report.h"
 #include "common/report_options.h"
@@ -126,11 +130,12 @@ int focusmeter_scan_main(int argc, char** argv) {
       "Each camera ends in one status: ok, unreachable, auth_failed, not_found, timeout, stream_error,\n"
       "no_picture.\n"
       "Exit status: 0 all checked cameras CLEAR, 1 at least one BLURRY, 2 some camera could not be\n"
-      "checked (none BLURRY, or no camera answered at all), 64 usage error.\n"
+      "checked (none BLURRY, or no camera answered at all), 64 usage error, 130/143 interrupted by\n"
+      "SIGINT/SIGTERM (the report then holds the cameras done so far, marked partial).\n"
       "The password is never taken on the command line.\n");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   cli::ReportOptions report_options;
-  g_option_context_add_group(ctx, cli::report_option_group(report_options));
+  cli::add_report_options(ctx, report_options);
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
@@ -223,7 +228,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     } catch (const fm::ModelError& e) {
       return cli::fail(kCommand, cli::kExitDataError, e.what());
     }
-    if (!model.model)
+    if (!model.model && !report_options.quiet)
       std::fprintf(stderr, "focusmeter scan: %s: reporting features only, no verdicts\n", model.missing.c_str());
   }
   settings.model = model.model;  // every element scores with this one loaded model
@@ -252,6 +257,20 @@ int focusmeter_scan_main(int argc, char** argv) {
   if (cursor.total() > kAnnouncedScanSize)
     std::fprintf(stderr, "focusmeter scan: %llu addresses to probe\n", static_cast<unsigned long long>(cursor.total()));
   scan::ScanReport report(output, std::move(header), cursor.total());
+  // Ctrl-C/SIGTERM: a watcher writes the partial report and ends the
+  // process (workers may be waiting out a camera's timeout).
+  cli::InterruptWatch interrupt_watch;
+  std::atomic<bool> scan_over{false};
+  std::thread watcher([&] {
+    while (!scan_over) {
+      if (const int sig = cli::InterruptWatch::received()) {
+        const int code = report.finish_partial(sig);
+        std::fflush(nullptr);
+        std::_Exit(code);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;
     cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
@@ -263,5 +282,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     report.add(target.index, std::move(r), frame, label, listed,
                channels.empty() || target.channel == channels.front());
   });
+  scan_over = true;
+  watcher.join();
   return report.finish();
 }

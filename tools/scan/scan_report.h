@@ -34,6 +34,10 @@ class ScanReport {
            bool new_address = true);
   // Writes the report (results in target order); returns the exit status.
   int finish();
+  // After SIGINT/SIGTERM: writes what is done so far, marked partial, while
+  // workers may still be adding (they wait on the lock, then are ignored).
+  // Returns the exit status, 128 + `sig`.
+  int finish_partial(int sig);
   // Frames held for --show (for tests: none without a viewer).
   std::size_t frames_held() {
     std::lock_guard<std::mutex> guard(lock_);
@@ -53,6 +57,9 @@ class ScanReport {
   };
   std::vector<Shown> to_show_;  // --show runs on the main thread, after the scan
   std::uint64_t unlisted_ = 0;
+  std::uint64_t total_ = 0;
+  std::uint64_t done_ = 0;
+  bool closed_ = false;  // finish_partial() ran: later add() calls are dropped
   std::int64_t start_us_ = 0;
 };
 

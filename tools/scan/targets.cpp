@@ -358,6 +358,9 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw TargetError(origin + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {  // e.g. 1e400: out_of_range "number overflow"
+    const std::string what = e.what();
+    throw TargetError(origin + ": not valid JSON (" + what.substr(what.find("] ") + 2) + ")");
   }
   if (doc.is_object() && doc.contains("cameras")) doc = doc["cameras"];
   if (!doc.is_array()) throw TargetError(origin + ": expected an array of cameras or {\"cameras\": [...]}");

@@ -15,6 +15,8 @@ packages=(
   mosquitto
   # a real third-party RTSP server for the scan tests (run as nobody when root)
   vlc-bin vlc-plugin-base
+  # report JSON validated against schemas/ in tests; the man page (help2man)
+  python3-jsonschema help2man
   # run time: tools, decoders, RTSP, encoders for test clips and demo cameras
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav

@@ -65,6 +65,70 @@ bool read_item(const Model& model, const json& item, const std::string& where, F
   return true;
 }
 
+// A first pass over a /v1/predict body that builds nothing: it stops at the
+// first item past the batch limit (20 MB of [{},...] is 7 million items: the
+// DOM would take gigabytes) and at nesting no request needs (deep nesting
+// costs memory per level), and catches what nlohmann reports (1e400 is a
+// "number overflow"). Only a body that passes is parsed into a DOM.
+class PredictBodyCheck : public nlohmann::json_sax<json> {
+ public:
+  static constexpr std::size_t kMaxDepth = 32;
+
+  unsigned status = 0;  // 0: fine; else 400 or 422
+  std::string problem;
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    status = 0;  // a syntax error outranks depth
+    return fail(400, "malformed JSON: " + without_exception_tag(e.what()));
+  }
+
+ private:
+  // A value directly inside the top-level array is one item.
+  bool value() {
+    if (status != 0) return true;  // too deep already: just read on
+    if (depth_ == 1 && top_is_array_ && ++items_ > kMaxPredictBatch)
+      return fail(422, "too many items: more than " + std::to_string(kMaxPredictBatch) + " per request");
+    return true;
+  }
+  bool open(bool array) {
+    if (depth_ == 0) top_is_array_ = array;
+    if (!value()) return false;
+    // Too deep is noted, not fatal yet: the rest is still read (the SAX
+    // pass keeps one bit per level), so a body that is not even well-formed
+    // gets its 400.
+    if (++depth_ > kMaxDepth && status == 0) {
+      status = 422;
+      problem = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels";
+    }
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  bool fail(unsigned code, std::string why) {
+    status = code;
+    problem = std::move(why);
+    return false;
+  }
+
+  std::size_t depth_ = 0;
+  std::size_t items_ = 0;
+  bool top_is_array_ = false;
+};
+
 }  // namespace
 
 ApiResponse json_response(unsigned status, const json& doc) {
@@ -80,10 +144,13 @@ ApiResponse error_response(unsigned status, const std::string& message) {
 }
 
 ApiResponse predict(const Model& model, std::string_view body) {
+  PredictBodyCheck check;
+  if (!json::sax_parse(body.begin(), body.end(), &check) || check.status != 0)
+    return error_response(check.status ? check.status : 400, check.problem.empty() ? "malformed JSON" : check.problem);
   json doc;
   try {
     doc = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // the check above should leave nothing; still, nothing escapes
     return error_response(400, "malformed JSON: " + without_exception_tag(e.what()));
   }
   const bool batch = doc.is_array();

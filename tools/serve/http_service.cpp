@@ -1,7 +1,9 @@
 #include "serve/http_service.h"
 
 #include <libsoup/soup.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -60,7 +62,86 @@ struct HttpService::Impl {
   std::unordered_map<SoupServerMessage*, gint64> in_flight;  // message -> start (monotonic us)
   unsigned jobs = 0;                                         // pushed to the pool, answer not yet applied
   std::atomic<unsigned> running{0};                          // jobs a worker is executing
-  bool draining = false;
+  std::atomic<bool> draining{false};
+
+  // The listening socket and its watch (null while paused: at the
+  // connection cap, or waiting out an accept error).
+  GSocket* listener = nullptr;
+  GSource* accept_source = nullptr;
+  guint retry_id = 0;
+  unsigned connections = 0;  // accepted and not yet finalized
+  bool stopped = false;
+  bool warned_accept = false;
+
+  void watch_listener() {
+    if (stopped || accept_source || retry_id || !listener) return;
+    accept_source = g_socket_create_source(listener, G_IO_IN, nullptr);
+    g_source_set_callback(accept_source, G_SOURCE_FUNC(on_incoming_cb), this, nullptr);
+    g_source_attach(accept_source, context);
+  }
+
+  void unwatch_listener() {
+    if (!accept_source) return;
+    g_source_destroy(accept_source);
+    g_source_unref(accept_source);
+    accept_source = nullptr;
+  }
+
+  static gboolean on_incoming_cb(GSocket*, GIOCondition, gpointer data) {
+    return static_cast<Impl*>(data)->on_incoming();
+  }
+
+  gboolean on_incoming() {
+    for (int i = 0; i < 64; ++i) {
+      if (connections >= config.max_connections) {
+        unwatch_listener();  // resumed by on_connection_gone
+        return G_SOURCE_REMOVE;
+      }
+      g_autoptr(GError) err = nullptr;
+      GSocket* client = g_socket_accept(listener, nullptr, &err);
+      if (!client) {
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) return G_SOURCE_CONTINUE;
+        // EMFILE and friends: the connection stays in the backlog; try again
+        // shortly rather than spin on a readable socket or stop for good.
+        if (!warned_accept) std::fprintf(stderr, "focusmeter serve: %s; retrying every 0.1 s\n", err->message);
+        warned_accept = true;
+        unwatch_listener();
+        retry_id = g_timeout_add(
+            100,
+            +[](gpointer d) {
+              auto* self = static_cast<Impl*>(d);
+              self->retry_id = 0;
+              self->watch_listener();
+              return G_SOURCE_REMOVE;
+            },
+            this);
+        return G_SOURCE_REMOVE;
+      }
+      warned_accept = false;
+      adopt(client);
+    }
+    return G_SOURCE_CONTINUE;
+  }
+
+  void adopt(GSocket* client) {
+    g_socket_set_timeout(client, config.idle_timeout_s);
+    GSocketConnection* conn = g_socket_connection_factory_create_connection(client);
+    g_autoptr(GSocketAddress) local = g_socket_get_local_address(client, nullptr);
+    g_autoptr(GSocketAddress) remote = g_socket_get_remote_address(client, nullptr);
+    g_object_unref(client);
+    ++connections;
+    g_object_weak_ref(G_OBJECT(conn), on_connection_gone, this);
+    g_autoptr(GError) err = nullptr;
+    if (!soup_server_accept_iostream(server.get(), G_IO_STREAM(conn), local, remote, &err))
+      std::fprintf(stderr, "focusmeter serve: cannot serve a connection: %s\n", err->message);
+    g_object_unref(conn);  // the server holds its own reference while it serves it
+  }
+
+  static void on_connection_gone(gpointer data, GObject*) {
+    auto* self = static_cast<Impl*>(data);
+    --self->connections;
+    self->watch_listener();
+  }
 
   // A job for the pool: owns a reference on the message and the body.
   struct Job {
@@ -110,6 +191,9 @@ struct HttpService::Impl {
   }
 
   void check_headers(SoupServerMessage* msg, const char* path) {
+    // In flight from its headers on: a connection that never sends a
+    // request is not work to wait for at shutdown.
+    in_flight.emplace(msg, g_get_monotonic_time());
     if (draining) return reject(msg, 503, "the service is shutting down", {{"Connection", "close"}});
     const Route* route = find_route(path);
     if (!route)
@@ -201,6 +285,21 @@ struct HttpService::Impl {
   static void run_job(gpointer data, gpointer) {
     auto* job = static_cast<Job*>(data);
     Impl* self = job->self;
+    if (self->draining) {  // queued when shutdown began: answered, not run
+      job->response = error_response(503, "the service is shutting down; this request was not run");
+      job->response.headers["Connection"] = "close";
+    } else {
+      self->execute(*job);
+    }
+    GSource* done = g_idle_source_new();
+    g_source_set_callback(done, job_done, job, nullptr);
+    g_source_attach(done, self->context);
+    g_source_unref(done);
+  }
+
+  void execute(Job& j) {
+    Job* job = &j;
+    Impl* self = this;
     ++self->running;
     if (self->config.debug_delay_ms) g_usleep(static_cast<gulong>(self->config.debug_delay_ms) * 1000);
     try {
@@ -214,10 +313,6 @@ struct HttpService::Impl {
       job->response = error_response(500, std::string("internal error: ") + e.what());
     }
     --self->running;
-    GSource* done = g_idle_source_new();
-    g_source_set_callback(done, job_done, job, nullptr);
-    g_source_attach(done, self->context);
-    g_source_unref(done);
   }
 
   // Main loop: applies a worker's answer and lets libsoup send it.
@@ -228,10 +323,6 @@ struct HttpService::Impl {
     self->respond(job->msg, job->response);
     soup_server_message_unpause(job->msg);
     return G_SOURCE_REMOVE;
-  }
-
-  static void on_started(SoupServer*, SoupServerMessage* msg, gpointer data) {
-    static_cast<Impl*>(data)->in_flight[msg] = g_get_monotonic_time();
   }
 
   static void on_finished(SoupServer*, SoupServerMessage* msg, gpointer data) {
@@ -276,6 +367,7 @@ HttpService::~HttpService() {
     while (impl_->jobs > 0) g_main_context_iteration(impl_->context, TRUE);
   }
   stop();
+  impl_->server.reset();  // its connections go now, while *impl_ is whole for their weak refs
 }
 
 bool HttpService::start(std::string& error) {
@@ -294,7 +386,6 @@ bool HttpService::start(std::string& error) {
   SoupServer* server = s.server.get();
   soup_server_add_early_handler(server, nullptr, Impl::on_early, &s, nullptr);
   soup_server_add_handler(server, nullptr, Impl::on_request, &s, nullptr);
-  g_signal_connect(server, "request-started", G_CALLBACK(Impl::on_started), &s);
   g_signal_connect(server, "request-finished", G_CALLBACK(Impl::on_finished), &s);
   g_signal_connect(server, "request-aborted", G_CALLBACK(Impl::on_aborted), &s);
 
@@ -304,24 +395,48 @@ bool HttpService::start(std::string& error) {
     return false;
   }
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new(inet, s.config.listen.port);
-  if (!soup_server_listen(server, address, static_cast<SoupServerListenOptions>(0), &err)) {
+  s.listener = g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
+  // A backlog deep enough to hold a burst while accepting is paused (GLib's default is 10).
+  if (s.listener) g_socket_set_listen_backlog(s.listener, 128);
+  if (!s.listener || !g_socket_bind(s.listener, address, TRUE, &err) || !g_socket_listen(s.listener, &err)) {
     error = "cannot listen on " + base_url(s.config.listen.host, s.config.listen.port) + ": " + err->message;
     return false;
   }
-  GSList* uris = soup_server_get_uris(server);
-  if (uris) s.port = static_cast<std::uint16_t>(g_uri_get_port(static_cast<GUri*>(uris->data)));
-  g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+  g_socket_set_blocking(s.listener, FALSE);
+  g_autoptr(GSocketAddress) bound = g_socket_get_local_address(s.listener, nullptr);
+  if (bound) s.port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+  if (s.config.max_connections == 0) {
+    // Leave room for the process's own files (model, pipes, threads' event
+    // fds, GStreamer): a quarter of the limit, at least 16.
+    struct rlimit lim {};
+    const rlim_t soft = getrlimit(RLIMIT_NOFILE, &lim) == 0 ? lim.rlim_cur : 1024;
+    const rlim_t capped = std::min<rlim_t>(soft, 1u << 20);
+    const rlim_t reserve = std::max<rlim_t>(16, capped / 4);
+    s.config.max_connections = static_cast<unsigned>(capped > reserve + 1 ? capped - reserve : 1);
+  }
+  s.watch_listener();
   return true;
 }
 
 std::uint16_t HttpService::port() const { return impl_->port; }
 std::string HttpService::url() const { return base_url(impl_->config.listen.host, impl_->port); }
 void HttpService::begin_drain() { impl_->draining = true; }
+unsigned HttpService::max_connections() const { return impl_->config.max_connections; }
 unsigned HttpService::busy() const { return static_cast<unsigned>(impl_->in_flight.size()) + impl_->jobs; }
 const Metrics& HttpService::metrics() const { return impl_->metrics; }
 
 void HttpService::stop() {
-  if (impl_->server) soup_server_disconnect(impl_->server.get());
+  Impl& s = *impl_;
+  s.stopped = true;
+  s.unwatch_listener();
+  if (s.retry_id) g_source_remove(s.retry_id);
+  s.retry_id = 0;
+  if (s.listener) {
+    g_socket_close(s.listener, nullptr);
+    g_object_unref(s.listener);
+    s.listener = nullptr;
+  }
+  if (s.server) soup_server_disconnect(s.server.get());
 }
 
 }  // namespace focusmeter::serve

@@ -8,6 +8,13 @@
 // it arrives, never buffered; a chunked body is counted as it arrives and
 // refused with 413 (and dropped) once it passes the limit.
 //
+// The listening socket is the service's own (not soup_server_listen's):
+// accepted connections are handed to soup_server_accept_iostream. At
+// max_connections it stops accepting until one closes, and when accept()
+// fails (EMFILE: out of descriptors) it retries after a pause instead of
+// going deaf, as libsoup's own listener does after its first error.
+// Connections idle for idle_timeout_s are closed.
+//
 // Image analysis and large prediction batches run in a bounded GThreadPool;
 // their message is paused (soup_server_message_pause) meanwhile, so the main
 // loop keeps answering other requests. A full queue answers 503 +
@@ -33,6 +40,10 @@ struct ServiceConfig {
   unsigned max_queue = 64;      // jobs waiting for a worker before 503
   unsigned debug_delay_ms = 0;  // testing aid: each worker job sleeps first
   bool verbose = false;         // one log line per request on stderr
+  // Open client connections at most; more wait in the kernel's backlog.
+  // 0: from RLIMIT_NOFILE, leaving room for the process's other files.
+  unsigned max_connections = 0;
+  unsigned idle_timeout_s = 30;  // a connection silent this long is closed
 };
 
 class HttpService {
@@ -53,8 +64,11 @@ class HttpService {
   // Graceful shutdown, step 1: from now on every new request gets 503 and
   // "Connection: close"; requests already accepted run to completion.
   void begin_drain();
-  // Requests in flight (headers seen, response not yet sent) plus pool jobs.
+  // Requests in flight (headers seen, response not yet sent) plus pool jobs;
+  // an open connection that has sent no request is not in flight. Jobs
+  // still queued when draining starts are answered 503 without running.
   unsigned busy() const;
+  unsigned max_connections() const;
   // Step 2: close the listening sockets and every connection.
   void stop();
 

@@ -2,6 +2,7 @@
 // HttpService. See docs/serve.md for the API.
 #include <glib-unix.h>
 #include <glib.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <csignal>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/exit_codes.h"
+#include "common/image_luma.h"
 #include "common/model_loading.h"
 #include "focusmeter/model.h"
 #include "serve/http_service.h"
@@ -35,6 +37,8 @@ struct Options {
   gint workers = 0;
   gint max_queue = 64;
   gint debug_delay_ms = 0;
+  gint64 max_pixels = static_cast<gint64>(fm::cli::kDefaultMaxImagePixels);
+  gint max_connections = 0;
   gboolean verbose = FALSE;
 };
 
@@ -89,6 +93,10 @@ int focusmeter_serve_main(int argc, char** argv) {
       {"max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_body_bytes, "Largest request body (default 20971520)", "N"},
       {"workers", 'j', 0, G_OPTION_ARG_INT, &o.workers, "Analysis threads (default: processors, at most 8)", "N"},
       {"max-queue", 0, 0, G_OPTION_ARG_INT, &o.max_queue, "Jobs waiting for a thread before 503 (default 64)", "N"},
+      {"max-pixels", 0, 0, G_OPTION_ARG_INT64, &o.max_pixels,
+       "/v1/analyze: refuse (422) images whose header declares more than N pixels (default 40000000)", "N"},
+      {"max-connections", 0, 0, G_OPTION_ARG_INT, &o.max_connections,
+       "Open client connections at most; more wait (default: from the open-file limit, raised to its maximum)", "N"},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log every request on stderr", nullptr},
       {"debug-delay-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o.debug_delay_ms,
        "Testing aid: each worker job sleeps MS first", "MS"},
@@ -115,6 +123,17 @@ int focusmeter_serve_main(int argc, char** argv) {
   if (o.max_body_bytes < 1) return fail(fm::cli::kExitUsage, "--max-body-bytes must be at least 1");
   if (o.workers < 0 || o.workers > 256) return fail(fm::cli::kExitUsage, "--workers must be from 1 to 256");
   if (o.max_queue < 0) return fail(fm::cli::kExitUsage, "--max-queue must be 0 or more");
+  if (o.max_connections < 0) return fail(fm::cli::kExitUsage, "--max-connections must be 1 or more");
+  config.max_connections = static_cast<unsigned>(o.max_connections);
+  // Every connection is a descriptor: take all the kernel allows this
+  // process (systemd's default soft limit of 1024 is easily reached).
+  struct rlimit files {};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (o.max_pixels < 1) return fail(fm::cli::kExitUsage, "--max-pixels must be at least 1");
+  fm::cli::set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
   if (o.debug_delay_ms < 0) return fail(fm::cli::kExitUsage, "--debug-delay-ms must be 0 or more");
   config.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
   config.workers = o.workers ? static_cast<unsigned>(o.workers) : std::clamp(g_get_num_processors(), 1u, 8u);

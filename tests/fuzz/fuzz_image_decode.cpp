@@ -1,0 +1,27 @@
+// libFuzzer: the still-image decode wrapper (header peek, truncation checks,
+// OpenCV's decoders behind them). Any bytes: a reason or an image, never a
+// crash, and never an image larger than the pixel limit.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "common/image_header.h"
+#include "common/image_luma.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const bool once = [] {
+    // Small enough that a fuzzer-made header cannot make OpenCV allocate gigabytes.
+    focusmeter::cli::set_max_image_pixels(4'000'000);
+    return true;
+  }();
+  (void)once;
+  (void)focusmeter::cli::read_image_header_size(data, size);
+  focusmeter::cli::LumaImage image;
+  std::string error;
+  if (focusmeter::cli::decode_image_bytes(data, size, image, error)) {
+    if (image.gray.empty() || image.gray.type() != CV_8UC1) std::abort();
+  } else if (error.empty()) {
+    std::abort();  // every refusal says why
+  }
+  return 0;
+}
