@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "common/cli.h"
 #include "common/credentials.h"
@@ -126,7 +127,11 @@ TEST(OptionStrings, OwnWhatGOptionParses) {
   g_option_context_add_main_entries(ctx, entries, nullptr);
   const char* args[] = {"focusmeter", "-m", "m.json", "a", "b", nullptr};
   int argc = 5;
-  g_auto(GStrv) argv = g_strdupv(const_cast<gchar**>(args));
+  // GOption removes what it parses from argv without freeing it (argv is
+  // normally main's), so the strings are owned by a copy parse never sees.
+  g_auto(GStrv) owned = g_strdupv(const_cast<gchar**>(args));
+  std::vector<gchar*> view(owned, owned + argc + 1);
+  gchar** argv = view.data();
   ASSERT_TRUE(g_option_context_parse(ctx, &argc, &argv, nullptr));
   EXPECT_TRUE(model.given());
   EXPECT_STREQ(model.get(), "m.json");
