@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -23,10 +22,11 @@
 #include "common/credentials.h"
 #include "common/exit_codes.h"
 #include "common/model_loading.h"
-#include "common/url.h"
 #include "common/progress.h"
 #include "common/report.h"
 #include "common/report_options.h"
+#include "common/url.h"
+#include "common/worker_pool.h"
 
 namespace focusmeter::cli::check {
 namespace {
@@ -187,21 +187,21 @@ int run(int argc, char** argv) {
 
   const std::size_t jobs = std::clamp<std::size_t>(o.jobs > 0 ? std::size_t(o.jobs) : g_get_num_processors(), 1,
                                                    std::max<std::size_t>(inputs.size(), 1));
-  std::atomic<std::size_t> next{0};
+  // The pool works beside this thread, which gathers the results in order
+  // of completion.
   FinishedQueue finished;
-  std::vector<std::thread> workers;
-  for (std::size_t w = 0; w < jobs; ++w)
-    workers.emplace_back([&] {
-      for (std::size_t i; (i = next++) < inputs.size();) {
-        Checked c = check_input(inputs[i], settings);
-        // Belt and braces: a library message quoting the password.
-        c.result.reason = scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
-        // The input's position makes the snapshot name unique even when two
-        // inputs look alike (a/b.jpg and a_b.jpg, or one given twice).
-        if (!c.frame.empty()) output.attach(c.result, c.frame, snapshot_label(i, inputs[i].source));
-        finished.push({i, std::move(c)});
-      }
+  std::thread pool([&] {
+    for_each_index(inputs.size(), jobs, [&](std::size_t i) {
+      Checked c = check_input(inputs[i], settings);
+      // Belt and braces: a library message quoting the password.
+      c.result.reason = scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
+      // The input's position makes the snapshot name unique even when two
+      // inputs look alike (a/b.jpg and a_b.jpg, or one given twice).
+      if (!c.frame.empty()) output.attach(c.result, c.frame, snapshot_label(i, inputs[i].source));
+      finished.push({i, std::move(c)});
+      return true;
     });
+  });
 
   ProgressLine progress(stderr, inputs.size());
   for (std::size_t n = 0; n < inputs.size(); ++n) {
@@ -211,7 +211,7 @@ int run(int argc, char** argv) {
     progress.update(f.checked.result);
     report.results[f.index] = std::move(f.checked.result);
   }
-  for (std::thread& t : workers) t.join();
+  pool.join();
   progress.finish();
 
   report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
