@@ -91,7 +91,7 @@ TEST(Credentials, FromOptions) {
 }
 
 TEST(ModelLoading, NamedMustLoadDefaultMayBeMissing) {
-  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/check-model.json";
   ModelChoice c = load_model_or_default(model.c_str());
   ASSERT_TRUE(c.model);
   EXPECT_EQ(c.path, model);

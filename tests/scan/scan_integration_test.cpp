@@ -171,7 +171,7 @@ class ScanIntegration : public ::testing::Test {
             "--port",
             std::to_string(port_),
             "--model",
-            std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json"};
+            std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json"};
   }
 
   static inline std::string tmp_, pw_file_, other_pw_file_, block_;
@@ -365,7 +365,7 @@ TEST_F(ScanIntegration, ModelOnAnotherFeatureIgnoresTheDefaultModel) {
   const std::string bad_model = tmp_ + "/not-a-model.json";
   ASSERT_TRUE(g_file_set_contents(bad_model.c_str(), "{ not a model", -1, nullptr));
   const std::string data = FOCUSMETER_TEST_DATA;
-  for (const std::string& default_model : {bad_model, data + "/scan/blur-model.json"}) {
+  for (const std::string& default_model : {bad_model, data + "/models/scan-blur-model.json"}) {
     SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
     const std::vector<std::string> args{"scan",
                                         "--user",
@@ -373,7 +373,7 @@ TEST_F(ScanIntegration, ModelOnAnotherFeatureIgnoresTheDefaultModel) {
                                         "--port",
                                         std::to_string(port_),
                                         "--model",
-                                        data + "/scan/blur-effect-model.json",
+                                        data + "/models/scan-blur-effect-model.json",
                                         "--format",
                                         "jsonl",
                                         address(10),

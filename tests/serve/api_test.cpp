@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-fm::Model test_model() { return fm::Model::load(std::string(FOCUSMETER_TEST_DATA) + "/serve/test_model.json"); }
+fm::Model test_model() { return fm::Model::load(std::string(FOCUSMETER_TEST_DATA) + "/models/serve-model.json"); }
 
 std::string fixture_bytes(const char* name) {
   std::ifstream in(std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/" + name, std::ios::binary);
