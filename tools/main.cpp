@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "commands.h"
-#include "common/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace {
 

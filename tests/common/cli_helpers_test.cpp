@@ -1,4 +1,4 @@
-// The command-line helpers every subcommand shares (tools/common): URL
+// The command-line helpers every subcommand shares (tools/cli, tools/gstreamer/credentials): URL
 // parsing and redaction, the secret-file reader, credentials from options,
 // model loading, and the GOption string owners.
 #include <glib.h>
@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "common/cli.h"
-#include "common/credentials.h"
-#include "common/model_loading.h"
-#include "common/secret_file.h"
-#include "common/url.h"
+#include "cli/cli.h"
+#include "gstreamer/credentials.h"
+#include "cli/model_loading.h"
+#include "cli/secret_file.h"
+#include "cli/url.h"
 
 using namespace focusmeter::cli;
 

@@ -1,4 +1,4 @@
-// The tools' one worker pool (tools/common/worker_pool.h): every index
+// The tools' one worker pool (tools/cli/worker_pool.h): every index
 // exactly once whatever the jobs, a stop that stops, a worker's exception
 // back on the caller's thread, and a pulled source read one item at a time.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "common/worker_pool.h"
+#include "cli/worker_pool.h"
 
 using namespace focusmeter::cli;
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
 

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "commands.h"
-#include "common/exit_codes.h"
+#include "cli/exit_codes.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "train/dataset.h"

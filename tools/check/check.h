@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "check/inputs.h"
-#include "common/result.h"
+#include "report/result.h"
 #include "focusmeter/model.h"
 
 namespace focusmeter::cli::check {

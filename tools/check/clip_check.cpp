@@ -22,7 +22,7 @@
 #include <string>
 
 #include "check/check.h"
-#include "common/gst_pipeline.h"
+#include "gstreamer/gst_pipeline.h"
 
 namespace focusmeter::cli::check {
 namespace {

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <optional>
 
-#include "common/url.h"
+#include "cli/url.h"
 
 namespace focusmeter::cli::check {
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/url.h"
+#include "cli/url.h"
 
 namespace focusmeter::scan {
 
@@ -37,7 +37,7 @@ std::string validate_template(const std::string& tmpl);
 std::string expand_template(const std::string& tmpl, const std::string& host, int port);
 
 // URL redaction and secret scrubbing are shared with `check`
-// (common/url.h); the scan code calls them by their old names.
+// (cli/url.h); the scan code calls them by their old names.
 using cli::redact_url;
 using cli::scrub_secret;
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace focusmeter::scan {
 

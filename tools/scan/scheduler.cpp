@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/worker_pool.h"
+#include "cli/worker_pool.h"
 
 namespace focusmeter::scan {
 

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include "common/gst_pipeline.h"
+#include "gstreamer/gst_pipeline.h"
 #include "scan/routes.h"
 
 namespace focusmeter::scan {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "common/result.h"
+#include "report/result.h"
 #include "focusmeter/features.h"
 
 namespace focusmeter::scan {

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "commands.h"
-#include "common/cli.h"
-#include "common/exit_codes.h"
-#include "common/model_loading.h"
+#include "cli/cli.h"
+#include "cli/exit_codes.h"
+#include "cli/model_loading.h"
 #include "focusmeter/model.h"
 #include "serve/http_service.h"
 #include "serve/listen_address.h"

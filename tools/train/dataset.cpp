@@ -10,9 +10,9 @@
 #include <map>
 #include <mutex>
 
-#include "common/exit_codes.h"
-#include "common/image_luma.h"
-#include "common/worker_pool.h"
+#include "cli/exit_codes.h"
+#include "media/image_luma.h"
+#include "cli/worker_pool.h"
 #include "train/synthesis.h"
 
 namespace fs = std::filesystem;

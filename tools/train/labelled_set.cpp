@@ -10,8 +10,8 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "common/image_luma.h"
-#include "common/worker_pool.h"
+#include "media/image_luma.h"
+#include "cli/worker_pool.h"
 
 namespace fs = std::filesystem;
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "common/report.h"
+#include "report/report.h"
 
 namespace focusmeter::cli {
 namespace {

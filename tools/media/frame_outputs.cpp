@@ -1,6 +1,6 @@
-#include "common/frame_outputs.h"
+#include "media/frame_outputs.h"
 
-#include "common/report.h"
+#include "report/report.h"
 
 #include <fcntl.h>
 #include <glib.h>

@@ -20,8 +20,8 @@
 #include <opencv2/core.hpp>
 #include <string>
 
-#include "common/frame_outputs.h"
-#include "common/report.h"
+#include "media/frame_outputs.h"
+#include "report/report.h"
 
 namespace focusmeter::cli {
 

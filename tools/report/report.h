@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.h"
+#include "report/result.h"
 #include "nlohmann/json.hpp"
 
 namespace focusmeter::cli {
@@ -56,7 +56,7 @@ struct Summary {
 };
 Summary summarize(const std::vector<Result>& results);
 
-// The process exit status for monitoring (common/exit_codes.h): 1 if any
+// The process exit status for monitoring (cli/exit_codes.h): 1 if any
 // BLURRY, else 2 if any result is not ok, else 0.
 int exit_status(const Summary& s);
 

@@ -1,4 +1,4 @@
-#include "common/model_loading.h"
+#include "cli/model_loading.h"
 
 #include <glib.h>
 

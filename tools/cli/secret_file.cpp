@@ -1,4 +1,4 @@
-#include "common/secret_file.h"
+#include "cli/secret_file.h"
 
 #include <glib.h>
 

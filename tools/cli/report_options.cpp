@@ -1,4 +1,4 @@
-#include "common/report_options.h"
+#include "cli/report_options.h"
 
 #include <unistd.h>
 

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "common/report.h"
+#include "report/report.h"
 
 namespace focusmeter::cli {
 namespace {

@@ -1,11 +1,11 @@
 // Report plumbing shared by every format: format names, summary counts, the
 // exit status, small text helpers and the writer factory.
-#include "common/report.h"
+#include "report/report.h"
 
 #include <cstdio>
 #include <ctime>
 
-#include "common/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace focusmeter::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "common/result.h"
+#include "report/result.h"
 
 namespace focusmeter::cli {
 

@@ -1,4 +1,4 @@
-#include "common/result.h"
+#include "report/result.h"
 
 namespace focusmeter::cli {
 

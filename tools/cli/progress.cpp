@@ -1,4 +1,4 @@
-#include "common/progress.h"
+#include "cli/progress.h"
 
 #include <unistd.h>
 

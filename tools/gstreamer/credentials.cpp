@@ -1,6 +1,6 @@
-#include "common/credentials.h"
+#include "gstreamer/credentials.h"
 
-#include "common/secret_file.h"
+#include "cli/secret_file.h"
 
 namespace focusmeter::cli {
 namespace {

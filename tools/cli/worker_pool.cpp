@@ -1,4 +1,4 @@
-#include "common/worker_pool.h"
+#include "cli/worker_pool.h"
 
 #include <glib.h>
 

@@ -1,4 +1,4 @@
-#include "common/url.h"
+#include "cli/url.h"
 
 #include <glib.h>
 

@@ -1,4 +1,4 @@
-#include "common/gst_pipeline.h"
+#include "gstreamer/gst_pipeline.h"
 
 #include <algorithm>
 

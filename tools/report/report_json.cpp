@@ -1,7 +1,7 @@
 // JSON and JSON Lines reports (schema: docs/reports.md).
 #include <cmath>
 
-#include "common/report.h"
+#include "report/report.h"
 
 namespace focusmeter::cli {
 namespace {

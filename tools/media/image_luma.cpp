@@ -1,4 +1,4 @@
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,8 +1,8 @@
-#include "common/cli.h"
+#include "cli/cli.h"
 
 #include <cstdio>
 
-#include "common/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace focusmeter::cli {
 
