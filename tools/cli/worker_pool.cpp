@@ -1,12 +1,11 @@
 #include "cli/worker_pool.h"
 
-#include <glib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace focusmeter::cli {
 
@@ -18,10 +17,9 @@ struct Run {
   std::exception_ptr first_error;  // under lock
 };
 
-// A C++ exception must not unwind through GLib's thread code: keep the first
+// An exception leaving a thread would terminate the process: keep the first
 // one for run_workers to rethrow.
-void run_one(gpointer /*token*/, gpointer user_data) {
-  Run& run = *static_cast<Run*>(user_data);
+void run_one(Run& run) {
   try {
     (*run.worker)();
   } catch (...) {
@@ -36,17 +34,14 @@ void run_workers(std::size_t threads, const std::function<void()>& worker) {
   threads = std::max<std::size_t>(threads, 1);
   Run run;
   run.worker = &worker;
-  GError* error = nullptr;
-  // Exclusive: the pool's own threads, all started now; one token each.
-  GThreadPool* pool = g_thread_pool_new(run_one, &run, static_cast<gint>(threads), TRUE, &error);
-  if (!pool) {
-    const std::string why = error ? error->message : "unknown error";
-    g_clear_error(&error);
-    throw std::runtime_error("cannot start " + std::to_string(threads) + " worker threads: " + why);
+  std::vector<std::thread> pool;
+  try {
+    for (std::size_t i = 0; i < threads; ++i) pool.emplace_back([&run] { run_one(run); });
+  } catch (...) {  // no thread for this one: wait for those started, then report it
+    for (auto& t : pool) t.join();
+    throw;
   }
-  static int token;  // g_thread_pool_push refuses NULL data
-  for (std::size_t i = 0; i < threads; ++i) g_thread_pool_push(pool, &token, nullptr);
-  g_thread_pool_free(pool, FALSE, TRUE);  // waits for every token to run
+  for (auto& t : pool) t.join();
   if (run.first_error) std::rethrow_exception(run.first_error);
 }
 

@@ -1,13 +1,12 @@
-// The one worker pool of the tools: a fixed number of GLib pool threads
-// (GThreadPool, like serve's) each pulling work until none is left. Every
-// multi-threaded loop of scan, check and train goes through here; serve
-// pushes requests to its own GThreadPool because its answers return to the
-// main loop.
+// The one worker pool of the tools: a fixed number of threads each pulling
+// work until none is left. Every multi-threaded loop of scan, check and
+// train goes through here; serve pushes requests to a GThreadPool because
+// its answers return to the GLib main loop.
 //
 // Work is pulled, never queued up front: memory holds what the running
 // workers hold (scan's cursor expands a /16 one target at a time). An
-// exception thrown by a worker ends that worker (it must not unwind through
-// GLib's thread code) and is rethrown here once every thread is back.
+// exception thrown by a worker ends that worker (it would otherwise
+// terminate the process) and is rethrown here once every thread is back.
 #pragma once
 
 #include <cstddef>
@@ -17,8 +16,8 @@
 
 namespace focusmeter::cli {
 
-// Runs `worker` `threads` times (at least once), concurrently on as many
-// pool threads, and returns when every run has returned.
+// Runs `worker` on `threads` threads (at least one) at the same time and
+// returns when every one has returned.
 void run_workers(std::size_t threads, const std::function<void()>& worker);
 
 // Calls `work(i)` for every i in [0, count), each exactly once, on at most
