@@ -10,7 +10,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-highgui-dev
   nlohmann-json3-dev libsoup-3.0-dev
   # tests
-  libgtest-dev libgstrtspserver-1.0-dev
+  libgtest-dev libgstrtspserver-1.0-dev valgrind
   # run time: tools, decoders, RTSP, encoders for test clips and demo cameras
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
