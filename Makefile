@@ -2,8 +2,13 @@
 # Debian 12 machine: install missing packages, configure, build, then run.
 BUILD ?= build
 MESON_TEST_ARGS ?=
+# The ASan/UBSan build (docs/development.md): its own directory. -Db_lundef=false
+# because the plugin leaves the sanitizer runtime's symbols to the process
+# that loads it; -Dwerror=false because GCC's -Wmaybe-uninitialized is not
+# reliable under instrumentation (the normal build keeps -Werror).
+SANITIZE_BUILD ?= build-asan
 
-.PHONY: all deps build test test-unit test-element test-integration demo bench fuzz devenv install clean
+.PHONY: all deps build test test-unit test-element test-integration test-sanitize test-valgrind demo bench fuzz devenv install clean
 
 all: build
 
@@ -22,6 +27,19 @@ test: build
 test-unit test-element test-integration: build
 	meson test -C $(BUILD) --print-errorlogs --suite $(@:test-%=%)
 
+$(SANITIZE_BUILD)/build.ninja:
+	meson setup $(SANITIZE_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+
+# The unit and element suites under AddressSanitizer + UndefinedBehaviorSanitizer
+# (LSan suppressions: tests/setups/lsan.supp).
+test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
+	meson compile -C $(SANITIZE_BUILD)
+	meson test -C $(SANITIZE_BUILD) --print-errorlogs --suite unit --suite element
+
+# The unit suite under valgrind memcheck (slow; `meson test --setup valgrind`).
+test-valgrind: build
+	meson test -C $(BUILD) --print-errorlogs --setup valgrind --suite unit
+
 demo: build
 	@tools/scripts/demo.sh $(BUILD)
 
@@ -39,4 +57,4 @@ install: build
 	meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

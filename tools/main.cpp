@@ -9,8 +9,8 @@
 #include <string>
 
 #include "commands.h"
-#include "common/exit_codes.h"
-#include "common/model_loading.h"
+#include "cli/exit_codes.h"
+#include "cli/model_loading.h"
 #include "focusmeter/model.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // `focusmeter check` end to end: the real executable on media made in the
 // test (a mixed folder, every bad-input case, clips encoded with GStreamer
 // that go out of focus half way), its JSON schema, other formats and its
-// exit codes. The model is tests/check/test-model.json (no default model
+// exit codes. The model is tests/models/check-model.json (no default model
 // is needed).
 #include <glib.h>
 #include <gtest/gtest.h>
@@ -24,7 +24,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kModel = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
+const std::string kModel = std::string(FOCUSMETER_TEST_DATA) + "/models/check-model.json";
 
 using check_test::CliRun;
 using check_test::run_check;
@@ -436,7 +436,7 @@ TEST(CheckCli, ClipModelOnAnotherFeatureIgnoresTheDefaultModel) {
   const std::string clip = dir / "half-blurred.avi";
   ASSERT_EQ(check_test::make_clip(clip, 10, 10, 5, "jpegenc ! avimux"), "");
   write_file(dir / "broken-default.json", "{ not a model");
-  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/check/blur-effect-model.json";
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/check-blur-effect-model.json";
   for (const std::string& default_model : {dir / "broken-default.json", kModel}) {
     SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
     const CliRun r =

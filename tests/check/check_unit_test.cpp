@@ -9,7 +9,7 @@
 
 #include "check/check.h"
 #include "check/inputs.h"
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 #include "test_media.h"
 
 using namespace focusmeter;

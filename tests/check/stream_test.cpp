@@ -18,7 +18,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kModel = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
+const std::string kModel = std::string(FOCUSMETER_TEST_DATA) + "/models/check-model.json";
 
 using check_test::CliRun;
 using check_test::run_check;

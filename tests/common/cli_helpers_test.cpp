@@ -1,16 +1,17 @@
-// The command-line helpers every subcommand shares (tools/common): URL
+// The command-line helpers every subcommand shares (tools/cli, tools/gstreamer/credentials): URL
 // parsing and redaction, the secret-file reader, credentials from options,
 // model loading, and the GOption string owners.
 #include <glib.h>
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
-#include "common/cli.h"
-#include "common/credentials.h"
-#include "common/model_loading.h"
-#include "common/secret_file.h"
-#include "common/url.h"
+#include "cli/cli.h"
+#include "gstreamer/credentials.h"
+#include "cli/model_loading.h"
+#include "cli/secret_file.h"
+#include "cli/url.h"
 
 using namespace focusmeter::cli;
 
@@ -90,7 +91,7 @@ TEST(Credentials, FromOptions) {
 }
 
 TEST(ModelLoading, NamedMustLoadDefaultMayBeMissing) {
-  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json";
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/check-model.json";
   ModelChoice c = load_model_or_default(model.c_str());
   ASSERT_TRUE(c.model);
   EXPECT_EQ(c.path, model);
@@ -126,7 +127,11 @@ TEST(OptionStrings, OwnWhatGOptionParses) {
   g_option_context_add_main_entries(ctx, entries, nullptr);
   const char* args[] = {"focusmeter", "-m", "m.json", "a", "b", nullptr};
   int argc = 5;
-  g_auto(GStrv) argv = g_strdupv(const_cast<gchar**>(args));
+  // GOption removes what it parses from argv without freeing it (argv is
+  // normally main's), so the strings are owned by a copy parse never sees.
+  g_auto(GStrv) owned = g_strdupv(const_cast<gchar**>(args));
+  std::vector<gchar*> view(owned, owned + argc + 1);
+  gchar** argv = view.data();
   ASSERT_TRUE(g_option_context_parse(ctx, &argc, &argv, nullptr));
   EXPECT_TRUE(model.given());
   EXPECT_STREQ(model.get(), "m.json");

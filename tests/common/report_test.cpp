@@ -1,6 +1,6 @@
 // The shared report writers over hand-made results: every format says the
 // same thing, the JSON follows docs/reports.md, and the exit status follows
-// common/exit_codes.h.
+// cli/exit_codes.h.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,10 +9,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
-#include "common/exit_codes.h"
-#include "common/frame_outputs.h"
-#include "common/progress.h"
-#include "common/report.h"
+#include "cli/exit_codes.h"
+#include "media/frame_outputs.h"
+#include "cli/progress.h"
+#include "report/report.h"
 
 using namespace focusmeter;
 using namespace focusmeter::cli;

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "common/image_header.h"
-#include "common/image_luma.h"
+#include "media/image_header.h"
+#include "media/image_luma.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const bool once = [] {

@@ -74,6 +74,6 @@ inline std::string read_file(const std::string& path) {
   return s.str();
 }
 
-inline std::string model_path() { return std::string(FOCUSMETER_TEST_DATA) + "/check/test-model.json"; }
+inline std::string model_path() { return std::string(FOCUSMETER_TEST_DATA) + "/models/check-model.json"; }
 
 }  // namespace hardening_test

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "common/report.h"
+#include "report/report.h"
 
 namespace fc = focusmeter::cli;
 

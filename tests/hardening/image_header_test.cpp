@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "bombs.h"
-#include "common/image_header.h"
-#include "common/image_luma.h"
+#include "media/image_header.h"
+#include "media/image_luma.h"
 #include "serve/api.h"
 
 namespace fc = focusmeter::cli;

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "common/progress.h"
+#include "cli/progress.h"
 
 namespace fc = focusmeter::cli;
 

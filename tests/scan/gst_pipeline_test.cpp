@@ -1,4 +1,4 @@
-// The pipeline helpers scan and check share (tools/common/gst_pipeline.h),
+// The pipeline helpers scan and check share (tools/gstreamer/gst_pipeline.h),
 // the core's bus field names, and the scan report's frame keeping.
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "common/gst_pipeline.h"
-#include "common/report_options.h"
+#include "gstreamer/gst_pipeline.h"
+#include "cli/report_options.h"
 #include "focusmeter_message.h"
 #include "scan/scan_report.h"
 

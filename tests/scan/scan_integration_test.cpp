@@ -176,7 +176,7 @@ class ScanIntegration : public ::testing::Test {
             "--port",
             std::to_string(port_),
             "--model",
-            std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json"};
+            std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json"};
   }
 
   static inline std::string tmp_, pw_file_, other_pw_file_, block_;
@@ -374,7 +374,7 @@ TEST_F(ScanIntegration, NonFiniteScoreIsNoVerdict) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
   const std::string data = FOCUSMETER_TEST_DATA;
   const RunResult run = run_focusmeter({"scan", "--user", "admin", "--port", std::to_string(port_), "--model",
-                                        data + "/scan/blur-model.json", "--format", "jsonl", address(10)},
+                                        data + "/models/scan-blur-model.json", "--format", "jsonl", address(10)},
                                        {{"FOCUSMETER_PASSWORD", kPassword}, {"FOCUSMETER_ELEMENT_TEST_FAULT", "nan"}});
   EXPECT_EQ(run.status, 2) << run.out << run.err;
   auto by_host = jsonl_by_host(run.out);
@@ -392,7 +392,7 @@ TEST_F(ScanIntegration, ModelOnAnotherFeatureIgnoresTheDefaultModel) {
   const std::string bad_model = tmp_ + "/not-a-model.json";
   ASSERT_TRUE(g_file_set_contents(bad_model.c_str(), "{ not a model", -1, nullptr));
   const std::string data = FOCUSMETER_TEST_DATA;
-  for (const std::string& default_model : {bad_model, data + "/scan/blur-model.json"}) {
+  for (const std::string& default_model : {bad_model, data + "/models/scan-blur-model.json"}) {
     SCOPED_TRACE("FOCUSMETER_MODEL=" + default_model);
     const std::vector<std::string> args{"scan",
                                         "--user",
@@ -400,7 +400,7 @@ TEST_F(ScanIntegration, ModelOnAnotherFeatureIgnoresTheDefaultModel) {
                                         "--port",
                                         std::to_string(port_),
                                         "--model",
-                                        data + "/scan/blur-effect-model.json",
+                                        data + "/models/scan-blur-effect-model.json",
                                         "--format",
                                         "jsonl",
                                         address(10),
@@ -530,7 +530,7 @@ TEST_F(ScanIntegration, NvrChannelsEachGetTheirRow) {
                                       "--port",
                                       std::to_string(nvr.port()),
                                       "--model",
-                                      std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json",
+                                      std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json",
                                       "--channels",
                                       "1-4",
                                       address(41),
@@ -676,7 +676,7 @@ TEST_F(ScanIntegration, OnvifCameraIsFoundWithNoBrandGiven) {
                                       "--onvif-port",
                                       std::to_string(cam.onvif_port()),
                                       "--model",
-                                      std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json",
+                                      std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json",
                                       "--format",
                                       "jsonl",
                                       address(43)};
@@ -827,7 +827,7 @@ TEST_F(ScanIntegration, VlcIsAThirdPartyCameraReachedOverUdp) {
   ASSERT_TRUE(write_clip(blurred, 4));
   VlcCamera a(sharp, address(46)), b(blurred, address(47));
   ASSERT_TRUE(a.ready() && b.ready()) << "VLC did not start listening";
-  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json";
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json";
   const std::string url_a = "rtsp://" + address(46) + ":" + std::to_string(a.port()) + "/cam";
   const std::string url_b = "rtsp://" + address(47) + ":" + std::to_string(b.port()) + "/cam";
   const RunResult run = run_focusmeter(

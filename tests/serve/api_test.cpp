@@ -8,7 +8,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 
 namespace fm = focusmeter;
 namespace fs = focusmeter::serve;
@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-fm::Model test_model() { return fm::Model::load(std::string(FOCUSMETER_TEST_DATA) + "/serve/test_model.json"); }
+fm::Model test_model() { return fm::Model::load(std::string(FOCUSMETER_TEST_DATA) + "/models/serve-model.json"); }
 
 std::string fixture_bytes(const char* name) {
   std::ifstream in(std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/" + name, std::ios::binary);
@@ -216,7 +216,7 @@ TEST(Predict, DeeplyNestedInputIsAnErrorNotACrash) {
 TEST(Predict, NonFiniteScoreIsNoVerdict) {
   json doc;
   {
-    std::ifstream in(std::string(FOCUSMETER_TEST_DATA) + "/serve/test_model.json");
+    std::ifstream in(std::string(FOCUSMETER_TEST_DATA) + "/models/serve-model.json");
     doc = json::parse(in);
   }
   for (auto& f : doc["features"]) {

@@ -14,7 +14,7 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 #include "focusmeter/features.h"
 #include "focusmeter/model.h"
 #include "serve_process.h"

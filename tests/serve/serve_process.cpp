@@ -8,7 +8,7 @@
 
 namespace serve_test {
 
-std::string test_model_path() { return std::string(FOCUSMETER_TEST_DATA) + "/serve/test_model.json"; }
+std::string test_model_path() { return std::string(FOCUSMETER_TEST_DATA) + "/models/serve-model.json"; }
 
 namespace {
 

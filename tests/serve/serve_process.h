@@ -13,7 +13,7 @@
 
 namespace serve_test {
 
-std::string test_model_path();  // tests/serve/test_model.json
+std::string test_model_path();  // tests/models/serve-model.json
 
 class ServeProcess {
  public:

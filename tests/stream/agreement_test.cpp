@@ -58,7 +58,7 @@ TEST(OneStreamPath, ScanAndCheckAgreeOnEveryCamera) {
   for (const Case& c : cases)
     urls.push_back("rtsp://" + farm.address(c.camera.last_octet) + ":" + std::to_string(farm.port()) + c.path);
 
-  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json";
+  const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json";
   std::vector<std::string> scan{"scan", "--user",    "admin", "--password-file", pw,    "--model",
                                 model,  "--timeout", "6",     "--format",        "json"};
   scan.insert(scan.end(), urls.begin(), urls.end());

@@ -86,7 +86,7 @@ TEST(Deadline, TricklingPeersCannotHoldACheck) {
     EXPECT_LE(r.value("elapsed_ms", 1e9), 3000.0) << "the camera's own bound: --timeout + 1 s";
 
     const auto check =
-        run_focusmeter({"check", "-m", std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json", "--timeout", "2",
+        run_focusmeter({"check", "-m", std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json", "--timeout", "2",
                         "--stream-seconds", "1", "-f", "json", "rtsp://127.0.0.1:" + port + "/cam"});
     EXPECT_LE(check.seconds, 2 + 1 + 2.5) << "--timeout + the watch + margin; " << check.out << check.err;
     const auto k = nlohmann::json::parse(check.out, nullptr, false);

@@ -58,7 +58,7 @@ TEST(LiveStreams, EveryScanJudgesRealPicturesOnly) {
   ASSERT_TRUE(farm.start(cameras)) << "could not start the fake cameras";
 
   std::vector<std::string> args{"scan", "--port", std::to_string(farm.port()), "--model",
-                                std::string(FOCUSMETER_TEST_DATA) + "/scan/blur-model.json",
+                                std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json",
                                 // Above 0.5: a grey picture's "no evidence" score would pass for CLEAR.
                                 "--threshold", "0.6", "--timeout", "8", "--format", "jsonl"};
   for (const Expect& e : expected) args.push_back(farm.address(e.octet));

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "check/inputs.h"
-#include "common/result.h"
+#include "report/result.h"
 #include "focusmeter/model.h"
 #include "stream/stream_probe.h"
 

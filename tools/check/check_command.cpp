@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -20,17 +19,18 @@
 #include "check/check.h"
 #include "check/inputs.h"
 #include "commands.h"
-#include "common/cli.h"
-#include "common/credentials.h"
-#include "common/exit_codes.h"
-#include "common/image_luma.h"
-#include "common/interrupt.h"
-#include "common/model_loading.h"
-#include "common/progress.h"
-#include "common/report.h"
-#include "common/report_options.h"
-#include "common/url.h"
+#include "cli/cli.h"
+#include "gstreamer/credentials.h"
+#include "cli/exit_codes.h"
+#include "media/image_luma.h"
+#include "cli/interrupt.h"
+#include "cli/model_loading.h"
+#include "cli/progress.h"
+#include "report/report.h"
+#include "cli/report_options.h"
+#include "cli/url.h"
 #include "focusmeter/parameters.h"
+#include "cli/worker_pool.h"
 
 namespace focusmeter::cli::check {
 namespace {
@@ -209,21 +209,21 @@ int run(int argc, char** argv) {
 
   const std::size_t jobs = std::clamp<std::size_t>(o.jobs > 0 ? std::size_t(o.jobs) : g_get_num_processors(), 1,
                                                    std::max<std::size_t>(inputs.size(), 1));
-  std::atomic<std::size_t> next{0};
+  // The pool works beside this thread, which gathers the results in order
+  // of completion.
   FinishedQueue finished;
-  std::vector<std::thread> workers;
-  for (std::size_t w = 0; w < jobs; ++w)
-    workers.emplace_back([&] {
-      for (std::size_t i; (i = next++) < inputs.size();) {
-        Checked c = check_input(inputs[i], settings);
-        // Belt and braces: a library message quoting the password.
-        c.result.reason = scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
-        // The input's position makes the snapshot name unique even when two
-        // inputs look alike (a/b.jpg and a_b.jpg, or one given twice).
-        if (!c.frame.empty()) output.attach(c.result, c.frame, snapshot_label(i, inputs[i].source));
-        finished.push({i, std::move(c)});
-      }
+  std::thread pool([&] {
+    for_each_index(inputs.size(), jobs, [&](std::size_t i) {
+      Checked c = check_input(inputs[i], settings);
+      // Belt and braces: a library message quoting the password.
+      c.result.reason = scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
+      // The input's position makes the snapshot name unique even when two
+      // inputs look alike (a/b.jpg and a_b.jpg, or one given twice).
+      if (!c.frame.empty()) output.attach(c.result, c.frame, snapshot_label(i, inputs[i].source));
+      finished.push({i, std::move(c)});
+      return true;
     });
+  });
 
   ProgressLine progress(stderr, inputs.size(), output.progress_enabled());
   std::vector<bool> done(inputs.size(), false);
@@ -243,7 +243,6 @@ int run(int argc, char** argv) {
   if (const int sig = InterruptWatch::received()) {
     // Finish the report with what is done, marked partial; inputs still
     // being checked are abandoned (a clip may take its whole --timeout).
-    next = inputs.size();
     std::vector<Result> kept;
     for (std::size_t i = 0; i < inputs.size(); ++i)
       if (done[i]) kept.push_back(std::move(report.results[i]));
@@ -259,7 +258,7 @@ int run(int argc, char** argv) {
     // Nagios: an interrupted check is UNKNOWN (3), not a shell's 130.
     std::_Exit(output.format() == ReportFormat::Nagios ? 3 : interrupted_exit_status(sig));
   }
-  for (std::thread& t : workers) t.join();
+  pool.join();
 
   report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!output.finish(report, error)) {

@@ -22,9 +22,9 @@
 #include <string>
 
 #include "check/check.h"
-#include "common/element_model.h"
-#include "common/frame_tap.h"
-#include "common/gst_pipeline.h"
+#include "gstreamer/element_model.h"
+#include "gstreamer/frame_tap.h"
+#include "gstreamer/gst_pipeline.h"
 
 namespace focusmeter::cli::check {
 namespace {

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "check/check.h"
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
 

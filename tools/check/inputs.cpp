@@ -12,8 +12,8 @@
 #include <fstream>
 #include <optional>
 
-#include "common/regular_file.h"
-#include "common/url.h"
+#include "media/regular_file.h"
+#include "cli/url.h"
 
 namespace focusmeter::cli::check {
 namespace fs = std::filesystem;

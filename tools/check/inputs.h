@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "common/credentials.h"
+#include "gstreamer/credentials.h"
 
 namespace focusmeter::cli::check {
 
 enum class InputKind {
-  Image,   // still image file, decoded with OpenCV (common/image_luma.h)
+  Image,   // still image file, decoded with OpenCV (media/image_luma.h)
   Video,   // video (or audio-only) file, through a GStreamer pipeline
   Stream,  // a URI other than file:// (rtsp://, http(s)://, ...)
   Bad,     // cannot be checked at all: `reason` says why

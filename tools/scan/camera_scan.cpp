@@ -2,7 +2,7 @@
 
 #include <glib.h>
 
-#include "common/rtsp_auth_preflight.h"
+#include "gstreamer/rtsp_auth_preflight.h"
 #include "scan/onvif_client.h"
 #include "scan/probe.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "common/result.h"
+#include "report/result.h"
 #include "focusmeter/model.h"
 #include "scan/routes.h"
 #include "scan/targets.h"

@@ -1,11 +1,11 @@
 // Camera passwords for `scan`: read from a file or an environment variable,
 // never from the command line (where `ps` and shell history would show
-// them). The reading itself is shared with `check` (common/credentials.h).
+// them). The reading itself is shared with `check` (gstreamer/credentials.h).
 #pragma once
 
 #include <string>
 
-#include "common/credentials.h"
+#include "gstreamer/credentials.h"
 #include "scan/targets.h"
 
 namespace focusmeter::scan {

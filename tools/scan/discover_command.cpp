@@ -7,8 +7,8 @@
 #include <string>
 
 #include "commands.h"
-#include "common/cli.h"
-#include "common/exit_codes.h"
+#include "cli/cli.h"
+#include "cli/exit_codes.h"
 #include "scan/discovery.h"
 #include "scan/targets.h"
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/url.h"
+#include "cli/url.h"
 
 namespace focusmeter::scan {
 
@@ -49,7 +49,7 @@ std::vector<int> parse_channels(const std::string& text, std::string& error);
 std::string expand_template(const std::string& tmpl, const std::string& host, int port);
 
 // URL redaction and secret scrubbing are shared with `check`
-// (common/url.h); the scan code calls them by their old names.
+// (cli/url.h); the scan code calls them by their old names.
 using cli::redact_url;
 using cli::scrub_secret;
 

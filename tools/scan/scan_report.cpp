@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/exit_codes.h"
-#include "common/interrupt.h"
+#include "cli/exit_codes.h"
+#include "cli/interrupt.h"
 
 namespace focusmeter::scan {
 

@@ -1,5 +1,5 @@
 // The scan's side of reporting: gathers results from the worker threads
-// into the shared writers (common/report_options.h), keeps the progress line,
+// into the shared writers (cli/report_options.h), keeps the progress line,
 // and leaves out the unreachable addresses of ranges unless asked (a /16
 // would otherwise list 65,000 dead addresses and hold them all in memory).
 #pragma once
@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "common/progress.h"
-#include "common/report.h"
-#include "common/report_options.h"
-#include "common/result.h"
+#include "cli/progress.h"
+#include "report/report.h"
+#include "cli/report_options.h"
+#include "report/result.h"
 
 namespace focusmeter::scan {
 

@@ -1,31 +1,17 @@
 #include "scan/scheduler.h"
 
 #include <algorithm>
-#include <mutex>
-#include <thread>
-#include <vector>
+
+#include "cli/worker_pool.h"
 
 namespace focusmeter::scan {
 
 void run_pool(TargetCursor& cursor, int jobs, const std::function<void(const Target&)>& work) {
-  std::mutex cursor_lock;
-  auto worker = [&] {
-    for (;;) {
-      std::optional<Target> t;
-      {
-        std::lock_guard<std::mutex> lock(cursor_lock);
-        t = cursor.next();
-      }
-      if (!t) return;
-      work(*t);
-    }
-  };
   const std::uint64_t total = cursor.total();
-  const int n = static_cast<int>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(std::max(1, jobs), total)));
-  std::vector<std::thread> threads;
-  threads.reserve(n);
-  for (int i = 0; i < n; ++i) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
+  const auto n =
+      static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(std::max(1, jobs), total)));
+  cli::for_each_pulled<Target>(
+      n, [&] { return cursor.next(); }, work);
 }
 
 }  // namespace focusmeter::scan

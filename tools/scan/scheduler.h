@@ -1,5 +1,5 @@
-// Runs one job per target on a fixed pool of worker threads, pulling targets
-// lazily from the cursor: memory holds `jobs` targets in flight, never the
+// Runs one job per target on the tools' worker pool (cli/worker_pool.h),
+// pulling targets lazily from the cursor: memory holds `jobs` targets in flight, never the
 // whole expansion. `work` runs on the workers, concurrently; it does its
 // own locking for anything shared. Returns when every target is done.
 #pragma once

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/url.h"
+#include "cli/url.h"
 #include "nlohmann/json.hpp"
 
 namespace focusmeter::scan {

@@ -7,7 +7,7 @@
 #
 # BUILD_DIR defaults to build, OUT_DIR to BUILD_DIR/demo. Uses
 # $FOCUSMETER_MODEL or models/default.json; without either, the test model
-# tests/scan/blur-model.json (said so on stderr). Nothing leaves 127.0.0.0/8.
+# tests/models/scan-blur-model.json (said so on stderr). Nothing leaves 127.0.0.0/8.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +22,7 @@ export GST_PLUGIN_PATH=$build/gst-plugin/element
 export GST_REGISTRY=$build/registry.bin
 model=${FOCUSMETER_MODEL:-$here/models/default.json}
 if [[ ! -f $model ]]; then
-  model=$here/tests/scan/blur-model.json
+  model=$here/tests/models/scan-blur-model.json
   echo "demo-cameras: no models/default.json yet: using the test model $model" >&2
 fi
 

@@ -11,7 +11,7 @@ packages=(
   nlohmann-json3-dev libsoup-3.0-dev libxml2-dev
   libsqlite3-dev libmosquitto-dev
   # tests
-  libgtest-dev libgstrtspserver-1.0-dev
+  libgtest-dev libgstrtspserver-1.0-dev valgrind
   mosquitto
   # a real third-party RTSP server for the scan tests (run as nobody when root)
   vlc-bin vlc-plugin-base

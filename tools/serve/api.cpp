@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "common/image_luma.h"
+#include "media/image_luma.h"
 #include "focusmeter/judgement.h"
 
 namespace focusmeter::serve {

@@ -12,27 +12,11 @@
 
 #include "serve/api.h"
 #include "serve/request_checks.h"
+#include "serve/routes.h"
 
 namespace focusmeter::serve {
 
 namespace {
-
-struct Route {
-  const char* path;
-  const char* method;
-  bool open;  // answered without the bearer token (liveness probes)
-};
-
-constexpr Route kRoutes[] = {
-    {"/healthz", "GET", true},      {"/metrics", "GET", false},     {"/v1/model", "GET", false},
-    {"/v1/predict", "POST", false}, {"/v1/analyze", "POST", false},
-};
-
-const Route* find_route(const char* path) {
-  for (const Route& r : kRoutes)
-    if (path && !std::strcmp(path, r.path)) return &r;
-  return nullptr;
-}
 
 // A /v1/predict body this small parses in microseconds: answer it on the
 // main loop. Larger batches go to the worker pool like images.
@@ -195,11 +179,10 @@ struct HttpService::Impl {
     // request is not work to wait for at shutdown.
     in_flight.emplace(msg, g_get_monotonic_time());
     if (draining) return reject(msg, 503, "the service is shutting down", {{"Connection", "close"}});
-    const Route* route = find_route(path);
+    const Route* route = path ? find_route(path) : nullptr;
     if (!route)
       return reject(msg, 404,
-                    std::string("no endpoint at ") + (path ? path : "?") +
-                        " (endpoints: /v1/predict, /v1/analyze, /v1/model, /healthz, /metrics)");
+                    std::string("no endpoint at ") + (path ? path : "?") + " (endpoints: " + route_paths() + ")");
     const char* method = soup_server_message_get_method(msg);
     if (std::strcmp(method, route->method) != 0)
       return reject(msg, 405, std::string(method) + " is not allowed on " + route->path + "; use " + route->method,
@@ -212,7 +195,7 @@ struct HttpService::Impl {
     if (soup_message_headers_get_encoding(req) == SOUP_ENCODING_CONTENT_LENGTH &&
         static_cast<std::uint64_t>(soup_message_headers_get_content_length(req)) > config.max_body_bytes)
       return reject(msg, 413, too_large_message(), {{"Connection", "close"}});
-    if (!std::strcmp(route->path, "/v1/analyze") &&
+    if (route->endpoint == Endpoint::Analyze &&
         !is_image_content_type(soup_message_headers_get_content_type(req, nullptr)))
       return reject(msg, 415, "/v1/analyze takes an image body with Content-Type image/* (e.g. image/jpeg, image/png)");
     g_signal_connect(msg, "got-chunk", G_CALLBACK(on_got_chunk), this);
@@ -231,26 +214,34 @@ struct HttpService::Impl {
     static_cast<Impl*>(data)->handle(msg, path);
   }
 
+  // Only routed requests get here: check_headers answered the others.
   void handle(SoupServerMessage* msg, const char* path) {
-    const std::string_view p = path;
-    if (p == "/healthz") {
-      return respond(msg, json_response(200, {{"status", "ok"},
-                                              {"model", model ? nlohmann::json(model->name()) : nullptr},
-                                              {"workers", config.workers}}));
+    const Route* route = path ? find_route(path) : nullptr;
+    if (!route) return respond(msg, error_response(404, std::string("no endpoint at ") + (path ? path : "?")));
+    switch (route->endpoint) {
+      case Endpoint::Health:
+        return respond(msg, json_response(200, {{"status", "ok"},
+                                                {"model", model ? nlohmann::json(model->name()) : nullptr},
+                                                {"workers", config.workers}}));
+      case Endpoint::Metrics: {
+        const unsigned run = running.load();
+        metrics.set_queue(jobs > run ? jobs - run : 0, run);
+        ApiResponse r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = metrics.render();
+        return respond(msg, r);
+      }
+      case Endpoint::Model:
+        if (!model) return respond(msg, error_response(503, no_model_reason));
+        return respond(msg, json_response(200, model_info(*model)));
+      case Endpoint::Predict:
+      case Endpoint::Analyze:
+        return analyse(msg, route->endpoint == Endpoint::Analyze);
     }
-    if (p == "/metrics") {
-      const unsigned run = running.load();
-      metrics.set_queue(jobs > run ? jobs - run : 0, run);
-      ApiResponse r;
-      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = metrics.render();
-      return respond(msg, r);
-    }
-    if (p == "/v1/model") {
-      if (!model) return respond(msg, error_response(503, no_model_reason));
-      return respond(msg, json_response(200, model_info(*model)));
-    }
-    const bool is_analyze = p == "/v1/analyze";
+  }
+
+  // /v1/predict (small bodies inline, large ones on the pool) and /v1/analyze.
+  void analyse(SoupServerMessage* msg, bool is_analyze) {
     if (!is_analyze && !model) return respond(msg, error_response(503, no_model_reason));
 
     GBytes* body = soup_message_body_flatten(soup_server_message_get_request_body(msg));

@@ -3,11 +3,11 @@
 #include <cstdio>
 #include <sstream>
 
+#include "serve/routes.h"
+
 namespace focusmeter::serve {
 
 namespace {
-
-constexpr const char* kKnownPaths[] = {"/v1/predict", "/v1/analyze", "/v1/model", "/healthz", "/metrics"};
 
 std::string number(double v) {
   char buf[32];
@@ -18,9 +18,8 @@ std::string number(double v) {
 }  // namespace
 
 std::string Metrics::path_label(const std::string& path) {
-  for (const char* p : kKnownPaths)
-    if (path == p) return p;
-  return "other";
+  const Route* route = find_route(path);
+  return route ? route->path : "other";
 }
 
 void Metrics::record_request(const std::string& path, unsigned status, double seconds) {

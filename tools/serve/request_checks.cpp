@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "common/secret_file.h"
+#include "cli/secret_file.h"
 
 namespace focusmeter::serve {
 

@@ -11,14 +11,15 @@
 #include <string>
 
 #include "commands.h"
-#include "common/cli.h"
-#include "common/exit_codes.h"
-#include "common/image_luma.h"
-#include "common/model_loading.h"
+#include "cli/cli.h"
+#include "cli/exit_codes.h"
+#include "media/image_luma.h"
+#include "cli/model_loading.h"
 #include "focusmeter/model.h"
 #include "serve/http_service.h"
 #include "serve/listen_address.h"
 #include "serve/request_checks.h"
+#include "serve/routes.h"
 
 namespace fm = focusmeter;
 namespace fs = focusmeter::serve;
@@ -104,9 +105,8 @@ int focusmeter_serve_main(int argc, char** argv) {
   };
   fm::cli::set_command_name(kCommand);
   g_autoptr(GOptionContext) ctx = g_option_context_new("- answer focus predictions over a JSON HTTP API");
-  g_option_context_set_summary(ctx,
-                               "Endpoints: POST /v1/predict, POST /v1/analyze, GET /v1/model, GET /healthz, "
-                               "GET /metrics (see docs/serve.md).");
+  const std::string summary = "Endpoints: " + fs::route_list() + " (see docs/serve.md).";
+  g_option_context_set_summary(ctx, summary.c_str());
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return fail(fm::cli::kExitUsage, err->message);

@@ -8,10 +8,10 @@
 #include <cstring>
 #include <mutex>
 
-#include "common/element_model.h"
-#include "common/frame_tap.h"
-#include "common/gst_pipeline.h"
-#include "common/url.h"
+#include "gstreamer/element_model.h"
+#include "gstreamer/frame_tap.h"
+#include "gstreamer/gst_pipeline.h"
+#include "cli/url.h"
 
 namespace focusmeter::stream {
 

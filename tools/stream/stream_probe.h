@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "common/result.h"
+#include "report/result.h"
 #include "focusmeter/model.h"
 #include "focusmeter_message.h"
 

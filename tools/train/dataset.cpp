@@ -9,10 +9,10 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <thread>
 
-#include "common/exit_codes.h"
-#include "common/image_luma.h"
+#include "cli/exit_codes.h"
+#include "media/image_luma.h"
+#include "cli/worker_pool.h"
 #include "train/synthesis.h"
 
 namespace fs = std::filesystem;
@@ -86,58 +86,51 @@ bool build_dataset(const DatasetOptions& opt, std::string& error) {
   const std::size_t total = opt.sources.size() * static_cast<std::size_t>(opt.per_source);
   std::vector<Row> rows(total);
   std::vector<char> done(total, 0);  // not vector<bool>: written by several threads
-  std::atomic<std::size_t> next_source{0};
   std::atomic<std::size_t> written{0};
   std::mutex err_mutex;
   std::string first_error;
 
-  auto worker = [&] {
-    for (;;) {
-      const std::size_t s = next_source++;
-      if (s >= opt.sources.size()) return;
-      cli::LumaImage src;
-      std::string why;
-      if (!cli::decode_image_file(opt.sources[s], src, why)) {
-        std::lock_guard<std::mutex> lock(err_mutex);
-        if (first_error.empty()) first_error = opt.sources[s] + ": " + why;
-        return;
-      }
-      for (int i = 0; i < opt.per_source; ++i) {
-        std::seed_seq seq{static_cast<std::uint64_t>(opt.seed), fnv1a(names[s]), static_cast<std::uint64_t>(i)};
-        std::mt19937_64 rng(seq);
-        const Degradation d = draw_degradation(rng, src.gray.cols, src.gray.rows);
-        const std::vector<std::uint8_t> jpeg = degrade(src.gray, d, rng());
-        char file[64];
-        std::snprintf(file, sizeof file, "_%03d.jpg", i);
-        const std::string rel = std::string(label_name(d.label)) + "/" + names[s] + file;
-        std::ofstream out(fs::path(opt.output) / rel, std::ios::binary);
-        out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
-        if (!out) {
-          std::lock_guard<std::mutex> lock(err_mutex);
-          if (first_error.empty()) first_error = (fs::path(opt.output) / rel).string() + ": cannot write";
-          return;
-        }
-        const std::size_t k = s * opt.per_source + i;
-        rows[k] = Row{rel,
-                      label_name(d.label),
-                      names[s],
-                      blur_kind_name(d.blur),
-                      d.size_1080,
-                      d.size_1080 * d.blur_scale,
-                      d.noise,
-                      d.gain,
-                      d.jpeg_quality,
-                      d.width,
-                      d.height};
-        done[k] = true;  // each k written by one thread only
-        const std::size_t n = ++written;
-        if (n % 250 == 0) std::fprintf(stderr, "dataset: %zu / %zu images\n", n, total);
-      }
+  cli::for_each_index(opt.sources.size(), static_cast<std::size_t>(std::max(1, opt.jobs)), [&](std::size_t s) {
+    cli::LumaImage src;
+    std::string why;
+    if (!cli::decode_image_file(opt.sources[s], src, why)) {
+      std::lock_guard<std::mutex> lock(err_mutex);
+      if (first_error.empty()) first_error = opt.sources[s] + ": " + why;
+      return false;
     }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, opt.jobs); ++t) threads.emplace_back(worker);
-  for (std::thread& t : threads) t.join();
+    for (int i = 0; i < opt.per_source; ++i) {
+      std::seed_seq seq{static_cast<std::uint64_t>(opt.seed), fnv1a(names[s]), static_cast<std::uint64_t>(i)};
+      std::mt19937_64 rng(seq);
+      const Degradation d = draw_degradation(rng, src.gray.cols, src.gray.rows);
+      const std::vector<std::uint8_t> jpeg = degrade(src.gray, d, rng());
+      char file[64];
+      std::snprintf(file, sizeof file, "_%03d.jpg", i);
+      const std::string rel = std::string(label_name(d.label)) + "/" + names[s] + file;
+      std::ofstream out(fs::path(opt.output) / rel, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+      if (!out) {
+        std::lock_guard<std::mutex> lock(err_mutex);
+        if (first_error.empty()) first_error = (fs::path(opt.output) / rel).string() + ": cannot write";
+        return false;
+      }
+      const std::size_t k = s * opt.per_source + i;
+      rows[k] = Row{rel,
+                    label_name(d.label),
+                    names[s],
+                    blur_kind_name(d.blur),
+                    d.size_1080,
+                    d.size_1080 * d.blur_scale,
+                    d.noise,
+                    d.gain,
+                    d.jpeg_quality,
+                    d.width,
+                    d.height};
+      done[k] = true;  // each k written by one thread only
+      const std::size_t n = ++written;
+      if (n % 250 == 0) std::fprintf(stderr, "dataset: %zu / %zu images\n", n, total);
+    }
+    return true;
+  });
   if (!first_error.empty()) {
     error = first_error;
     return false;

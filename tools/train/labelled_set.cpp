@@ -8,10 +8,10 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 
-#include "common/image_luma.h"
+#include "media/image_luma.h"
+#include "cli/worker_pool.h"
 
 namespace fs = std::filesystem;
 
@@ -210,29 +210,23 @@ bool extract_features(std::vector<Sample>& samples, int jobs, const std::string&
     std::fprintf(stderr, "train: computing features of %zu images (%zu cached)\n", todo.size(),
                  samples.size() - todo.size());
 
-  std::atomic<std::size_t> next{0}, finished{0};
+  std::atomic<std::size_t> finished{0};
   std::mutex mutex;
   std::string first_error;
-  auto worker = [&] {
-    for (;;) {
-      const std::size_t t = next++;
-      if (t >= todo.size()) return;
-      Sample& s = samples[todo[t]];
-      cli::LumaImage img;
-      std::string why;
-      if (!cli::decode_image_file(s.path, img, why)) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (first_error.empty()) first_error = s.path + ": " + why;
-        return;
-      }
-      s.features = compute_features(img.view(), all_features());
-      const std::size_t n = ++finished;
-      if (n % 250 == 0) std::fprintf(stderr, "train: features %zu / %zu\n", n, todo.size());
+  cli::for_each_index(todo.size(), static_cast<std::size_t>(std::max(1, jobs)), [&](std::size_t t) {
+    Sample& s = samples[todo[t]];
+    cli::LumaImage img;
+    std::string why;
+    if (!cli::decode_image_file(s.path, img, why)) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (first_error.empty()) first_error = s.path + ": " + why;
+      return false;
     }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, jobs); ++t) threads.emplace_back(worker);
-  for (std::thread& t : threads) t.join();
+    s.features = compute_features(img.view(), all_features());
+    const std::size_t n = ++finished;
+    if (n % 250 == 0) std::fprintf(stderr, "train: features %zu / %zu\n", n, todo.size());
+    return true;
+  });
   if (!first_error.empty()) {
     error = first_error;
     return false;

@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "commands.h"
-#include "common/cli.h"
-#include "common/exit_codes.h"
+#include "cli/cli.h"
+#include "cli/exit_codes.h"
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
 #include "train/dataset.h"

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "common/url.h"
+#include "cli/url.h"
 #include "nlohmann/json.hpp"
 
 namespace focusmeter::watch {

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "common/secret_file.h"
+#include "cli/secret_file.h"
 
 namespace focusmeter::watch {
 

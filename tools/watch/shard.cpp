@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/url.h"
+#include "cli/url.h"
 
 namespace focusmeter::watch {
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "common/url.h"
+#include "cli/url.h"
 #include "watch/state_schema.h"
 
 namespace focusmeter::watch {

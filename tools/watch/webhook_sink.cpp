@@ -4,8 +4,8 @@
 
 #include <list>
 
-#include "common/secret_file.h"
-#include "common/url.h"
+#include "cli/secret_file.h"
+#include "cli/url.h"
 #include "watch/glib_ptr.h"
 
 namespace focusmeter::watch {

@@ -1,0 +1,243 @@
+// `focusmeter train` and `focusmeter train dataset` end to end on a tiny set
+// synthesised from the parity fixtures, plus the bad inputs.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+
+#include "commands.h"
+#include "cli/exit_codes.h"
+#include "focusmeter/judgement.h"
+#include "focusmeter/model.h"
+#include "train/dataset.h"
+#include "train/synthesis.h"
+
+namespace fs = std::filesystem;
+namespace fm = focusmeter;
+using nlohmann::json;
+
+namespace {
+
+std::string fixture(const char* name) { return std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/" + name; }
+
+// A fresh folder per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("focusmeter-model-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+struct TrainRun {
+  int status;
+  std::string err;
+};
+
+// Runs `focusmeter train ARGS...` in process, capturing stderr.
+TrainRun train(std::vector<std::string> args) {
+  args.insert(args.begin(), "train");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  testing::internal::CaptureStderr();
+  const int status = focusmeter_train_main(static_cast<int>(args.size()), argv.data());
+  return {status, testing::internal::GetCapturedStderr()};
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The tiny set: three fixture photos, 30 images each, made once.
+const fs::path& tiny_set() {
+  static TempDir dir;
+  static bool made = false;
+  if (!made) {
+    const TrainRun r = train({"dataset", "--output", dir.path().string(), "--per-source", "30", "--seed", "7",
+                              "--source", fixture("camera_512x512.png"), "--source", fixture("astronaut_641x479.png"),
+                              "--source", fixture("brick_512x512.png")});
+    EXPECT_EQ(r.status, 0) << r.err;
+    made = true;
+  }
+  return dir.path();
+}
+
+fm::FeatureVector features_of(const cv::Mat& m) {
+  return fm::compute_features(fm::LumaView(m.data, m.cols, m.rows, static_cast<std::ptrdiff_t>(m.step[0])),
+                              fm::all_features());
+}
+
+json without_run_details(json doc) {
+  doc["training"].erase("date");
+  doc["training"].erase("command");
+  return doc;
+}
+
+}  // namespace
+
+TEST(TrainDataset, WritesLabelledImagesAndAManifest) {
+  const fs::path& set = tiny_set();
+  std::ifstream csv(set / "manifest.csv");
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("path,label,source,blur,blur_size_1080", 0), 0u) << header;
+  int rows = 0, clear = 0, blurry = 0;
+  while (std::getline(csv, line)) {
+    ++rows;
+    clear += line.find(",clear,") != std::string::npos;
+    blurry += line.find(",blurry,") != std::string::npos;
+    EXPECT_TRUE(fs::exists(set / line.substr(0, line.find(',')))) << line;
+  }
+  EXPECT_EQ(rows, 90);
+  EXPECT_GT(clear, 20);
+  EXPECT_GT(blurry, 20);
+}
+
+TEST(TrainDataset, SameSeedSameSet) {
+  TempDir again;
+  const TrainRun r = train({"dataset", "--output", again.path().string(), "--per-source", "30", "--seed", "7", "-j",
+                            "1", "--source", fixture("camera_512x512.png"), "--source",
+                            fixture("astronaut_641x479.png"), "--source", fixture("brick_512x512.png")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(again.path() / "manifest.csv"), slurp(tiny_set() / "manifest.csv"));
+  std::ifstream csv(again.path() / "manifest.csv");
+  std::string line;
+  std::getline(csv, line);
+  std::getline(csv, line);
+  const std::string first = line.substr(0, line.find(','));
+  EXPECT_EQ(slurp(again.path() / first), slurp(tiny_set() / first));
+}
+
+TEST(Train, TrainedModelSeparatesSharpFromBlurred) {
+  TempDir out;
+  const fs::path model_path = out.path() / "m.json";
+  const TrainRun r = train({"--data", tiny_set().string(), "--output", model_path.string(), "--holdout", "0"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const fm::Model model = fm::Model::load(model_path.string());
+
+  const cv::Mat sharp = cv::imread(fixture("camera_512x512.png"), cv::IMREAD_GRAYSCALE);
+  cv::Mat k, blurred;
+  fm::train::disk_kernel(5).convertTo(k, CV_32F);
+  cv::filter2D(sharp, blurred, -1, k, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
+  const fm::Prediction ps = model.predict(features_of(sharp));
+  const fm::Prediction pb = model.predict(features_of(blurred));
+  EXPECT_EQ(ps.verdict, fm::Verdict::Clear) << ps.score;
+  EXPECT_EQ(pb.verdict, fm::Verdict::Blurry) << pb.score;
+  EXPECT_LT(ps.score, 0.2);
+  EXPECT_GT(pb.score, 0.8);
+}
+
+TEST(Train, ModelFileRoundTripsWithItsMetadata) {
+  TempDir out;
+  const fs::path a = out.path() / "a.json";
+  const TrainRun r = train({"--data", tiny_set().string(), "--output", a.string(), "--holdout", "0.34", "--seed", "3"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json doc = json::parse(slurp(a));
+  EXPECT_EQ(doc["format"], "focusmeter-model");
+  const json& t = doc["training"];
+  for (const char* key : {"date", "command", "seed", "counts", "features", "calibration", "threshold_choice"})
+    EXPECT_TRUE(t.contains(key)) << key;
+  EXPECT_EQ(t["features"].size(), doc["features"].size());
+
+  // Load, save again, load: same scores.
+  const fm::Model m1 = fm::Model::load(a.string());
+  const fs::path b = out.path() / "b.json";
+  std::ofstream(b) << json::parse(slurp(a)).dump(1);
+  const fm::Model m2 = fm::Model::load(b.string());
+  const auto fv = features_of(cv::imread(fixture("brick_512x512.png"), cv::IMREAD_GRAYSCALE));
+  EXPECT_EQ(m1.score(fv), m2.score(fv));
+  EXPECT_EQ(m1.threshold(), doc["threshold"].get<double>());
+  EXPECT_EQ(json::parse(m1.training_json()), t);
+}
+
+TEST(Train, SameSeedSameModelAndTheCacheChangesNothing) {
+  TempDir out;
+  const fs::path a = out.path() / "a.json", b = out.path() / "b.json", c = out.path() / "c.json";
+  ASSERT_EQ(train({"--data", tiny_set().string(), "--output", a.string(), "--no-cache"}).status, 0);
+  ASSERT_EQ(train({"--data", tiny_set().string(), "--output", b.string()}).status, 0);  // fills the cache
+  const TrainRun cached = train({"--data", tiny_set().string(), "--output", c.string()});
+  ASSERT_EQ(cached.status, 0);
+  EXPECT_EQ(cached.err.find("computing features"), std::string::npos) << cached.err;
+  const json ja = without_run_details(json::parse(slurp(a)));
+  EXPECT_EQ(ja, without_run_details(json::parse(slurp(b))));
+  EXPECT_EQ(ja, without_run_details(json::parse(slurp(c))));
+}
+
+TEST(Train, BoostedTreesAreAValidModelToo) {
+  TempDir out;
+  const fs::path a = out.path() / "t.json";
+  const TrainRun r = train({"--data", tiny_set().string(), "--output", a.string(), "--holdout", "0", "--classifier",
+                            "trees", "--trees", "20"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const fm::Model m = fm::Model::load(a.string());
+  const double s = m.score(features_of(cv::imread(fixture("camera_512x512.png"), cv::IMREAD_GRAYSCALE)));
+  EXPECT_GE(s, 0.0);
+  EXPECT_LE(s, 1.0);
+}
+
+TEST(TrainErrors, EmptyFolder) {
+  TempDir d;
+  const TrainRun r = train({"--data", d.path().string(), "--output", (d.path() / "m.json").string()});
+  EXPECT_EQ(r.status, fm::cli::kExitDataError);
+  EXPECT_NE(r.err.find("no clear/ or blurry/ folder"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(d.path() / "m.json"));
+
+  fs::create_directories(d.path() / "clear");
+  fs::create_directories(d.path() / "blurry");
+  const TrainRun r2 = train({"--data", d.path().string(), "--output", (d.path() / "m.json").string()});
+  EXPECT_EQ(r2.status, fm::cli::kExitDataError);
+  EXPECT_NE(r2.err.find("no images found"), std::string::npos) << r2.err;
+}
+
+TEST(TrainErrors, OneClassMissing) {
+  TempDir d;
+  fs::create_directories(d.path() / "clear");
+  fs::copy_file(fixture("camera_512x512.png"), d.path() / "clear" / "a.png");
+  const TrainRun r = train({"--data", d.path().string(), "--output", (d.path() / "m.json").string()});
+  EXPECT_EQ(r.status, fm::cli::kExitDataError);
+  EXPECT_NE(r.err.find("no BLURRY images"), std::string::npos) << r.err;
+}
+
+TEST(TrainErrors, UnreadableImageIsNamed) {
+  TempDir d;
+  fs::create_directories(d.path() / "clear");
+  fs::create_directories(d.path() / "blurry");
+  fs::copy_file(fixture("camera_512x512.png"), d.path() / "clear" / "a.png");
+  std::ofstream(d.path() / "blurry" / "broken.jpg") << "this is not a JPEG";
+  const TrainRun r = train({"--data", d.path().string(), "--output", (d.path() / "m.json").string()});
+  EXPECT_EQ(r.status, fm::cli::kExitDataError);
+  EXPECT_NE(r.err.find("broken.jpg"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not a decodable image"), std::string::npos) << r.err;
+}
+
+TEST(TrainErrors, BadManifestAndUsage) {
+  TempDir d;
+  std::ofstream(d.path() / "set.csv") << "path,label\nx.png,fuzzy\n";
+  const TrainRun r = train({"--data", (d.path() / "set.csv").string(), "--output", (d.path() / "m.json").string()});
+  EXPECT_EQ(r.status, fm::cli::kExitDataError);
+  EXPECT_NE(r.err.find("unknown label \"fuzzy\""), std::string::npos) << r.err;
+
+  EXPECT_EQ(train({"--output", "m.json"}).status, fm::cli::kExitUsage);
+  EXPECT_EQ(train({"--data", "x", "--output", "m.json", "--features", "sharpness"}).status, fm::cli::kExitUsage);
+  EXPECT_EQ(train({"--data", "x", "--output", "m.json", "--holdout", "1.5"}).status, fm::cli::kExitUsage);
+  const TrainRun missing = train({"--data", (d.path() / "nope").string(), "--output", "m.json"});
+  EXPECT_EQ(missing.status, fm::cli::kExitDataError);
+  EXPECT_NE(missing.err.find("no such file or folder"), std::string::npos) << missing.err;
+}

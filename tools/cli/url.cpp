@@ -1,0 +1,85 @@
+#include "cli/url.h"
+
+#include <glib.h>
+
+namespace focusmeter::cli {
+namespace {
+
+std::string unescaped(const char* s) {
+  g_autofree gchar* u = g_uri_unescape_string(s, nullptr);
+  return u ? u : s;
+}
+
+void replace_all(std::string& text, const std::string& what) {
+  if (what.empty()) return;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 3))
+    text.replace(pos, what.size(), "***");
+}
+
+}  // namespace
+
+std::optional<Url> parse_url(const std::string& text) {
+  g_autoptr(GError) err = nullptr;
+  g_autoptr(GUri) uri =
+      g_uri_parse(text.c_str(), static_cast<GUriFlags>(G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED), &err);
+  if (!uri || !g_uri_get_host(uri) || !*g_uri_get_host(uri)) return std::nullopt;
+  Url u;
+  u.scheme = g_uri_get_scheme(uri);
+  u.host = g_uri_get_host(uri);
+  u.port = g_uri_get_port(uri);
+  if (const char* user = g_uri_get_user(uri)) u.user = unescaped(user);
+  if (const char* pw = g_uri_get_password(uri)) u.password = unescaped(pw);
+  // Rebuilt without user and password, so what is kept and shown has none.
+  g_autoptr(GUri) bare =
+      g_uri_build(static_cast<GUriFlags>(G_URI_FLAGS_ENCODED), g_uri_get_scheme(uri), nullptr, g_uri_get_host(uri),
+                  g_uri_get_port(uri), g_uri_get_path(uri), g_uri_get_query(uri), g_uri_get_fragment(uri));
+  g_autofree gchar* bare_text = g_uri_to_string(bare);
+  u.bare = bare_text;
+  return u;
+}
+
+bool url_has_password(const std::string& text) {
+  const auto url = parse_url(text);
+  if (url) return !url->password.empty();
+  // Unparseable: still refuse anything shaped like user:password@ before the path.
+  const auto scheme_end = text.find("://");
+  if (scheme_end == std::string::npos) return false;
+  const std::string authority = text.substr(scheme_end + 3, text.find_first_of("/?#", scheme_end + 3) - scheme_end - 3);
+  const auto at = authority.rfind('@');
+  return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
+}
+
+std::string redact_url(const std::string& url, const std::string& user) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const std::size_t authority = scheme_end + 3;
+  const std::size_t path = url.find_first_of("/?#", authority);
+  const std::string host_part = url.substr(authority, path == std::string::npos ? std::string::npos : path - authority);
+  const auto at = host_part.rfind('@');
+  std::string shown_user;
+  if (!user.empty()) {
+    g_autofree gchar* escaped = g_uri_escape_string(user.c_str(), G_URI_RESERVED_CHARS_SUBCOMPONENT_DELIMITERS, FALSE);
+    shown_user = escaped;
+  } else if (at != std::string::npos) {
+    // The URL names a user of its own: keep the name, never its password.
+    const std::string userinfo = host_part.substr(0, at);
+    shown_user = userinfo.substr(0, userinfo.find(':'));
+  }
+  const std::string bare_host = at == std::string::npos ? host_part : host_part.substr(at + 1);
+  std::string out = url.substr(0, authority);
+  if (!shown_user.empty()) out += shown_user + ":***@";
+  out += bare_host;
+  if (path != std::string::npos) out += url.substr(path);
+  return out;
+}
+
+std::string scrub_secret(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  replace_all(text, secret);
+  // Library messages often quote the URL, where the password is escaped.
+  g_autofree gchar* escaped = g_uri_escape_string(secret.c_str(), nullptr, FALSE);
+  if (escaped && secret != escaped) replace_all(text, escaped);
+  return text;
+}
+
+}  // namespace focusmeter::cli
