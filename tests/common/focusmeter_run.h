@@ -1,0 +1,48 @@
+// Runs the built focusmeter program as a test would from a shell: the one
+// runner the integration tests of scan and stream share. Needs
+// FOCUSMETER_PATH defined by the test's meson.build.
+#pragma once
+
+#include <gio/gio.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace focusmeter_test {
+
+struct RunResult {
+  int status = -1;
+  std::string out, err;
+  double seconds = 0;
+};
+
+// Runs focusmeter with `args` and extra environment; waits for it.
+inline RunResult run_focusmeter(const std::vector<std::string>& args,
+                                const std::map<std::string, std::string>& env = {}) {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+      static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE));
+  for (const auto& [k, v] : env) g_subprocess_launcher_setenv(launcher, k.c_str(), v.c_str(), TRUE);
+  std::vector<const gchar*> argv{FOCUSMETER_PATH};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  g_autoptr(GError) err = nullptr;
+  g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv.data(), &err);
+  RunResult r;
+  if (!proc) {
+    r.err = err->message;
+    return r;
+  }
+  g_autofree gchar* out = nullptr;
+  g_autofree gchar* errs = nullptr;
+  g_subprocess_communicate_utf8(proc, nullptr, nullptr, &out, &errs, &err);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : -1;
+  r.out = out ? out : "";
+  r.err = errs ? errs : "";
+  return r;
+}
+
+}  // namespace focusmeter_test
