@@ -24,6 +24,24 @@ SkippedBuffers get_skipped(const GstStructure* s) {
   return k;
 }
 
+constexpr const char* kUnknown = "UNKNOWN";
+
+void set_no_verdict(GstStructure* s, const NoVerdict& why) {
+  gst_structure_set(s, "verdict", G_TYPE_STRING, kUnknown, "no-verdict", G_TYPE_STRING, why.detail.c_str(),
+                    "no-verdict-kind", G_TYPE_STRING, no_verdict_kind_name(why.kind), nullptr);
+}
+
+// The reason of an UNKNOWN verdict; nullopt when the message has none.
+std::optional<NoVerdict> get_no_verdict(const GstStructure* s) {
+  const char* why = gst_structure_get_string(s, "no-verdict");
+  if (!why && g_strcmp0(gst_structure_get_string(s, "verdict"), kUnknown) != 0) return std::nullopt;
+  NoVerdict nv;
+  nv.detail = why ? why : "no verdict";
+  const char* kind = gst_structure_get_string(s, "no-verdict-kind");
+  nv.kind = kind ? no_verdict_kind_from_name(kind).value_or(NoVerdictKind::NoScore) : NoVerdictKind::NoScore;
+  return nv;
+}
+
 std::optional<Verdict> get_verdict(const GstStructure* s) {
   const char* v = gst_structure_get_string(s, "verdict");
   if (!v) return std::nullopt;
@@ -60,10 +78,29 @@ GstStructure* FrameResult::to_structure() const {
     if (features.has(f)) gst_structure_set(s, feature_field_name(f).data(), G_TYPE_DOUBLE, features[f], nullptr);
   }
   if (score) gst_structure_set(s, "score", G_TYPE_DOUBLE, *score, nullptr);
-  if (verdict) gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*verdict), nullptr);
-  if (no_verdict) gst_structure_set(s, "no-verdict", G_TYPE_STRING, no_verdict->c_str(), nullptr);
+  if (verdict)
+    gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*verdict), nullptr);
+  else if (no_verdict)
+    set_no_verdict(s, *no_verdict);
   set_skipped(s, skipped);
   return s;
+}
+
+Judgement FrameResult::judgement() const {
+  Judgement j;
+  j.low_texture = low_texture;
+  if (verdict && score) {
+    j.verdict = verdict;
+    j.score = score;
+  } else {
+    j.no_verdict = no_verdict.value_or(NoVerdict{NoVerdictKind::NoModel, "features only (no model asked for)"});
+  }
+  return j;
+}
+
+std::optional<double> FrameResult::running_seconds() const {
+  if (!GST_CLOCK_TIME_IS_VALID(running_time)) return std::nullopt;
+  return static_cast<double>(running_time) / GST_SECOND;
 }
 
 std::optional<FrameResult> FrameResult::from_structure(const GstStructure* s) {
@@ -91,7 +128,7 @@ std::optional<FrameResult> FrameResult::from_structure(const GstStructure* s) {
   double score = 0;
   if (gst_structure_get_double(s, "score", &score)) r.score = score;
   r.verdict = get_verdict(s);
-  if (const char* why = gst_structure_get_string(s, "no-verdict")) r.no_verdict = std::string(why);
+  if (!r.verdict) r.no_verdict = get_no_verdict(s);
   r.skipped = get_skipped(s);
   return r;
 }
@@ -99,9 +136,17 @@ std::optional<FrameResult> FrameResult::from_structure(const GstStructure* s) {
 GstStructure* StreamSummary::to_structure() const {
   GstStructure* s =
       gst_structure_new(kMessageName, "final", G_TYPE_BOOLEAN, TRUE, "frames", G_TYPE_UINT64, frames, nullptr);
-  if (blurry_frames) gst_structure_set(s, "blurry-frames", G_TYPE_UINT64, *blurry_frames, nullptr);
-  if (mean_score) gst_structure_set(s, "mean-score", G_TYPE_DOUBLE, *mean_score, nullptr);
-  if (verdict) gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*verdict), nullptr);
+  if (const AggregateResult* a = aggregate ? &*aggregate : nullptr) {
+    gst_structure_set(s, "judged-frames", G_TYPE_UINT64, guint64(a->judged_frames), "blurry-frames", G_TYPE_UINT64,
+                      guint64(a->blurry_frames), "unknown-frames", G_TYPE_UINT64, guint64(a->unknown_frames),
+                      "unknown-share", G_TYPE_DOUBLE, a->unknown_share, nullptr);
+    if (a->blurry_share) gst_structure_set(s, "blurry-share", G_TYPE_DOUBLE, *a->blurry_share, nullptr);
+    if (a->score) gst_structure_set(s, "mean-score", G_TYPE_DOUBLE, *a->score, nullptr);
+    if (a->verdict)
+      gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*a->verdict), nullptr);
+    else
+      set_no_verdict(s, a->no_verdict.value_or(NoVerdict{NoVerdictKind::NoDetail, "no frame analysed"}));
+  }
   set_skipped(s, skipped);
   return s;
 }
@@ -110,11 +155,21 @@ std::optional<StreamSummary> StreamSummary::from_structure(const GstStructure* s
   if (!is_kind(s, true)) return std::nullopt;
   StreamSummary r;
   gst_structure_get_uint64(s, "frames", &r.frames);
-  guint64 blurry = 0;
-  if (gst_structure_get_uint64(s, "blurry-frames", &blurry)) r.blurry_frames = blurry;
-  double mean = 0;
-  if (gst_structure_get_double(s, "mean-score", &mean)) r.mean_score = mean;
-  r.verdict = get_verdict(s);
+  if (gst_structure_has_field(s, "verdict")) {
+    AggregateResult a;
+    a.frames = r.frames;
+    guint64 n = 0;
+    if (gst_structure_get_uint64(s, "judged-frames", &n)) a.judged_frames = n;
+    if (gst_structure_get_uint64(s, "blurry-frames", &n)) a.blurry_frames = n;
+    if (gst_structure_get_uint64(s, "unknown-frames", &n)) a.unknown_frames = n;
+    double v = 0;
+    if (gst_structure_get_double(s, "blurry-share", &v)) a.blurry_share = v;
+    if (gst_structure_get_double(s, "unknown-share", &v)) a.unknown_share = v;
+    if (gst_structure_get_double(s, "mean-score", &v)) a.score = v;
+    a.verdict = get_verdict(s);
+    if (!a.verdict) a.no_verdict = get_no_verdict(s);
+    r.aggregate = std::move(a);
+  }
   r.skipped = get_skipped(s);
   return r;
 }

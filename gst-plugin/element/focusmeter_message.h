@@ -10,14 +10,28 @@
 //      roi-left, roi-top, roi-width, roi-height         gint, the region analysed (clipped to the picture)
 //      <feature fields>                                 gdouble, named by feature_field_name() (features.h)
 //      low-texture                                      gboolean, too little structure to judge focus
-//      score, verdict                                   gdouble, "CLEAR"/"BLURRY": only with a model
-//      no-verdict                                       gchararray, instead of score and verdict when the
-//                                                       model gave none (e.g. a non-finite score): why
+//      verdict                                          gchararray, only with a model: "CLEAR", "BLURRY",
+//                                                       or "UNKNOWN" (no verdict: nothing to judge, or
+//                                                       a score that is not finite; never a default)
+//      score                                            gdouble, probability of BLURRY: with CLEAR/BLURRY only
+//      no-verdict, no-verdict-kind                      gchararray, with UNKNOWN: the reason (one line,
+//                                                       e.g. "covered or too dark (mean luma 3/255)") and
+//                                                       its kind ("too_dark", "no_detail", "no_score";
+//                                                       focusmeter/judgement.h)
 //      skipped-corrupted, skipped-gap,
 //      skipped-decode-only                              guint64, buffers not judged so far (see below)
 //  - StreamSummary (final = TRUE), once at EOS:
 //      frames                                           guint64, pictures analysed
-//      blurry-frames, mean-score, verdict               only with a model and at least one picture
+//      verdict                                          only with a model: the Aggregate rule
+//                                                       (focusmeter/aggregate.h) over the analysed
+//                                                       pictures: "CLEAR", "BLURRY" or "UNKNOWN"
+//      judged-frames, blurry-frames, unknown-frames     guint64, with a model
+//      blurry-share                                     gdouble, BLURRY share of the judged time (absent
+//                                                       when nothing was judged)
+//      unknown-share                                    gdouble, UNKNOWN share of the analysed time
+//      mean-score                                       gdouble, time-weighted mean score of the judged
+//                                                       pictures (information; the verdict is the share)
+//      no-verdict, no-verdict-kind                      with UNKNOWN: the dominant reason
 //      skipped-corrupted, skipped-gap, skipped-decode-only
 //
 // Skipped buffers: the element judges real pictures only. A buffer flagged
@@ -38,7 +52,9 @@
 #include <optional>
 #include <string>
 
+#include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
+#include "focusmeter/judgement.h"
 #include "focusmeter/luma_view.h"
 #include "focusmeter/model.h"
 
@@ -68,10 +84,15 @@ struct FrameResult {
   Rect roi;
   FeatureVector features;
   bool low_texture = false;
-  std::optional<double> score;     // with a model
-  std::optional<Verdict> verdict;  // with a model
-  std::optional<std::string> no_verdict;  // with a model that gave no verdict: why
+  std::optional<double> score;          // with a verdict
+  std::optional<Verdict> verdict;       // with a model and a verdict
+  std::optional<NoVerdict> no_verdict;  // with a model and no verdict (UNKNOWN): why
   SkippedBuffers skipped;
+
+  // The frame's judgement as the element made it (no model: NoModel).
+  Judgement judgement() const;
+  // The running time in seconds, for Aggregate::add; none when unknown.
+  std::optional<double> running_seconds() const;
 
   GstStructure* to_structure() const;
   static std::optional<FrameResult> from_structure(const GstStructure* s);
@@ -79,9 +100,7 @@ struct FrameResult {
 
 struct StreamSummary {
   guint64 frames = 0;
-  std::optional<guint64> blurry_frames;  // with a model and frames > 0
-  std::optional<double> mean_score;
-  std::optional<Verdict> verdict;  // mean score against the threshold
+  std::optional<AggregateResult> aggregate;  // with a model
   SkippedBuffers skipped;
 
   GstStructure* to_structure() const;

@@ -9,10 +9,12 @@
  *    `brightness`, `contrast` (gdouble; see docs/features.md), plus `texture`
  *    and any further feature the model reads
  *  - `low-texture` (gboolean): too little structure to judge focus (flat
- *    wall, lens cap, black night); the score is then 0.5 (focusmeter/judgement.h)
- *  - `score` (gdouble, probability of BLURRY) and `verdict` ("CLEAR" or
- *    "BLURRY"): only when a model is loaded and gives a verdict; when its
- *    score is not finite, `no-verdict` (string, the reason) instead
+ *    wall, lens cap, black night)
+ *  - `verdict` ("CLEAR", "BLURRY" or "UNKNOWN") when a model is loaded; with
+ *    CLEAR/BLURRY, `score` (gdouble, probability of BLURRY); with UNKNOWN
+ *    (nothing to judge: too dark, no detail; or a score that is not finite),
+ *    no score but `no-verdict` (the reason, one line) and `no-verdict-kind`
+ *    ("too_dark", "no_detail", "no_score"; focusmeter/judgement.h)
  *  - `frames` (guint64, analysed so far), `width`, `height` (gint, the frame)
  *    and `roi-left`, `roi-top`, `roi-width`, `roi-height` (gint, the region
  *    analysed)
@@ -20,8 +22,11 @@
  *    buffers passed through without being judged so far (below)
  *  - `final` (gboolean): FALSE on per-frame messages. On EOS one last
  *    message with `final` = TRUE (a StreamSummary) summarises the stream:
- *    `frames`, `blurry-frames`, `mean-score` and `verdict` (mean score
- *    against the threshold), and the skip counters.
+ *    `frames`, the skip counters and, with a model, the verdict of the one
+ *    temporal rule (focusmeter/aggregate.h: BLURRY when at least half the
+ *    judged time is BLURRY, UNKNOWN when nothing was judged) with
+ *    `judged-frames`, `blurry-frames`, `unknown-frames`, `blurry-share`,
+ *    `unknown-share`, `mean-score` (focusmeter_message.h).
  *
  * Only real pictures are judged: a buffer flagged CORRUPTED (a decoder
  * concealing missing data, such as the grey pictures after joining a live
@@ -30,10 +35,15 @@
  *
  * The element never modifies or copies buffers (frames are mapped read-only).
  *
- * The model comes from the `model` property (a file, read on start) or, for
- * applications that already hold a loaded model, from `model-object` (a
- * boxed std::shared_ptr<const focusmeter::Model>, focusmeter_model_object.h),
- * which takes precedence when set.
+ * The model comes from `model-object` when set (a boxed
+ * std::shared_ptr<const focusmeter::Model>, focusmeter_model_object.h, for
+ * applications that already hold a loaded model); else from the file named
+ * by `model` (read on start); else from $FOCUSMETER_MODEL when set; else the
+ * model compiled into the plugin (models/default.json at build time), so the
+ * element judges with no file, prefix or environment. A named model (the
+ * property or the variable) that is missing or invalid stops the element at
+ * start with an error, never a silent fall-back. `model` = "" asks for
+ * features only: no verdict fields at all.
  *
  * No C++ exception crosses into GStreamer's C frames: start, the property
  * setters and the per-frame analysis catch them. A model that fails while
@@ -56,12 +66,13 @@
 #include <string>
 #include <vector>
 
+#include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
-#include "focusmeter_model_object.h"
 #include "focusmeter_message.h"
+#include "focusmeter_model_object.h"
 #include "frame_luma.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_focusmeter_debug);
@@ -125,16 +136,14 @@ struct Stream {
   GstClockTime next_time = GST_CLOCK_TIME_NONE;  // running time of the next analysis
   GstClockTime interval = GST_CLOCK_TIME_NONE;   // the interval next_time was set with
   guint64 frames = 0;
-  guint64 blurry_frames = 0;
-  guint64 scored_frames = 0;  // frames with a verdict: mean-score's denominator
-  double score_sum = 0;
+  focusmeter::Aggregate aggregate;     // the EOS summary's verdict (focusmeter/aggregate.h)
   focusmeter::SkippedBuffers skipped;  // buffers not judged (flags), see transform_ip
   std::vector<std::uint8_t> scratch;   // converted luma for packed formats
 
   void reset_counts() {
     next_time = GST_CLOCK_TIME_NONE;
-    frames = blurry_frames = scored_frames = 0;
-    score_sum = 0;
+    frames = 0;
+    aggregate = focusmeter::Aggregate();
     warned_no_verdict = warned_frame_failure = false;
     skipped = {};
   }
@@ -262,10 +271,10 @@ static void gst_focusmeter_get_property(GObject* object, guint prop_id, GValue* 
   GST_OBJECT_UNLOCK(self);
 }
 
-// Takes the model: `model-object` when set, else the file named by `model`,
-// else the default one when it is installed. A named model that fails to
-// load is an error; a missing default model means features only. Throws
-// ModelError (the caller turns it into an element error).
+// Takes the model: `model-object` when set, else "" in `model` means
+// features only, else focusmeter::select_model (the file named by `model`,
+// $FOCUSMETER_MODEL, the compiled-in model). A named model that fails to
+// load throws ModelError (the caller turns it into an element error).
 static void take_model(GstFocusmeter* self) {
   GST_OBJECT_LOCK(self);
   const std::optional<std::string> named = self->priv->settings.model;
@@ -279,17 +288,12 @@ static void take_model(GstFocusmeter* self) {
                     st.model->origin().c_str());
     return;
   }
-  const std::string path = named ? *named : focusmeter::default_model_path();
-  if (path.empty()) {
-    GST_INFO_OBJECT(self, "no model: posting features only");
+  if (named && named->empty()) {
+    GST_INFO_OBJECT(self, "model=\"\": posting features only");
     return;
   }
-  if (!named && !g_file_test(path.c_str(), G_FILE_TEST_EXISTS)) {
-    GST_INFO_OBJECT(self, "default model %s not installed: posting features only", path.c_str());
-    return;
-  }
-  st.model = std::make_shared<const focusmeter::Model>(focusmeter::Model::load(path));
-  GST_INFO_OBJECT(self, "loaded model \"%s\" from %s", st.model->name().c_str(), path.c_str());
+  st.model = focusmeter::select_model(named);
+  GST_INFO_OBJECT(self, "using model \"%s\" from %s", st.model->name().c_str(), st.model->origin().c_str());
 }
 
 static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
@@ -311,7 +315,8 @@ static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
     take_model(self);
   } catch (const std::exception& e) {
     GST_OBJECT_LOCK(self);
-    const std::string name = self->priv->settings.model.value_or(focusmeter::default_model_path());
+    const std::string name = self->priv->settings.model.value_or(
+        focusmeter::environment_model_path().value_or(focusmeter::kCompiledInModelOrigin));
     GST_OBJECT_UNLOCK(self);
     GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not load focus model \"%s\".", name.c_str()),
                       ("%s", e.what()));
@@ -332,20 +337,13 @@ static void post_final_message(GstFocusmeter* self) {
   Stream& st = self->priv->stream;
   GST_OBJECT_LOCK(self);
   const bool post = self->priv->settings.frame.post_messages;
-  const std::optional<double> threshold = self->priv->settings.frame.threshold;
   GST_OBJECT_UNLOCK(self);
   if (!post) return;
 
   focusmeter::StreamSummary summary;
   summary.frames = st.frames;
   summary.skipped = st.skipped;
-  if (st.model && st.scored_frames > 0) {
-    const double mean = st.score_sum / static_cast<double>(st.scored_frames);
-    const double thr = threshold.value_or(st.model->threshold());
-    summary.blurry_frames = st.blurry_frames;
-    summary.mean_score = mean;
-    summary.verdict = mean >= thr ? focusmeter::Verdict::Blurry : focusmeter::Verdict::Clear;
-  }
+  if (st.model) summary.aggregate = st.aggregate.result();
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), summary.to_structure()));
 }
 
@@ -422,26 +420,26 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   if (st.inject_nan_features && st.model)
     for (focusmeter::Feature f : st.model->features()) fv.set(f, std::numeric_limits<double>::quiet_NaN());
 
-  std::optional<focusmeter::Prediction> pred;
+  if (st.model && st.inject_scoring_fault)
+    throw focusmeter::ModelError("injected scoring fault (FOCUSMETER_ELEMENT_TEST_FAULT)");
+  // judge(): a frame with nothing to judge is UNKNOWN, see focusmeter/judgement.h.
+  const focusmeter::Judgement j = focusmeter::judge(st.model.get(), fv, settings.threshold);
   if (st.model) {
-    if (st.inject_scoring_fault) throw focusmeter::ModelError("injected scoring fault (FOCUSMETER_ELEMENT_TEST_FAULT)");
-    // judge(): a low-texture frame scores 0.5, see focusmeter/judgement.h.
-    pred = focusmeter::judge(*st.model, fv, settings.threshold).prediction;
-    if (pred->verdict) {
-      st.score_sum += pred->score;
-      ++st.scored_frames;
-      if (*pred->verdict == focusmeter::Verdict::Blurry) ++st.blurry_frames;
-    } else if (!st.warned_no_verdict) {
+    if (j.no_verdict && j.no_verdict->kind == focusmeter::NoVerdictKind::NoScore && !st.warned_no_verdict) {
       st.warned_no_verdict = true;
-      GST_ELEMENT_WARNING(self, STREAM, FAILED, ("The focus model gave no verdict."), ("%s", pred->no_verdict.c_str()));
+      GST_ELEMENT_WARNING(self, STREAM, FAILED, ("The focus model gave no verdict."),
+                          ("%s", j.no_verdict->detail.c_str()));
     }
+    st.aggregate.add(j, GST_CLOCK_TIME_IS_VALID(running_time)
+                            ? std::optional<double>(static_cast<double>(running_time) / GST_SECOND)
+                            : std::nullopt);
   }
   ++st.frames;
 
   GST_OBJECT_LOCK(self);
-  if (pred) {
-    self->priv->last.score = pred->verdict ? pred->score : -1;
-    self->priv->last.verdict = pred->verdict ? focusmeter::verdict_name(*pred->verdict) : "";
+  if (st.model) {
+    self->priv->last.score = j.score.value_or(-1);
+    self->priv->last.verdict = j.verdict ? focusmeter::verdict_name(*j.verdict) : "UNKNOWN";
   }
   GST_OBJECT_UNLOCK(self);
 
@@ -457,12 +455,11 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   result.height = height;
   result.roi = roi;
   result.features = fv;
-  result.low_texture = focusmeter::is_low_texture(fv, st.model.get());
-  if (pred && pred->verdict) {
-    result.score = pred->score;
-    result.verdict = pred->verdict;
-  } else if (pred) {
-    result.no_verdict = pred->no_verdict;
+  result.low_texture = j.low_texture;
+  if (st.model) {
+    result.score = j.score;
+    result.verdict = j.verdict;
+    result.no_verdict = j.no_verdict;
   }
   result.skipped = st.skipped;
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), result.to_structure()));
@@ -547,9 +544,10 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_MODEL,
       g_param_spec_string(params::ModelFile::kName, params::ModelFile::kNick,
-                          "Focus model file (JSON). NULL: the default model (" FOCUSMETER_DEFAULT_MODEL
-                          ", or $FOCUSMETER_MODEL), features only when it is not installed; \"\": no model, "
-                          "features only. Read when the element starts; model-object, when set, wins",
+                          "Focus model file (JSON). NULL: $FOCUSMETER_MODEL when set, else the model compiled "
+                          "into the plugin; \"\": no model, features only (no verdict). A named model that is "
+                          "missing or invalid is an error at start. Read when the element starts; model-object, "
+                          "when set, wins",
                           DEFAULT_MODEL, static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       gobject_class, PROP_MODEL_OBJECT,
@@ -594,8 +592,8 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_LAST_VERDICT,
       g_param_spec_string("last-verdict", "Last verdict",
-                          "Verdict of the last analysed frame (CLEAR or BLURRY); NULL before the first or "
-                          "without a verdict",
+                          "Verdict of the last analysed frame (CLEAR, BLURRY, or UNKNOWN when there was "
+                          "nothing to judge); NULL before the first or without a model",
                           nullptr, ro));
 
   g_autoptr(GstCaps) caps = gst_caps_from_string(focusmeter::kSupportedCaps);

@@ -1,9 +1,33 @@
 #include "focusmeter/judgement.h"
 
+#include <cmath>
+#include <cstdio>
+
 namespace focusmeter {
 
+const char* no_verdict_kind_name(NoVerdictKind k) {
+  switch (k) {
+    case NoVerdictKind::TooDark:
+      return "too_dark";
+    case NoVerdictKind::NoDetail:
+      return "no_detail";
+    case NoVerdictKind::NoScore:
+      return "no_score";
+    case NoVerdictKind::NoModel:
+      return "no_model";
+  }
+  return "no_detail";
+}
+
+std::optional<NoVerdictKind> no_verdict_kind_from_name(std::string_view name) {
+  for (const NoVerdictKind k :
+       {NoVerdictKind::TooDark, NoVerdictKind::NoDetail, NoVerdictKind::NoScore, NoVerdictKind::NoModel})
+    if (name == no_verdict_kind_name(k)) return k;
+  return std::nullopt;
+}
+
 FeatureMask judgement_features(const Model* model) {
-  FeatureMask m = base_features();  // holds Contrast and NoiseSigma for low_texture()
+  FeatureMask m = base_features();  // holds Brightness, Contrast and NoiseSigma for the guard
   m.set(static_cast<std::size_t>(Feature::Texture));
   if (model) m |= model->feature_mask();
   return m;
@@ -17,15 +41,48 @@ bool is_low_texture(const FeatureVector& fv, const Model* model) {
   return low_texture(fv, low_texture_thresholds(model));
 }
 
-Judgement judge(const Model& model, const FeatureVector& fv, std::optional<double> threshold) {
+namespace {
+
+// "3/255": a luma level in the units people read off a histogram.
+std::string levels(double y) {
+  char buf[32];
+  const double v = y * 255.0;
+  std::snprintf(buf, sizeof buf, v < 10 && v != std::floor(v) ? "%.1f/255" : "%.0f/255", v);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<NoVerdict> nothing_to_judge(const FeatureVector& fv, const Model* model) {
+  if (!is_low_texture(fv, model)) return std::nullopt;
+  const double luma = fv.has(Feature::Brightness) ? fv[Feature::Brightness] : 0.0;
+  if (luma < kTooDarkLuma)
+    return NoVerdict{NoVerdictKind::TooDark, "covered or too dark (mean luma " + levels(luma) + ")"};
+  const double contrast = fv.has(Feature::Contrast) ? fv[Feature::Contrast] : 0.0;
+  return NoVerdict{NoVerdictKind::NoDetail,
+                   "no detail to judge focus: flat picture (contrast " + levels(contrast) + ")"};
+}
+
+Judgement judge(const Model* model, const FeatureVector& fv, std::optional<double> threshold) {
   Judgement j;
-  j.low_texture = is_low_texture(fv, &model);
-  if (!j.low_texture) {
-    j.prediction = model.predict(fv, threshold);
+  std::optional<NoVerdict> nothing = nothing_to_judge(fv, model);
+  j.low_texture = nothing.has_value();
+  // Features only was asked for: that, not the picture, is why there is no verdict.
+  if (!model) {
+    j.no_verdict = NoVerdict{NoVerdictKind::NoModel, "features only (no model asked for)"};
     return j;
   }
-  j.prediction.score = 0.5;
-  j.prediction.verdict = j.prediction.score >= threshold.value_or(model.threshold()) ? Verdict::Blurry : Verdict::Clear;
+  if (nothing) {
+    j.no_verdict = std::move(nothing);
+    return j;
+  }
+  Prediction p = model->predict(fv, threshold);
+  if (!p.verdict) {
+    j.no_verdict = NoVerdict{NoVerdictKind::NoScore, std::move(p.no_verdict)};
+    return j;
+  }
+  j.verdict = p.verdict;
+  j.score = p.score;
   return j;
 }
 

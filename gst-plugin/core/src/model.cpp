@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "default_model_text.h"
+
 namespace focusmeter {
 
 using nlohmann::json;
@@ -155,7 +157,7 @@ Model Model::from_json_text(const std::string& text, const std::string& origin) 
 
 Model Model::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ModelError(path + ": cannot open model file");
+  if (!in) throw ModelFileMissing(path + ": cannot open model file (missing or unreadable)");
   // Read at most one byte past the limit: a huge file (or /dev/zero) is
   // refused without being read whole.
   std::string text(kMaxFileBytes + 1, '\0');
@@ -200,9 +202,23 @@ Prediction Model::predict(const FeatureVector& fv, std::optional<double> thresho
   return p;
 }
 
-std::string default_model_path() {
-  if (const char* env = std::getenv("FOCUSMETER_MODEL"); env && *env) return env;
-  return FOCUSMETER_DEFAULT_MODEL;
+std::shared_ptr<const Model> default_model() {
+  // Parsed once (a function-local static is initialised thread-safely); a
+  // failure throws again on every call rather than caching a null model.
+  static const std::shared_ptr<const Model> model = std::make_shared<const Model>(
+      Model::from_json_text(std::string(detail::default_model_text()), kCompiledInModelOrigin));
+  return model;
+}
+
+std::optional<std::string> environment_model_path() {
+  if (const char* env = std::getenv("FOCUSMETER_MODEL"); env && *env) return std::string(env);
+  return std::nullopt;
+}
+
+std::shared_ptr<const Model> select_model(const std::optional<std::string>& named) {
+  if (const std::optional<std::string> path = named ? named : environment_model_path())
+    return std::make_shared<const Model>(Model::load(*path));
+  return default_model();
 }
 
 }  // namespace focusmeter

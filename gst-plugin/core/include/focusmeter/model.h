@@ -79,8 +79,35 @@ class Model {
   std::unique_ptr<const Impl> impl_;
 };
 
-// Where the element and the tools look for the model when none is named:
-// $FOCUSMETER_MODEL if set, else the installed models/default.json.
-std::string default_model_path();
+// Model::load's error when the file does not exist or cannot be opened (a
+// wrong name: the tools exit 64, EX_USAGE); every other ModelError is a file
+// that is there but is not a valid model (exit 65, EX_DATAERR).
+class ModelFileMissing : public ModelError {
+ public:
+  using ModelError::ModelError;
+};
+
+// The compiled-in model: models/default.json as it was at build time
+// (embedded by tools/scripts/embed-model.py), parsed and validated like a
+// file on the first call, then shared (thread-safe). Its origin() is
+// kCompiledInModelOrigin. Throws ModelError only when the build embedded an
+// invalid file, which the unit tests rule out.
+inline constexpr const char* kCompiledInModelOrigin = "compiled-in default model (models/default.json)";
+std::shared_ptr<const Model> default_model();
+
+// $FOCUSMETER_MODEL when set and not empty.
+std::optional<std::string> environment_model_path();
+
+// The one order in which every front end (the element, each command) picks
+// its model:
+//   1. `named`: the file the caller names (--model FILE, the element's
+//      `model` property);
+//   2. else $FOCUSMETER_MODEL when set and not empty;
+//   3. else the compiled-in default_model().
+// A model named in 1 or 2 must load: a missing file throws ModelFileMissing,
+// an invalid one ModelError; there is never a silent fall-back to another
+// model or to features only (asking for features only is the caller's own
+// option, e.g. --no-model).
+std::shared_ptr<const Model> select_model(const std::optional<std::string>& named);
 
 }  // namespace focusmeter
