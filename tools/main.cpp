@@ -8,9 +8,9 @@
 #include <opencv2/core/utility.hpp>
 #include <string>
 
-#include "commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_loading.h"
+#include "commands.h"
 #include "focusmeter/model.h"
 
 namespace {
@@ -53,12 +53,9 @@ int print_versions(int argc, char** argv) {
   std::printf("%s (built against %d.%d.%d)\n", gst, GST_VERSION_MAJOR, GST_VERSION_MINOR, GST_VERSION_MICRO);
   std::printf("OpenCV %s\n", cv::getVersionString().c_str());
   try {
-    const focusmeter::cli::ModelChoice m = focusmeter::cli::load_model_or_default(model_arg);
-    if (m.model)
-      std::printf("model %s (format version %d) from %s\n", m.model->name().c_str(), focusmeter::Model::kFormatVersion,
-                  m.path.c_str());
-    else
-      std::printf("model: none (%s)\n", m.missing.c_str());
+    const focusmeter::cli::ModelChoice m = focusmeter::cli::choose_model(model_arg, false);
+    std::printf("model %s (format version %d) from %s\n", m.model->name().c_str(), focusmeter::Model::kFormatVersion,
+                m.origin.c_str());
   } catch (const std::exception& e) {
     std::printf("model: does not load (%s)\n", e.what());
   }

@@ -140,24 +140,53 @@ TEST(Png, CompletenessFindsTruncation) {
   EXPECT_TRUE(decode_image_bytes(png.data(), png.size(), img, error)) << error;
 }
 
-TEST(Timeline, FoldsSamplesIntoSegments) {
-  const std::vector<Sample> samples = {
-      {0, 0.1, Verdict::Clear}, {1, 0.2, Verdict::Clear}, {2, 0.9, Verdict::Blurry}, {3, 0.8, Verdict::Blurry}};
+namespace {
+Judgement judged(double score, Verdict v) { return {v, score, std::nullopt, false}; }
+}  // namespace
+
+TEST(Timeline, FoldsSamplesIntoSegmentsAndTheAggregateVerdict) {
+  const std::vector<Sample> samples = {{0, judged(0.1, Verdict::Clear)},
+                                       {1, judged(0.2, Verdict::Clear)},
+                                       {2, judged(0.9, Verdict::Blurry)},
+                                       {3, judged(0.8, Verdict::Blurry)}};
   Result r;
   fold_timeline(samples, 4.5, 0.5, r);
   ASSERT_EQ(r.timeline.size(), 4u);
   EXPECT_DOUBLE_EQ(r.timeline[0].end, 1);
-  EXPECT_DOUBLE_EQ(r.timeline[3].end, 4.5);
+  EXPECT_DOUBLE_EQ(r.timeline[3].end, 4.5);  // the display runs to the clip's end
+  // The verdict is the core's Aggregate: the last frame stands for the mean
+  // stretch (1 s), as in the element's summary and stream::decide.
   ASSERT_TRUE(r.blurry_share);
-  EXPECT_DOUBLE_EQ(*r.blurry_share, 2.5 / 4.5);
-  EXPECT_DOUBLE_EQ(*r.score, (0.1 + 0.2 + 0.9 + 0.8 * 1.5) / 4.5);
+  EXPECT_DOUBLE_EQ(*r.blurry_share, 0.5);
+  EXPECT_DOUBLE_EQ(*r.score, (0.1 + 0.2 + 0.9 + 0.8) / 4);
   EXPECT_EQ(*r.verdict, Verdict::Blurry);
+  EXPECT_DOUBLE_EQ(*r.unknown_share, 0.0);
   fold_timeline(samples, 4.5, 0.6, r);
-  EXPECT_EQ(*r.verdict, Verdict::Clear);  // 56% BLURRY < 60%
+  EXPECT_EQ(*r.verdict, Verdict::Clear);  // 50% BLURRY < 60%
 
   Result one;
-  fold_timeline({{0, 0.7, Verdict::Blurry}}, 0, 0.5, one);  // a one-frame clip still has a verdict
+  fold_timeline({{0, judged(0.7, Verdict::Blurry)}}, 0, 0.5, one);  // a one-frame clip still has a verdict
   ASSERT_TRUE(one.verdict);
   EXPECT_EQ(*one.verdict, Verdict::Blurry);
   EXPECT_DOUBLE_EQ(*one.blurry_share, 1.0);
+}
+
+TEST(Timeline, UnknownFramesDoNotVoteAndAllUnknownIsUnknown) {
+  const Judgement dark{std::nullopt, std::nullopt,
+                       NoVerdict{NoVerdictKind::TooDark, "covered or too dark (mean luma 3/255)"}, true};
+  Result r;
+  fold_timeline({{0, dark}, {1, dark}, {2, judged(0.1, Verdict::Clear)}, {3, dark}}, 4, 0.5, r);
+  EXPECT_EQ(r.verdict, Verdict::Clear);
+  EXPECT_DOUBLE_EQ(*r.unknown_share, 0.75);
+  EXPECT_FALSE(r.timeline[0].verdict);
+  EXPECT_NE(r.reason.find("no verdict for 3 of 4 analysed frames: covered or too dark"), std::string::npos)
+      << r.reason;
+
+  Result all;
+  fold_timeline({{0, dark}, {1, dark}}, 2, 0.5, all);
+  EXPECT_FALSE(all.verdict);
+  EXPECT_FALSE(all.score);
+  ASSERT_TRUE(all.no_verdict);
+  EXPECT_EQ(all.no_verdict->kind, NoVerdictKind::TooDark);
+  EXPECT_EQ(all.reason, "covered or too dark (mean luma 3/255) (all 2 analysed frames)");
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "gstreamer/credentials.h"
+#include "cli/exit_codes.h"
 #include "cli/model_loading.h"
 #include "cli/secret_file.h"
 #include "cli/url.h"
@@ -90,26 +91,44 @@ TEST(Credentials, FromOptions) {
   EXPECT_THROW(credentials_from_options(nullptr, "/nonexistent/pw"), CredentialError);
 }
 
-TEST(ModelLoading, NamedMustLoadDefaultMayBeMissing) {
+TEST(ModelLoading, NamedMustLoadTheCompiledInOneIsAlwaysThere) {
   const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/check-model.json";
-  ModelChoice c = load_model_or_default(model.c_str());
+  g_unsetenv("FOCUSMETER_MODEL");
+  ModelChoice c = choose_model(model.c_str(), false);
   ASSERT_TRUE(c.model);
-  EXPECT_EQ(c.path, model);
-  EXPECT_TRUE(c.missing.empty());
+  EXPECT_EQ(c.origin, model);
 
-  EXPECT_THROW(load_model_or_default("/nonexistent/model.json"), focusmeter::ModelError);
+  // Missing: exit 64 (a wrong name); invalid: exit 65.
+  try {
+    choose_model("/nonexistent/model.json", false);
+    ADD_FAILURE() << "a missing named model loaded";
+  } catch (const focusmeter::ModelError& e) {
+    EXPECT_EQ(model_error_exit_status(e), kExitUsage) << e.what();
+  }
   const std::string bad = temp_file("bad-model.json", "{not json");
-  EXPECT_THROW(load_model_or_default(bad.c_str()), focusmeter::ModelError);
+  try {
+    choose_model(bad.c_str(), false);
+    ADD_FAILURE() << "an invalid named model loaded";
+  } catch (const focusmeter::ModelError& e) {
+    EXPECT_EQ(model_error_exit_status(e), kExitDataError) << e.what();
+  }
 
-  g_setenv("FOCUSMETER_MODEL", "/nonexistent/default.json", TRUE);
-  c = load_model_or_default(nullptr);
+  // None named, no environment: the compiled-in model, never features only.
+  c = choose_model(nullptr, false);
+  ASSERT_TRUE(c.model);
+  EXPECT_EQ(c.origin, focusmeter::kCompiledInModelOrigin);
+  // --no-model is the only way to features only.
+  c = choose_model(nullptr, true);
   EXPECT_FALSE(c.model);
-  EXPECT_EQ(c.missing, "no model loaded (/nonexistent/default.json does not exist)");
+
+  // $FOCUSMETER_MODEL names a model: the same rules as --model.
+  g_setenv("FOCUSMETER_MODEL", "/nonexistent/default.json", TRUE);
+  EXPECT_THROW(choose_model(nullptr, false), focusmeter::ModelFileMissing);
+  EXPECT_EQ(choose_model(model.c_str(), false).origin, model) << "--model wins over the variable";
   g_setenv("FOCUSMETER_MODEL", model.c_str(), TRUE);
-  c = load_model_or_default(nullptr);
-  EXPECT_TRUE(c.model);
+  EXPECT_EQ(choose_model(nullptr, false).origin, model);
   g_setenv("FOCUSMETER_MODEL", bad.c_str(), TRUE);  // exists but broken: stops the command
-  EXPECT_THROW(load_model_or_default(nullptr), focusmeter::ModelError);
+  EXPECT_THROW(choose_model(nullptr, false), focusmeter::ModelError);
   g_unsetenv("FOCUSMETER_MODEL");
 }
 

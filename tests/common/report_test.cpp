@@ -106,16 +106,58 @@ TEST(Summary, CountsAndExitStatus) {
 
   EXPECT_EQ(exit_status(summarize({ok_result("a", Verdict::Clear, 0.1)})), kExitAllClear);
   EXPECT_EQ(exit_status(summarize({ok_result("a", Verdict::Clear, 0.1), error_result("b", "x")})), kExitUnchecked);
-  // Features only (no model): checked, nothing blurry.
+  // Features only (--no-model): checked, but nothing judged.
   Result nomodel = ok_result("a", Verdict::Clear, 0.1);
   nomodel.verdict.reset();
   nomodel.score.reset();
+  nomodel.no_verdict = focusmeter::NoVerdict{focusmeter::NoVerdictKind::NoModel, "features only"};
   const Summary n = summarize({nomodel});
   EXPECT_EQ(n.no_verdict, 1u);
-  EXPECT_EQ(exit_status(n), kExitAllClear);
+  EXPECT_EQ(n.unknown, 0u);
+  EXPECT_EQ(exit_status(n), kExitUnchecked);
+  EXPECT_EQ(verdict_text(nomodel), "-");
   // Nothing checked at all (a scanned range where nothing answered) is not
   // "all clear".
   EXPECT_EQ(exit_status(summarize({})), kExitUnchecked);
+}
+
+// A covered camera: analysed, no verdict (UNKNOWN), never CLEAR. Exit 2
+// unless something is BLURRY; nagios UNKNOWN (3) when nothing was judged.
+TEST(Summary, UnknownIsNotClear) {
+  Result dark = ok_result("cap", Verdict::Clear, 0.1);
+  apply_judgement(dark, focusmeter::Judgement{std::nullopt, std::nullopt,
+                                              focusmeter::NoVerdict{focusmeter::NoVerdictKind::TooDark,
+                                                                    "covered or too dark (mean luma 3/255)"},
+                                              true});
+  EXPECT_TRUE(is_unknown(dark));
+  EXPECT_EQ(verdict_text(dark), "UNKNOWN");
+  EXPECT_EQ(dark.reason, "covered or too dark (mean luma 3/255)");
+  const Summary s = summarize({dark});
+  EXPECT_EQ(s.unknown, 1u);
+  EXPECT_EQ(s.clear, 0u);
+  EXPECT_EQ(exit_status(s), kExitUnchecked);
+  EXPECT_EQ(nagios_status(s), 3);
+  const Summary with_clear = summarize({dark, ok_result("b", Verdict::Clear, 0.1)});
+  EXPECT_EQ(exit_status(with_clear), kExitUnchecked);
+  EXPECT_EQ(nagios_status(with_clear), 1);
+  const Summary with_blurry = summarize({dark, ok_result("b", Verdict::Blurry, 0.9)});
+  EXPECT_EQ(exit_status(with_blurry), kExitBlurry);  // BLURRY wins
+  EXPECT_EQ(nagios_status(with_blurry), 2);
+
+  const json j = result_to_json(dark, ReportKind::Check);
+  EXPECT_EQ(j["verdict"], "UNKNOWN");
+  EXPECT_TRUE(j["score"].is_null());
+  EXPECT_EQ(j["no_verdict"], "too_dark");
+  Report report;
+  report.results = {dark};
+  std::ostringstream csv, nagios, table;
+  write_csv(csv, report);
+  EXPECT_NE(csv.str().find(",ok,UNKNOWN,"), std::string::npos) << csv.str();
+  write_nagios(nagios, report);
+  EXPECT_EQ(nagios.str().rfind("FOCUSMETER UNKNOWN - nothing could be judged (1 inputs, 1 UNKNOWN", 0), 0u)
+      << nagios.str();
+  write_table(table, report);
+  EXPECT_NE(table.str().find("UNKNOWN"), std::string::npos);
 }
 
 TEST(Json, CheckSchema) {

@@ -143,9 +143,10 @@ TEST(Analyze, GivesTheCoreFeaturesAndTheVerdict) {
   EXPECT_EQ(r.tally.analysed, 1u);
 }
 
-// A lens cap or flat wall: nothing to judge. The service says so and scores
-// 0.5, exactly as the element does (focusmeter/judgement.h).
-TEST(Analyze, LowTextureIsFlaggedAndScoredLikeTheElement) {
+// A lens cap or flat wall: nothing to judge. The service says so, UNKNOWN
+// with no score and the reason, exactly as the element does
+// (focusmeter/judgement.h).
+TEST(Analyze, LowTextureIsUnknownLikeTheElement) {
   const fm::Model m = test_model();
   const cv::Mat flat(150, 200, CV_8UC1, cv::Scalar(12));
   std::vector<unsigned char> png;
@@ -154,7 +155,11 @@ TEST(Analyze, LowTextureIsFlaggedAndScoredLikeTheElement) {
   ASSERT_EQ(r.status, 200u) << r.body;
   const json j = json::parse(r.body);
   EXPECT_EQ(j["low_texture"], true);
-  EXPECT_EQ(j["score"].get<double>(), 0.5);
+  EXPECT_EQ(j["verdict"], "UNKNOWN");
+  EXPECT_TRUE(j["score"].is_null());
+  EXPECT_EQ(j["reason_kind"], "too_dark");
+  EXPECT_EQ(j["reason"], "covered or too dark (mean luma 12/255)");
+  EXPECT_EQ(r.tally.clear + r.tally.blurry, 0u);
   const std::string sharp = fixture_bytes("astronaut_641x479.png");
   EXPECT_EQ(json::parse(fs::analyze(&m, sharp.data(), sharp.size()).body)["low_texture"], false);
 }

@@ -113,7 +113,7 @@ TEST(Features, TinyAndEmptyFramesDoNotCrash) {
 
 // The thresholds live in the model file: the shipped model's.
 bool low_texture(const fm::FeatureVector& fv) {
-  static const fm::LowTextureThresholds shipped = fm::Model::load(fm::default_model_path()).low_texture_thresholds();
+  static const fm::LowTextureThresholds shipped = fm::default_model()->low_texture_thresholds();
   return fm::low_texture(fv, shipped);
 }
 
@@ -141,5 +141,50 @@ TEST(LowTexture, ThresholdsComeFromTheModel) {
   EXPECT_TRUE(fm::low_texture(fv, {0.015, 1.0}));
   EXPECT_TRUE(fm::low_texture(fv, {1.0, 0.003}));
   // Without a model, features-only reports use the shipped model's values.
-  EXPECT_EQ(fm::low_texture_thresholds(nullptr), fm::Model::load(fm::default_model_path()).low_texture_thresholds());
+  EXPECT_EQ(fm::low_texture_thresholds(nullptr), fm::default_model()->low_texture_thresholds());
+}
+
+// Nothing to judge is UNKNOWN with a reason naming the cause, never CLEAR
+// (focusmeter/judgement.h); a scene, sharp or blurred, gets a verdict.
+TEST(NothingToJudge, BlackAndFlatFramesAreUnknownWithTheirCause) {
+  const auto model = fm::default_model();
+  const cv::Mat lens_cap = with_noise(cv::Mat(480, 640, CV_8U, cv::Scalar(3)), 2, 3);
+  const cv::Mat black(480, 640, CV_8U, cv::Scalar(0));
+  cv::Mat night;
+  fixture("camera_512x512.png").convertTo(night, CV_8U, 0.03, 2);
+  for (const cv::Mat& m : {lens_cap, black, night}) {
+    const fm::Judgement j = fm::judge(*model, features_of(m));
+    EXPECT_FALSE(j.verdict);
+    EXPECT_FALSE(j.score);
+    ASSERT_TRUE(j.no_verdict);
+    EXPECT_EQ(j.no_verdict->kind, fm::NoVerdictKind::TooDark);
+    EXPECT_EQ(j.no_verdict->detail.rfind("covered or too dark (mean luma ", 0), 0u) << j.no_verdict->detail;
+    EXPECT_TRUE(j.low_texture);
+  }
+  EXPECT_EQ(fm::judge(*model, features_of(black)).no_verdict->detail, "covered or too dark (mean luma 0/255)");
+
+  cv::Mat gradient(480, 640, CV_8U);
+  for (int y = 0; y < gradient.rows; ++y) gradient.row(y).setTo(cv::Scalar(60 + y / 4));
+  const cv::Mat flat_wall = with_noise(cv::Mat(480, 640, CV_8U, cv::Scalar(128)), 4, 2);
+  for (const cv::Mat& m : {flat_wall, gradient}) {
+    const fm::Judgement j = fm::judge(*model, features_of(m));
+    EXPECT_FALSE(j.verdict);
+    ASSERT_TRUE(j.no_verdict);
+    EXPECT_EQ(j.no_verdict->kind, fm::NoVerdictKind::NoDetail);
+    EXPECT_EQ(j.no_verdict->detail.rfind("no detail to judge focus: flat picture (contrast ", 0), 0u)
+        << j.no_verdict->detail;
+  }
+
+  const cv::Mat cam = fixture("camera_512x512.png");
+  for (const cv::Mat& m : {cam, disk_blur(cam, 5)}) {
+    const fm::Judgement j = fm::judge(*model, features_of(m));
+    EXPECT_TRUE(j.verdict);
+    EXPECT_TRUE(j.score);
+    EXPECT_FALSE(j.no_verdict);
+  }
+  EXPECT_EQ(fm::judge(*model, features_of(cam)).verdict, fm::Verdict::Clear);
+  EXPECT_EQ(fm::judge(*model, features_of(disk_blur(cam, 5))).verdict, fm::Verdict::Blurry);
+  // Features only: NoModel, whatever the picture.
+  EXPECT_EQ(fm::judge(nullptr, features_of(cam)).no_verdict->kind, fm::NoVerdictKind::NoModel);
+  EXPECT_EQ(fm::judge(nullptr, features_of(black)).no_verdict->kind, fm::NoVerdictKind::NoModel);
 }

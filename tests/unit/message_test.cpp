@@ -78,30 +78,83 @@ TEST(FrameResult, WithoutAModelHasNoScoreNorVerdict) {
   EXPECT_DOUBLE_EQ(out->features[fm::Feature::Brightness], 0.5);
 }
 
+TEST(FrameResult, UnknownCarriesItsReasonAndNoScore) {
+  fm::FrameResult in = full_frame();
+  in.score.reset();
+  in.verdict.reset();
+  in.no_verdict = fm::NoVerdict{fm::NoVerdictKind::TooDark, "covered or too dark (mean luma 3/255)"};
+  StructurePtr s{in.to_structure()};
+  EXPECT_STREQ(gst_structure_get_string(s.s, "verdict"), "UNKNOWN");
+  EXPECT_STREQ(gst_structure_get_string(s.s, "no-verdict-kind"), "too_dark");
+  EXPECT_FALSE(gst_structure_has_field(s.s, "score"));
+  const auto out = fm::FrameResult::from_structure(s.s);
+  ASSERT_TRUE(out);
+  EXPECT_FALSE(out->verdict);
+  EXPECT_FALSE(out->score);
+  ASSERT_TRUE(out->no_verdict);
+  EXPECT_EQ(out->no_verdict->kind, fm::NoVerdictKind::TooDark);
+  EXPECT_EQ(out->no_verdict->detail, "covered or too dark (mean luma 3/255)");
+  const fm::Judgement j = out->judgement();
+  EXPECT_FALSE(j.verdict);
+  EXPECT_EQ(j.no_verdict->kind, fm::NoVerdictKind::TooDark);
+  // Without a model there is no verdict field at all, and the judgement says so.
+  fm::FrameResult bare = full_frame();
+  bare.score.reset();
+  bare.verdict.reset();
+  StructurePtr b{bare.to_structure()};
+  EXPECT_FALSE(gst_structure_has_field(b.s, "verdict"));
+  EXPECT_EQ(fm::FrameResult::from_structure(b.s)->judgement().no_verdict->kind, fm::NoVerdictKind::NoModel);
+}
+
 TEST(StreamSummary, RoundTripsWithAndWithoutAModel) {
   fm::StreamSummary in;
   in.frames = 12;
-  in.blurry_frames = 3;
-  in.mean_score = 0.25;
-  in.verdict = fm::Verdict::Clear;
+  fm::AggregateResult a;
+  a.frames = 12;
+  a.judged_frames = 10;
+  a.blurry_frames = 3;
+  a.unknown_frames = 2;
+  a.blurry_share = 0.3;
+  a.unknown_share = 2.0 / 12;
+  a.score = 0.25;
+  a.verdict = fm::Verdict::Clear;
+  in.aggregate = a;
   in.skipped = {9, 0, 1};
   StructurePtr s{in.to_structure()};
   const auto out = fm::StreamSummary::from_structure(s.s);
   ASSERT_TRUE(out);
   EXPECT_EQ(out->frames, 12u);
-  EXPECT_EQ(out->blurry_frames, in.blurry_frames);
-  EXPECT_EQ(out->mean_score, in.mean_score);
-  EXPECT_EQ(out->verdict, in.verdict);
+  ASSERT_TRUE(out->aggregate);
+  EXPECT_EQ(out->aggregate->judged_frames, 10u);
+  EXPECT_EQ(out->aggregate->blurry_frames, 3u);
+  EXPECT_EQ(out->aggregate->unknown_frames, 2u);
+  EXPECT_EQ(out->aggregate->blurry_share, a.blurry_share);
+  EXPECT_DOUBLE_EQ(out->aggregate->unknown_share, a.unknown_share);
+  EXPECT_EQ(out->aggregate->score, a.score);
+  EXPECT_EQ(out->aggregate->verdict, a.verdict);
   EXPECT_EQ(out->skipped, in.skipped);
   EXPECT_FALSE(fm::FrameResult::from_structure(s.s)) << "a summary is not a frame result";
+
+  fm::StreamSummary unknown;
+  unknown.frames = 4;
+  fm::AggregateResult u;
+  u.frames = u.unknown_frames = 4;
+  u.unknown_share = 1;
+  u.no_verdict = fm::NoVerdict{fm::NoVerdictKind::NoDetail, "no detail to judge focus: flat picture (contrast 1/255)"};
+  unknown.aggregate = u;
+  StructurePtr us{unknown.to_structure()};
+  EXPECT_STREQ(gst_structure_get_string(us.s, "verdict"), "UNKNOWN");
+  EXPECT_FALSE(gst_structure_has_field(us.s, "blurry-share"));
+  const auto uout = fm::StreamSummary::from_structure(us.s);
+  ASSERT_TRUE(uout && uout->aggregate);
+  EXPECT_FALSE(uout->aggregate->verdict);
+  EXPECT_EQ(uout->aggregate->no_verdict->kind, fm::NoVerdictKind::NoDetail);
 
   StructurePtr bare{fm::StreamSummary{}.to_structure()};
   const auto empty = fm::StreamSummary::from_structure(bare.s);
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->frames, 0u);
-  EXPECT_FALSE(empty->blurry_frames);
-  EXPECT_FALSE(empty->mean_score);
-  EXPECT_FALSE(empty->verdict);
+  EXPECT_FALSE(empty->aggregate);
 }
 
 TEST(FocusmeterMessage, OtherStructuresAreNotRead) {

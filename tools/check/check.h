@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "check/inputs.h"
-#include "report/result.h"
 #include "focusmeter/model.h"
+#include "report/result.h"
 #include "stream/stream_probe.h"
 
 namespace focusmeter::cli::check {
@@ -39,20 +39,21 @@ struct Checked {
 Checked check_image(const Input& in, const CheckSettings& s);
 Checked check_clip(const Input& in, const CheckSettings& s);
 // rtsp:// (rtsps, rtspt, rtsph) streams: the stream path scan uses, with its
-// statuses and its verdict policy (mean score against the threshold).
+// statuses and its verdict (stream::decide, the core's Aggregate).
 Checked check_rtsp(const Input& in, const CheckSettings& s);
 bool is_rtsp_uri(const std::string& uri);
 // Dispatches on in.kind (Bad inputs become error results).
 Checked check_input(const Input& in, const CheckSettings& s);
 
-// Folds a clip's samples (analysis times in seconds, ascending, with score
-// and verdict) into a timeline: each sample's segment runs to the next one,
-// the last to `end`. Fills r.timeline, r.blurry_share, r.score (time-weighted
-// mean) and r.verdict (BLURRY when the BLURRY share >= blurry_share).
+// Folds a clip's samples (analysis times in seconds, ascending, each with
+// the element's judgement) into a timeline: each sample's segment runs to
+// the next one, the last to `end` (display only). The verdict, score,
+// blurry_share, unknown_share and the no-verdict reason come from the core's
+// Aggregate over the same samples (focusmeter/aggregate.h), the rule of the
+// element's EOS summary and of scan.
 struct Sample {
   double time = 0;
-  double score = 0;
-  Verdict verdict = Verdict::Clear;
+  Judgement judgement;
 };
 void fold_timeline(const std::vector<Sample>& samples, double end, double blurry_share, Result& r);
 

@@ -18,19 +18,19 @@
 
 #include "check/check.h"
 #include "check/inputs.h"
-#include "commands.h"
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/exit_codes.h"
-#include "media/image_luma.h"
 #include "cli/interrupt.h"
 #include "cli/model_loading.h"
 #include "cli/progress.h"
-#include "report/report.h"
 #include "cli/report_options.h"
 #include "cli/url.h"
-#include "focusmeter/parameters.h"
 #include "cli/worker_pool.h"
+#include "commands.h"
+#include "focusmeter/parameters.h"
+#include "gstreamer/credentials.h"
+#include "media/image_luma.h"
+#include "report/report.h"
 
 namespace focusmeter::cli::check {
 namespace {
@@ -50,6 +50,7 @@ struct Options {
   gboolean seek = FALSE;
   OptionString transport;
   gboolean keyframes_only = FALSE;
+  gboolean no_model = FALSE;
   gint64 max_pixels = static_cast<gint64>(kDefaultMaxImagePixels);
   OptionStrings inputs;
 };
@@ -102,6 +103,8 @@ int run(int argc, char** argv) {
        "SECONDS"},
       {parameters::ModelFile::kName, 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), parameters::ModelFile::kDoc,
        "FILE"},
+      {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model,
+       "Report features only, no verdict (exit status 2: nothing was judged)", nullptr},
       {parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold, parameters::Threshold::kDoc, "SCORE"},
       {"user", 'u', 0, G_OPTION_ARG_STRING, o.user.slot(), "Streams: camera user name (default admin with a password)",
        "USER"},
@@ -129,7 +132,8 @@ int run(int argc, char** argv) {
       ctx,
       "Says whether each image, video clip or stream is in focus (CLEAR) or not (BLURRY).\n"
       "Folders are searched for images and videos by content; clips get a timeline.\n\n"
-      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error,\n"
+      "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked or judged (UNKNOWN: nothing\n"
+      "to judge; --no-model), none BLURRY, 64 usage error or missing model file, 65 invalid model file,\n"
       "130/143 interrupted by SIGINT/SIGTERM (the report then holds what was done, marked partial).");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   add_report_options(ctx, report_opts);
@@ -141,6 +145,7 @@ int run(int argc, char** argv) {
   if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error("--to must be after --from");
   if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error("--timeout and --stream-seconds must be > 0");
   if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error("--blurry-share must be in [0, 1]");
+  if (o.no_model && o.model.given()) return usage_error("--model and --no-model exclude each other");
   // The element's rule (focusmeter/parameters.h): -1, the default, is the model's own.
   if (!parameters::Threshold::valid(o.threshold))
     return usage_error(std::string("--threshold ") + parameters::Threshold::kRule);
@@ -166,22 +171,20 @@ int run(int argc, char** argv) {
 
   ModelChoice model;
   try {
-    model = load_model_or_default(o.model.get());
+    model = choose_model(o.model.get(), o.no_model);
   } catch (const ModelError& e) {
-    return fail(kCommand, kExitDataError, e.what());
+    return fail(kCommand, model_error_exit_status(e), e.what());
   }
   ReportOutput output;
   std::string error;
   if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(error);
-  if (!model.model && !output.quiet())
-    std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
 
   const auto t0 = std::chrono::steady_clock::now();
   Report report;
   report.kind = ReportKind::Check;
   report.started = utc_now_iso8601();
   if (model.model) {
-    report.model = model.path;
+    report.model = model.origin;
     report.threshold = parameters::Threshold::from_value(o.threshold).value_or(model.model->threshold());
   }
 

@@ -46,8 +46,7 @@ struct ClipState {
   double end_time = 0;          // stream time where the last buffer ends
   GstSample* chosen = nullptr;  // most BLURRY analysed frame (or first without a model)
   double chosen_score = -1;
-  std::size_t low_texture = 0;  // analysed frames with too little structure to judge
-  std::string no_verdict;       // the element's reason when the model gave a frame no verdict
+  std::string no_score;  // the element's reason when the model's score was not finite
   bool want_frame = false;
   std::atomic<bool> have_video{false};
   std::atomic<std::int64_t> last_progress{0};  // Clock ticks of the last buffer
@@ -63,8 +62,7 @@ struct ClipState {
     if (chosen) gst_sample_unref(chosen);
     chosen = nullptr;
     chosen_score = -1;
-    low_texture = 0;
-    no_verdict.clear();
+    no_score.clear();
   }
   ~ClipState() {
     if (chosen) gst_sample_unref(chosen);
@@ -106,17 +104,14 @@ GstPadProbeReturn on_sink_data(GstPad*, GstPadProbeInfo* info, gpointer user) {
 void take_sample(ClipState* st, const FrameResult& fr, GstSample* picture) {
   Sample sample;
   sample.time = seconds(fr.stream_time);
+  sample.judgement = fr.judgement();
   const bool scored = fr.score.has_value();
-  if (scored) {
-    sample.score = *fr.score;
-    sample.verdict = fr.verdict.value_or(Verdict::Clear);
-  }
   std::lock_guard<std::mutex> lock(st->mutex);
-  if (fr.no_verdict && st->no_verdict.empty()) st->no_verdict = *fr.no_verdict;
-  // Features only (no model): timeline times without scores. A frame the
-  // model gave no verdict is not a sample: the clip reports the reason.
-  if (scored || !fr.no_verdict) st->samples.push_back(sample);
-  st->low_texture += fr.low_texture ? 1 : 0;
+  // A score that is not finite is the model's failure, not the picture's:
+  // the clip reports it instead of a verdict (never counted as CLEAR).
+  const bool no_score = fr.no_verdict && fr.no_verdict->kind == NoVerdictKind::NoScore;
+  if (no_score && st->no_score.empty()) st->no_score = fr.no_verdict->detail;
+  if (!no_score) st->samples.push_back(sample);
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
     if (fr.features.present.test(i)) {
       st->feature_sums[i] += fr.features.values[i];
@@ -236,24 +231,17 @@ bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const Che
 
 void fold_timeline(const std::vector<Sample>& samples, double end, double blurry_share, Result& r) {
   r.timeline.clear();
-  double total = 0, blurry = 0, weighted = 0;
+  Aggregate aggregate(blurry_share);
   for (std::size_t i = 0; i < samples.size(); ++i) {
     Segment seg;
     seg.start = samples[i].time;
     seg.end = i + 1 < samples.size() ? samples[i + 1].time : std::max(end, samples[i].time);
-    seg.score = samples[i].score;
-    seg.verdict = samples[i].verdict;
-    // A one-frame clip still counts: give its only segment a nominal weight.
-    const double len = seg.end > seg.start ? seg.end - seg.start : (samples.size() == 1 ? 1.0 : 0.0);
-    total += len;
-    weighted += len * seg.score;
-    if (seg.verdict == Verdict::Blurry) blurry += len;
+    seg.score = samples[i].judgement.score;
+    seg.verdict = samples[i].judgement.verdict;
     r.timeline.push_back(seg);
+    aggregate.add(samples[i].judgement, samples[i].time);
   }
-  if (total <= 0) return;
-  r.blurry_share = blurry / total;
-  r.score = weighted / total;
-  r.verdict = *r.blurry_share >= blurry_share ? Verdict::Blurry : Verdict::Clear;
+  if (!samples.empty()) apply_aggregate(r, aggregate.result());
 }
 
 Checked check_clip(const Input& in, const CheckSettings& s) {
@@ -421,9 +409,9 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   run.stop();  // stops the streaming threads before the state is read
 
   std::lock_guard<std::mutex> lock(state.mutex);
-  if (s.model && !state.no_verdict.empty()) {
+  if (s.model && !state.no_score.empty()) {
     // A frame without a score must not count as CLEAR in the timeline.
-    r.reason = "no verdict: " + state.no_verdict;
+    r.reason = "no verdict: " + state.no_score;
     return done();
   }
   if (state.samples.empty()) {
@@ -443,9 +431,9 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
       r.features.set(static_cast<Feature>(i), state.feature_sums[i] / double(state.samples.size()));
   double end = state.end_time;
   if (s.to) end = std::min(end, *s.to);
-  if (s.model) fold_timeline(state.samples, end, s.blurry_share, r);
-  // Several --seek stops can land on one frame: count it once at most.
-  note_low_texture(r, std::min(state.low_texture, state.samples.size()), state.samples.size());
+  // Features only (--no-model): the samples carry NoModel, the verdict is none.
+  fold_timeline(state.samples, end, s.blurry_share, r);
+  if (!s.model) r.timeline.clear();
   if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
   return done();
 }

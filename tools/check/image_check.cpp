@@ -4,9 +4,9 @@
 #include <chrono>
 
 #include "check/check.h"
-#include "media/image_luma.h"
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
+#include "media/image_luma.h"
 
 namespace focusmeter::cli::check {
 
@@ -24,22 +24,18 @@ Checked check_image(const Input& in, const CheckSettings& s) {
     r.reason = error;
   } else {
     // The same features and judgement as the element and the clips: a frame
-    // with too little structure scores 0.5 and says so (focusmeter/judgement.h).
+    // with nothing to judge is UNKNOWN with a reason (focusmeter/judgement.h).
     r.features = compute_features(img.view(), judgement_features(s.model.get()));
     r.status = Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
-    if (s.model) {
-      const Judgement j = judge(*s.model, r.features, s.threshold);
-      if (j.prediction.verdict) {
-        r.score = j.prediction.score;
-        r.verdict = j.prediction.verdict;
-      } else {
-        r.status = Status::Error;
-        r.reason = "no verdict: " + j.prediction.no_verdict;
-      }
+    const Judgement j = judge(s.model.get(), r.features, s.threshold);
+    if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore) {
+      r.status = Status::Error;
+      r.reason = "no verdict: " + j.no_verdict->detail;
+    } else {
+      apply_judgement(r, j);
     }
-    note_low_texture(r, is_low_texture(r.features, s.model.get()) ? 1 : 0, 1);
     if (s.want_frame) c.frame = img.gray;
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

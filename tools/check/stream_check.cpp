@@ -46,16 +46,16 @@ Checked check_rtsp(const Input& in, const CheckSettings& s) {
     r.width = o.width;
     r.height = o.height;
     if (s.model) {
-      // The timeline shows the pictures; the verdict is the stream policy's.
+      // The timeline shows the pictures; the verdict is stream::decide's
+      // (the same Aggregate over the same pictures and times).
       std::vector<Sample> samples;
       const double first = o.frames.empty() ? 0 : double(o.frames.front().running_time) / GST_SECOND;
       for (const FrameResult& f : o.frames)
-        if (f.score)
-          samples.push_back(
-              {double(f.running_time) / GST_SECOND - first, *f.score, f.verdict.value_or(Verdict::Clear)});
+        samples.push_back({double(f.running_time) / GST_SECOND - first, f.judgement()});
       if (!samples.empty()) fold_timeline(samples, samples.back().time + every, s.blurry_share, r);
+      r.reason = o.reason;  // decide() below says it all again
     }
-    if (!stream::decide(o, s.model.get(), s.threshold, r)) r.status = Status::StreamError;
+    if (!stream::decide(o, s.model.get(), s.blurry_share, r)) r.status = Status::StreamError;
     if (s.want_frame && !o.frame.empty()) cv::cvtColor(o.frame, c.frame, cv::COLOR_BGR2GRAY);
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

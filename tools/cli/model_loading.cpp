@@ -1,19 +1,21 @@
 #include "cli/model_loading.h"
 
-#include <glib.h>
+#include <optional>
+
+#include "cli/exit_codes.h"
 
 namespace focusmeter::cli {
 
-ModelChoice load_model_or_default(const char* named) {
+ModelChoice choose_model(const char* named, bool no_model) {
   ModelChoice c;
-  c.path = named ? named : default_model_path();
-  if (!named && (c.path.empty() || !g_file_test(c.path.c_str(), G_FILE_TEST_EXISTS))) {
-    c.missing =
-        c.path.empty() ? "no model loaded (none configured)" : "no model loaded (" + c.path + " does not exist)";
-    return c;
-  }
-  c.model = std::make_shared<const Model>(Model::load(c.path));
+  if (no_model) return c;
+  c.model = select_model(named ? std::optional<std::string>(named) : std::nullopt);
+  c.origin = c.model->origin();
   return c;
+}
+
+int model_error_exit_status(const ModelError& e) {
+  return dynamic_cast<const ModelFileMissing*>(&e) ? kExitUsage : kExitDataError;
 }
 
 }  // namespace focusmeter::cli

@@ -1,8 +1,11 @@
-// "The named model, else the default one if it exists" for every command,
-// with the same rules and messages: a model named with --model must load;
-// with none named, default_model_path() ($FOCUSMETER_MODEL, else the
-// installed $datadir/focusmeter/models/default.json) is loaded when the file
-// exists, and a missing default means features only.
+// The model of every command, picked the same way with the same messages:
+//   --no-model                 features only, no verdict (exit status 2: nothing judged)
+//   --model FILE               that file
+//   $FOCUSMETER_MODEL          that file, when set and not empty
+//   otherwise                  the model compiled into the program (models/default.json at build time)
+// (focusmeter::select_model, focusmeter/model.h). A model named by --model
+// or $FOCUSMETER_MODEL must load: a missing file stops the command with exit
+// status 64 (usage), an invalid one with 65 (data); never a fall-back.
 #pragma once
 
 #include <memory>
@@ -13,13 +16,15 @@
 namespace focusmeter::cli {
 
 struct ModelChoice {
-  std::shared_ptr<const Model> model;  // null: no model, features only
-  std::string path;                    // the file loaded (or looked for)
-  std::string missing;                 // no model: one line saying why
+  std::shared_ptr<const Model> model;  // null: --no-model, features only
+  std::string origin;                  // the file loaded, or kCompiledInModelOrigin; empty with no model
 };
 
-// Throws ModelError when the model (named or default) exists but does not
-// load: that stops the command (exit status 65).
-ModelChoice load_model_or_default(const char* named);
+// Throws ModelFileMissing / ModelError (model_error_exit_status() maps them).
+ModelChoice choose_model(const char* named, bool no_model);
+
+// kExitUsage for a model file that is not there, kExitDataError for one that
+// does not load.
+int model_error_exit_status(const ModelError& e);
 
 }  // namespace focusmeter::cli

@@ -116,9 +116,10 @@ Summary summarize(const std::vector<Result>& results) {
     ++s.total;
     ++s.by_status[static_cast<std::size_t>(r.status)];
     if (r.status != Status::Ok) continue;
-    if (!r.verdict)
+    if (!r.verdict) {
       ++s.no_verdict;
-    else if (*r.verdict == Verdict::Blurry)
+      if (is_unknown(r)) ++s.unknown;
+    } else if (*r.verdict == Verdict::Blurry)
       ++s.blurry;
     else
       ++s.clear;
@@ -130,14 +131,14 @@ int exit_status(const Summary& s) {
   if (s.blurry > 0) return kExitBlurry;
   // Nothing listed at all (a scanned range where no camera answered) is not
   // "all clear": a wrong --port must not look healthy.
-  if (s.not_checked() > 0 || s.total == 0) return kExitUnchecked;
+  if (s.not_checked() > 0 || s.total == 0 || s.no_verdict > 0) return kExitUnchecked;
   return kExitAllClear;
 }
 
 int nagios_status(const Summary& s) {
-  if (s.count(Status::Ok) == 0) return 3;
   if (s.blurry > 0) return 2;
-  if (s.not_checked() > 0) return 1;
+  if (s.clear == 0) return 3;  // nothing judged
+  if (s.not_checked() > 0 || s.no_verdict > 0) return 1;
   return 0;
 }
 
@@ -151,18 +152,23 @@ void write_nagios(std::ostream& out, const Report& report) {
   const char* what = report.kind == ReportKind::Scan ? "targets" : "inputs";
   const int state = nagios_status(s);
   out << "FOCUSMETER " << kState[state] << " - ";
-  if (state == 3)
+  if (state == 3 && s.count(Status::Ok) == 0)
     out << "nothing could be checked (" << s.total << ' ' << what << ")";
+  else if (state == 3)
+    out << "nothing could be judged (" << s.total << ' ' << what << ", " << s.unknown << " UNKNOWN, " << s.not_checked()
+        << " not checked)";
   else
     out << s.blurry << " BLURRY of " << s.total << ' ' << what << " (" << s.clear << " CLEAR, " << s.not_checked()
-        << " not checked" << (s.no_verdict ? ", " + std::to_string(s.no_verdict) + " without verdict" : "") << ")";
+        << " not checked" << (s.unknown ? ", " + std::to_string(s.unknown) + " UNKNOWN" : "")
+        << (s.no_verdict > s.unknown ? ", " + std::to_string(s.no_verdict - s.unknown) + " without verdict" : "")
+        << ")";
   if (report.partial) out << ", partial: " << report.interrupted;
   // Perfdata: label=value[UOM];warn;crit;min;max. BLURRY is critical at 1.
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.3fs", report.elapsed_ms / 1000.0);
   out << " | " << what << '=' << s.total << ";;;0 ok=" << s.count(Status::Ok) << ";;;0 clear=" << s.clear
-      << ";;;0 blurry=" << s.blurry << ";;1;0 not_checked=" << s.not_checked() << ";1;;0 elapsed=" << elapsed
-      << ";;;0\n";
+      << ";;;0 blurry=" << s.blurry << ";;1;0 unknown=" << s.unknown << ";;;0 not_checked=" << s.not_checked()
+      << ";1;;0 elapsed=" << elapsed << ";;;0\n";
 }
 
 std::string format_score(const std::optional<double>& score) {
@@ -177,7 +183,10 @@ std::string format_resolution(const Result& r) {
   return std::to_string(r.width) + "x" + std::to_string(r.height);
 }
 
-std::string verdict_text(const Result& r) { return r.verdict ? verdict_name(*r.verdict) : "-"; }
+std::string verdict_text(const Result& r) {
+  if (r.verdict) return verdict_name(*r.verdict);
+  return is_unknown(r) ? "UNKNOWN" : "-";
+}
 
 std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, std::ostream& out, ReportKind kind,
                                                  ReportStyle style) {

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "report/result.h"
 #include "nlohmann/json.hpp"
+#include "report/result.h"
 
 namespace focusmeter::cli {
 
@@ -58,7 +58,8 @@ struct Summary {
   std::array<std::size_t, kStatusCount> by_status{};  // indexed by Status
   std::size_t clear = 0;
   std::size_t blurry = 0;
-  std::size_t no_verdict = 0;  // ok but no model to judge it
+  std::size_t no_verdict = 0;  // ok but no verdict: UNKNOWN, or --no-model
+  std::size_t unknown = 0;     // of those, UNKNOWN (nothing to judge; not --no-model)
 
   std::size_t count(Status s) const { return by_status[static_cast<std::size_t>(s)]; }
   std::size_t not_checked() const { return total - count(Status::Ok); }
@@ -66,12 +67,14 @@ struct Summary {
 Summary summarize(const std::vector<Result>& results);
 
 // The process exit status for monitoring (cli/exit_codes.h): 1 if any
-// BLURRY, else 2 if any result is not ok, else 0.
+// BLURRY, else 2 if any result is not ok or has no verdict (UNKNOWN,
+// --no-model), or there is no result at all, else 0.
 int exit_status(const Summary& s);
 
 // Nagios/Icinga plugin convention, for --format nagios: 0 OK (all CLEAR),
-// 1 WARNING (some not checked, none BLURRY), 2 CRITICAL (some BLURRY),
-// 3 UNKNOWN (nothing checked at all).
+// 2 CRITICAL (some BLURRY), 3 UNKNOWN (nothing judged at all: nothing
+// checked, every verdict UNKNOWN, or --no-model), 1 WARNING (some not
+// checked or UNKNOWN, none BLURRY, some judged).
 int nagios_status(const Summary& s);
 // The exit status for a finished report in `format` (nagios_status for
 // nagios, else exit_status).
@@ -113,7 +116,7 @@ void write_nagios(std::ostream& out, const Report& report);
 // Helpers shared by the writers.
 std::string format_score(const std::optional<double>& score);  // "0.873" or "-"
 std::string format_resolution(const Result& r);                // "1920x1080" or "-"
-std::string verdict_text(const Result& r);                     // "CLEAR", "BLURRY" or "-"
+std::string verdict_text(const Result& r);                     // "CLEAR", "BLURRY", "UNKNOWN" or "-"
 // Text from outside (file names, reasons) with control characters shown
 // escaped (\e, \n, \r, \t, \xNN, \u0085) instead of sent to a terminal.
 std::string terminal_safe(const std::string& s);

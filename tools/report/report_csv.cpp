@@ -63,7 +63,7 @@ void write_csv(std::ostream& out, const Report& report) {
                                         text(r.url), text(r.brand)}
              : std::vector<std::string>{text(r.source), r.kind};
     f.push_back(status_name(r.status));
-    f.push_back(r.verdict ? verdict_name(*r.verdict) : "");
+    f.push_back(r.verdict || is_unknown(r) ? verdict_text(r) : "");
     f.push_back(optional_number(r.score));
     if (!scan) f.push_back(optional_number(r.blurry_share));
     for (std::size_t i = 0; i < kFeatureCount; ++i) {

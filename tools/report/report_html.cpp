@@ -28,11 +28,17 @@ std::string fmt(double v, const char* spec = "%.4g") {
   return buf;
 }
 
-// Sort key: problems first, then BLURRY, then CLEAR.
+// Sort key: problems first, then BLURRY, then UNKNOWN and no verdict, then CLEAR.
 int status_rank(const Result& r) {
   if (r.status != Status::Ok) return 0;
   if (!r.verdict) return 2;
   return *r.verdict == Verdict::Blurry ? 1 : 3;
+}
+
+// A timeline step's title: "BLURRY 0.912" or "UNKNOWN".
+std::string segment_text(const Segment& s) {
+  if (!s.verdict || !s.score) return "UNKNOWN";
+  return std::string(verdict_name(*s.verdict)) + " " + fmt(*s.score, "%.3f");
 }
 
 std::string thumbnail_html(const Result& r) {
@@ -52,7 +58,8 @@ std::string features_html(const Result& r) {
 }
 
 // Score (0..1, up) against time: one horizontal step per segment, red when
-// BLURRY, green when CLEAR, with the threshold dashed.
+// BLURRY, green when CLEAR, grey along the bottom when UNKNOWN (no score),
+// with the threshold dashed.
 std::string timeline_svg(const std::vector<Segment>& timeline, std::optional<double> threshold) {
   if (timeline.empty()) return "";
   const double w = 480, h = 120, pad = 24;
@@ -70,11 +77,13 @@ std::string timeline_svg(const std::vector<Segment>& timeline, std::optional<dou
     o << "<line x1=" << pad << " y1=" << y(*threshold) << " x2=" << w - pad << " y2=" << y(*threshold)
       << " stroke='#888' stroke-dasharray='4 3'><title>threshold " << fmt(*threshold, "%.2f") << "</title></line>";
   for (const Segment& s : timeline) {
-    const bool blurry = s.verdict == Verdict::Blurry;
-    o << "<line x1=" << fmt(x(s.start), "%.1f") << " y1=" << fmt(y(s.score), "%.1f")
-      << " x2=" << fmt(x(std::max(s.end, s.start)), "%.1f") << " y2=" << fmt(y(s.score), "%.1f") << " stroke='"
-      << (blurry ? "#c62828" : "#2e7d32") << "' stroke-width=3><title>" << fmt(s.start, "%.1f") << "–"
-      << fmt(s.end, "%.1f") << " s: " << verdict_name(s.verdict) << " " << fmt(s.score, "%.3f") << "</title></line>";
+    const bool unknown = !s.verdict || !s.score;
+    const double level = unknown ? 0.0 : *s.score;
+    const char* colour = unknown ? "#9e9e9e" : *s.verdict == Verdict::Blurry ? "#c62828" : "#2e7d32";
+    o << "<line x1=" << fmt(x(s.start), "%.1f") << " y1=" << fmt(y(level), "%.1f")
+      << " x2=" << fmt(x(std::max(s.end, s.start)), "%.1f") << " y2=" << fmt(y(level), "%.1f") << " stroke='" << colour
+      << "' stroke-width=3><title>" << fmt(s.start, "%.1f") << "–" << fmt(s.end, "%.1f") << " s: " << segment_text(s)
+      << "</title></line>";
   }
   o << "<text x=" << pad << " y=" << h - 2 << ">" << fmt(t0, "%.1f") << " s</text>";
   o << "<text x=" << w - pad << " y=" << h - 2 << " text-anchor=end>" << fmt(t1, "%.1f") << " s</text>";
@@ -87,7 +96,7 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;pad
 td{overflow-wrap:anywhere}td.reason{min-width:16em;max-width:40em;white-space:normal}
 th{cursor:pointer;background:#f4f4f4;user-select:none}.partial{background:#fff3e0;border:1px solid #b26a00;padding:.5em}th:after{content:' \2195';color:#aaa}
 img{max-width:240px;max-height:180px;display:block}.none{color:#999}
-.CLEAR{color:#2e7d32;font-weight:bold}.BLURRY{color:#c62828;font-weight:bold}.bad{color:#b26a00;font-weight:bold}
+.CLEAR{color:#2e7d32;font-weight:bold}.BLURRY{color:#c62828;font-weight:bold}.UNKNOWN{color:#b26a00;font-weight:bold}.bad{color:#b26a00;font-weight:bold}
 dl{display:grid;grid-template-columns:auto auto;gap:0 .8em;margin:0;font-size:12px}dd{margin:0;font-family:monospace}
 .chart text{font-size:10px;fill:#555}.summary{margin:.5em 0 1em}
 )";
@@ -116,8 +125,8 @@ void write_html(std::ostream& out, const Report& report) {
   out << "<h1>focusmeter " << (scan ? "scan" : "check") << " report</h1>\n<p class=summary>Started "
       << esc(report.started) << " · model " << esc(report.model ? *report.model : std::string("none (features only)"))
       << " · " << s.total << (scan ? " targets" : " inputs") << ": " << s.count(Status::Ok) << " ok, <span class=CLEAR>"
-      << s.clear << " CLEAR</span>, <span class=BLURRY>" << s.blurry << " BLURRY</span>, <span class=bad>"
-      << s.not_checked() << " not checked</span></p>\n";
+      << s.clear << " CLEAR</span>, <span class=BLURRY>" << s.blurry << " BLURRY</span>, <span class=UNKNOWN>"
+      << s.unknown << " UNKNOWN</span>, <span class=bad>" << s.not_checked() << " not checked</span></p>\n";
   if (report.partial) out << "<p class=partial><b>Partial report:</b> " << esc(report.interrupted) << "</p>\n";
   out << "<table><thead><tr><th>Frame</th><th>" << (scan ? "Host" : "Source") << "</th><th>Status</th><th>Verdict</th>"
       << "<th>Score</th><th>Resolution</th><th>" << (scan ? "Brand/route" : "Kind")
@@ -140,7 +149,9 @@ void write_html(std::ostream& out, const Report& report) {
     out << "<td data-k='" << status_rank(r) << "' class='" << (r.status == Status::Ok ? "" : "bad") << "'>"
         << status_name(r.status) << "</td>";
     out << "<td class='" << verdict << "'>" << verdict;
-    if (r.blurry_share) out << "<br><small>" << fmt(*r.blurry_share * 100, "%.0f") << "% of time BLURRY</small>";
+    if (r.blurry_share) out << "<br><small>" << fmt(*r.blurry_share * 100, "%.0f") << "% of judged time BLURRY</small>";
+    if (r.unknown_share && *r.unknown_share > 0)
+      out << "<br><small>" << fmt(*r.unknown_share * 100, "%.0f") << "% of time UNKNOWN</small>";
     out << "</td><td data-k='" << (r.score ? fmt(*r.score, "%.6f") : "") << "'>" << format_score(r.score)
         << "</td><td data-k='" << (r.width > 0 ? std::to_string(r.width * r.height) : "") << "'>"
         << format_resolution(r) << "</td>";

@@ -28,8 +28,10 @@ json features_json(const FeatureVector& fv) {
 json timeline_json(const std::vector<Segment>& timeline) {
   json out = json::array();
   for (const Segment& s : timeline)
-    out.push_back(
-        {{"start", s.start}, {"end", s.end}, {"score", number_or_null(s.score)}, {"verdict", verdict_name(s.verdict)}});
+    out.push_back({{"start", s.start},
+                   {"end", s.end},
+                   {"score", s.score ? number_or_null(*s.score) : json(nullptr)},
+                   {"verdict", s.verdict ? verdict_name(*s.verdict) : "UNKNOWN"}});
   return out;
 }
 
@@ -48,14 +50,17 @@ json result_to_json(const Result& r, ReportKind kind) {
     j["kind"] = r.kind;
   }
   j["status"] = status_name(r.status);
-  j["verdict"] = r.verdict ? json(verdict_name(*r.verdict)) : json(nullptr);
+  j["verdict"] = r.verdict ? json(verdict_name(*r.verdict)) : is_unknown(r) ? json("UNKNOWN") : json(nullptr);
   j["score"] = r.score ? number_or_null(*r.score) : json(nullptr);
+  // Why there is no verdict: "too_dark", "no_detail", "no_score", "no_model".
+  j["no_verdict"] = r.no_verdict ? json(no_verdict_kind_name(r.no_verdict->kind)) : json(nullptr);
   j["features"] = r.status == Status::Ok ? features_json(r.features) : json(nullptr);
   j["width"] = r.width > 0 ? json(r.width) : json(nullptr);
   j["height"] = r.height > 0 ? json(r.height) : json(nullptr);
   if (kind == ReportKind::Check) {
     j["timeline"] = timeline_json(r.timeline);
     j["blurry_share"] = optional_json(r.blurry_share);
+    j["unknown_share"] = optional_json(r.unknown_share);
   }
   j["snapshot"] = r.snapshot.empty() ? json(nullptr) : json(r.snapshot);
   j["reason"] = r.reason;
@@ -70,6 +75,7 @@ json summary_to_json(const Summary& s, ReportKind kind) {
   j["clear"] = s.clear;
   j["blurry"] = s.blurry;
   j["no_verdict"] = s.no_verdict;
+  j["unknown"] = s.unknown;
   // Every failure status, zero or not, so consumers need no key checks.
   for (Status st : {Status::Unreachable, Status::AuthFailed, Status::NotFound, Status::Timeout, Status::StreamError,
                     Status::Error, Status::NoPicture})

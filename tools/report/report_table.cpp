@@ -31,7 +31,7 @@ const char* ansi(Tone t) {
 }
 
 Cell verdict_cell(const Result& r) {
-  if (!r.verdict) return {"-"};
+  if (!r.verdict) return {verdict_text(r), is_unknown(r) ? Tone::Warn : Tone::None};
   return {verdict_name(*r.verdict), *r.verdict == Verdict::Blurry ? Tone::Bad : Tone::Good};
 }
 
@@ -63,7 +63,8 @@ std::string summary_line(const Summary& s, ReportKind kind) {
   std::string line = std::to_string(s.total) + (kind == ReportKind::Scan ? " targets: " : " inputs: ") +
                      std::to_string(s.count(Status::Ok)) + " ok (" + std::to_string(s.clear) + " CLEAR, " +
                      std::to_string(s.blurry) + " BLURRY";
-  if (s.no_verdict) line += ", " + std::to_string(s.no_verdict) + " without verdict";
+  if (s.unknown) line += ", " + std::to_string(s.unknown) + " UNKNOWN";
+  if (s.no_verdict > s.unknown) line += ", " + std::to_string(s.no_verdict - s.unknown) + " without verdict";
   line += ")";
   for (std::size_t i = 0; i < s.by_status.size(); ++i) {
     const auto st = static_cast<Status>(i);

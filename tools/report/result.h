@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
+#include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 
 namespace focusmeter::cli {
@@ -27,12 +29,12 @@ enum class Status {
 inline constexpr std::size_t kStatusCount = 8;
 const char* status_name(Status s);  // "ok", "unreachable", "auth_failed", ...
 
-// A stretch of a clip with one score (check --every).
+// A stretch of a clip with one judged frame (check --every).
 struct Segment {
   double start = 0;  // seconds from the clip's start
   double end = 0;
-  double score = 0;
-  Verdict verdict = Verdict::Clear;
+  std::optional<double> score;     // none: no verdict (UNKNOWN)
+  std::optional<Verdict> verdict;  // none: UNKNOWN (nothing to judge)
 };
 
 struct Result {
@@ -47,8 +49,11 @@ struct Result {
   std::string kind;
 
   Status status = Status::Error;
-  std::optional<Verdict> verdict;  // absent when no model, or status != Ok
+  std::optional<Verdict> verdict;  // absent when status != Ok, or when ok without verdict (below)
   std::optional<double> score;
+  // Ok without verdict: why. UNKNOWN (too dark, no detail, no score), or
+  // NoModel (--no-model). Never set with a verdict.
+  std::optional<NoVerdict> no_verdict;
   FeatureVector features;  // present only for Status::Ok
   int width = 0;
   int height = 0;
@@ -57,15 +62,21 @@ struct Result {
   double elapsed_ms = 0;
 
   std::vector<Segment> timeline;              // clips only
-  std::optional<double> blurry_share;         // clips: share of time BLURRY, [0,1]
+  std::optional<double> blurry_share;         // clips, streams: BLURRY share of the judged time, [0,1]
+  std::optional<double> unknown_share;        // clips, streams: UNKNOWN share of the analysed time, [0,1]
   std::vector<unsigned char> thumbnail_jpeg;  // small JPEG for HTML reports
 };
 
-// Says in r.reason that `low` of the `analysed` frames had too little
-// texture to judge (judge() scored them 0.5, focusmeter/judgement.h), so a
-// "no evidence" score is never taken for a verdict: "too little texture to
-// judge focus", followed by " in N of M analysed frames" when not all were.
-// Appended after any reason already there; nothing when low is 0.
-void note_low_texture(Result& r, std::size_t low, std::size_t analysed);
+// UNKNOWN: analysed, with a model, but no verdict (nothing to judge).
+bool is_unknown(const Result& r);
+
+// One picture's judgement into r: verdict and score, or no_verdict and its
+// detail as the reason (put before any reason already there).
+void apply_judgement(Result& r, const Judgement& j);
+// A clip's or a stream's Aggregate into r: verdict, score, blurry_share,
+// unknown_share, or no_verdict and its reason; beside a verdict, frames
+// without one are named in the reason ("no verdict for 3 of 10 analysed
+// frames: covered or too dark (mean luma 3/255)").
+void apply_aggregate(Result& r, const AggregateResult& a);
 
 }  // namespace focusmeter::cli

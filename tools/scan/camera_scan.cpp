@@ -127,7 +127,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     r.width = o.width;
     r.height = o.height;
     r.reason = o.reason;
-    const bool decided = stream::decide(o, settings.model.get(), settings.threshold, r);
+    const bool decided = stream::decide(o, settings.model.get(), std::nullopt, r);
     if (frame) *frame = std::move(o.frame);
     // A camera without a verdict was not checked: never counted as CLEAR.
     return finish(decided ? cli::Status::Ok : cli::Status::StreamError, r.reason);

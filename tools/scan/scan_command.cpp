@@ -6,24 +6,24 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "commands.h"
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/model_loading.h"
-#include "report/report.h"
 #include "cli/report_options.h"
-#include "report/result.h"
+#include "commands.h"
 #include "focusmeter/parameters.h"
+#include "gstreamer/credentials.h"
+#include "report/report.h"
+#include "report/result.h"
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/scan_report.h"
@@ -105,7 +105,8 @@ int focusmeter_scan_main(int argc, char** argv) {
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Cameras checked at once (default 4 per core, 8 to 64)", "N"},
       {fm::parameters::ModelFile::kName, 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), fm::parameters::ModelFile::kDoc,
        "FILE"},
-      {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model, "Report features only, no verdict", nullptr},
+      {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model,
+       "Report features only, no verdict (exit status 2: nothing was judged)", nullptr},
       {fm::parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold, fm::parameters::Threshold::kDoc,
        "SCORE"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
@@ -221,15 +222,12 @@ int focusmeter_scan_main(int argc, char** argv) {
       return usage_error("camera '" + s.given + "': unknown brand '" + s.brand + "'; known: " + brand_list());
 
   // --- model and element ------------------------------------------------------
+  if (o.no_model && o.model.given()) return usage_error("--model and --no-model exclude each other");
   cli::ModelChoice model;
-  if (!o.no_model) {
-    try {
-      model = cli::load_model_or_default(o.model.get());
-    } catch (const fm::ModelError& e) {
-      return cli::fail(kCommand, cli::kExitDataError, e.what());
-    }
-    if (!model.model && !report_options.quiet)
-      std::fprintf(stderr, "focusmeter scan: %s: reporting features only, no verdicts\n", model.missing.c_str());
+  try {
+    model = cli::choose_model(o.model.get(), o.no_model);
+  } catch (const fm::ModelError& e) {
+    return cli::fail(kCommand, cli::model_error_exit_status(e), e.what());
   }
   settings.model = model.model;  // every element scores with this one loaded model
   g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
@@ -246,7 +244,7 @@ int focusmeter_scan_main(int argc, char** argv) {
   header.kind = cli::ReportKind::Scan;
   header.started = cli::utc_now_iso8601();
   if (settings.model) {
-    header.model = model.path;
+    header.model = model.origin;
     header.threshold = settings.threshold.value_or(settings.model->threshold());
   }
   settings.stream.want_frame = output.wants_frames();

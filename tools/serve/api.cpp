@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "media/image_luma.h"
 #include "focusmeter/judgement.h"
+#include "media/image_luma.h"
 
 namespace focusmeter::serve {
 
@@ -192,7 +192,7 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
     return r;
   }
   // The same features and the same judgement as the element: a frame with
-  // too little structure scores 0.5 and is flagged (focusmeter/judgement.h).
+  // nothing to judge is UNKNOWN with a reason (focusmeter/judgement.h).
   const FeatureVector fv = compute_features(image.view(), judgement_features(model));
 
   json features = json::object();
@@ -207,12 +207,21 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   Tally tally;
   tally.analysed = 1;
   if (model) {
-    const Prediction p = judge(*model, fv).prediction;
-    if (!p.verdict) return error_response(422, "no verdict: " + p.no_verdict);
-    doc["verdict"] = verdict_name(*p.verdict);
-    doc["score"] = p.score;
+    const Judgement j = judge(*model, fv);
+    if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore)
+      return error_response(422, "no verdict: " + j.no_verdict->detail);
     doc["model"] = model->name();
-    (*p.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
+    if (j.verdict) {
+      doc["verdict"] = verdict_name(*j.verdict);
+      doc["score"] = *j.score;
+      (*j.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
+    } else {
+      // Nothing to judge (lens cap, black, flat wall): UNKNOWN, never CLEAR.
+      doc["verdict"] = "UNKNOWN";
+      doc["score"] = nullptr;
+      doc["reason"] = j.no_verdict->detail;
+      doc["reason_kind"] = no_verdict_kind_name(j.no_verdict->kind);
+    }
   } else {
     // No model: the features are still worth having; there is no verdict.
     doc["verdict"] = nullptr;

@@ -10,12 +10,12 @@
 #include <memory>
 #include <string>
 
-#include "commands.h"
 #include "cli/cli.h"
 #include "cli/exit_codes.h"
-#include "media/image_luma.h"
 #include "cli/model_loading.h"
+#include "commands.h"
 #include "focusmeter/model.h"
+#include "media/image_luma.h"
 #include "serve/http_service.h"
 #include "serve/listen_address.h"
 #include "serve/request_checks.h"
@@ -41,6 +41,7 @@ struct Options {
   gint64 max_pixels = static_cast<gint64>(fm::cli::kDefaultMaxImagePixels);
   gint max_connections = 0;
   gboolean verbose = FALSE;
+  gboolean no_model = FALSE;
 };
 
 struct Shutdown {
@@ -83,10 +84,12 @@ int fail(int code, const std::string& line) { return fm::cli::fail(kCommand, cod
 int focusmeter_serve_main(int argc, char** argv) {
   Options o;
   const GOptionEntry entries[] = {
-      {"listen", 'l', 0, G_OPTION_ARG_STRING, o.listen.slot(), "Address and port (default 127.0.0.1:8080; port 0 = any)",
-       "HOST:PORT"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), "Model file (default $FOCUSMETER_MODEL or the installed one)",
-       "FILE"},
+      {"listen", 'l', 0, G_OPTION_ARG_STRING, o.listen.slot(),
+       "Address and port (default 127.0.0.1:8080; port 0 = any)", "HOST:PORT"},
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(),
+       "Model file (default $FOCUSMETER_MODEL when set, else the model compiled in)", "FILE"},
+      {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model,
+       "No model: /v1/analyze gives features only, /v1/predict and /v1/model answer 503", nullptr},
       {"token-file", 0, 0, G_OPTION_ARG_FILENAME, o.token_file.slot(),
        "Require 'Authorization: Bearer <token>' with the token in FILE (all but /healthz)", "FILE"},
       {"allow-remote", 0, 0, G_OPTION_ARG_NONE, &o.allow_remote, "Allow a --listen address that is not loopback",
@@ -140,28 +143,27 @@ int focusmeter_serve_main(int argc, char** argv) {
   config.max_queue = static_cast<unsigned>(o.max_queue);
   config.debug_delay_ms = static_cast<unsigned>(o.debug_delay_ms);
   config.verbose = o.verbose;
-  if (o.token_file.given() && !fs::read_token_file(o.token_file.get(), config.token, error)) return fail(fm::cli::kExitUsage, error);
+  if (o.token_file.given() && !fs::read_token_file(o.token_file.get(), config.token, error))
+    return fail(fm::cli::kExitUsage, error);
   if (!fs::is_loopback(config.listen.host) && config.token.empty())
     std::fprintf(stderr,
                  "focusmeter serve: warning: serving %s without --token-file: anyone who can reach it "
                  "can use it\n",
                  config.listen.host.c_str());
 
-  // A model named with --model must load. With none named, a missing
-  // default model is not fatal: the service starts, /v1/analyze gives
-  // features, and /v1/predict and /v1/model say why they cannot answer.
+  // The model of every command (cli/model_loading.h): a named one must
+  // load. Only --no-model serves without one: /v1/analyze gives features,
+  // and /v1/predict and /v1/model say why they cannot answer.
+  if (o.no_model && o.model.given()) return fail(fm::cli::kExitUsage, "--model and --no-model exclude each other");
   fm::cli::ModelChoice choice;
   try {
-    choice = fm::cli::load_model_or_default(o.model.get());
+    choice = fm::cli::choose_model(o.model.get(), o.no_model);
   } catch (const fm::ModelError& e) {
-    return fail(fm::cli::kExitDataError, e.what());
+    return fail(fm::cli::model_error_exit_status(e), e.what());
   }
   const std::shared_ptr<const fm::Model> model = choice.model;
   std::string no_model_reason;
-  if (!model) {
-    no_model_reason = choice.missing + "; restart with --model FILE";
-    std::fprintf(stderr, "focusmeter serve: warning: %s\n", no_model_reason.c_str());
-  }
+  if (!model) no_model_reason = "started with --no-model: no verdicts; restart without it";
 
   g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);
   auto service = std::make_unique<fs::HttpService>(config, model, no_model_reason);

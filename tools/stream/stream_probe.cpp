@@ -8,10 +8,10 @@
 #include <cstring>
 #include <mutex>
 
+#include "cli/url.h"
 #include "gstreamer/element_model.h"
 #include "gstreamer/frame_tap.h"
 #include "gstreamer/gst_pipeline.h"
-#include "cli/url.h"
 
 namespace focusmeter::stream {
 
@@ -317,7 +317,7 @@ ProbeOutcome probe_stream(const std::string& url, const std::string& user, const
   return udp;
 }
 
-bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, cli::Result& r) {
+bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> blurry_share, cli::Result& r) {
   FeatureVector mean;
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
     const auto f = static_cast<Feature>(i);
@@ -331,24 +331,22 @@ bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> thr
     if (n == o.frames.size() && n > 0) mean.set(f, sum / n);
   }
   r.features = mean;
-  std::size_t low = 0;
-  for (const auto& frame : o.frames) low += frame.low_texture;
-  cli::note_low_texture(r, low, o.frames.size());
-  if (!model || o.frames.empty()) return true;
-  double score_sum = 0;
+  if (o.frames.empty()) return true;
+  Aggregate aggregate(blurry_share);
   for (const auto& frame : o.frames) {
-    if (!frame.score) {
+    Judgement j = frame.judgement();
+    if (!model)
+      j = Judgement{std::nullopt, std::nullopt, NoVerdict{NoVerdictKind::NoModel, "features only (no model asked for)"},
+                    frame.low_texture};
+    if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore) {
       // The element gave this picture no score (its model's score was not
       // finite): no verdict rather than a guess.
-      r.reason = "no verdict: " + frame.no_verdict.value_or("the model gave an analysed frame no score");
+      r.reason = "no verdict: " + j.no_verdict->detail;
       return false;
     }
-    score_sum += *frame.score;
+    aggregate.add(j, frame.running_seconds());
   }
-  const double score = score_sum / o.frames.size();
-  const double thr = threshold.value_or(model->threshold());
-  r.score = score;
-  r.verdict = score >= thr ? Verdict::Blurry : Verdict::Clear;
+  cli::apply_aggregate(r, aggregate.result());
   return true;
 }
 

@@ -30,15 +30,15 @@
 
 #include <glib.h>
 
-#include <opencv2/core.hpp>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "report/result.h"
 #include "focusmeter/model.h"
 #include "focusmeter_message.h"
+#include "report/result.h"
 
 namespace focusmeter::stream {
 
@@ -83,13 +83,13 @@ ProbeOutcome probe_stream(const std::string& url, const std::string& user, const
 cli::Status classify_error(const GError* error, bool described);
 
 // The stream verdict policy, the same for every command: features are the
-// mean over the judged pictures; the score is the mean of the element's
-// per-picture scores (judge(): a low-texture picture counts 0.5) and the
-// verdict is that mean against the threshold (none: the model's own).
-// Fills r.features, r.score, r.verdict and the low-texture reason; no
-// verdict without a model. Returns false when the model gave a judged
-// picture no verdict (a non-finite score): r.reason says so, and the camera
-// was not checked (never counted as CLEAR).
-bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, cli::Result& r);
+// mean over the analysed pictures; the verdict, score, BLURRY and UNKNOWN
+// shares come from the core's Aggregate over the element's per-picture
+// judgements at their running times (focusmeter/aggregate.h: the rule of
+// the element's EOS summary and of check's clips), with `blurry_share`
+// (none: Aggregate::kDefaultBlurryShare). Without a model, no verdict
+// (NoModel). Returns false when the model gave a picture no score (not
+// finite): r.reason says so, and the camera was not checked (never CLEAR).
+bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> blurry_share, cli::Result& r);
 
 }  // namespace focusmeter::stream

@@ -67,7 +67,7 @@ Method fixed_rule_method() {
 
 Method model_method(const Model& model, const std::string& name) {
   // judge(), as the element and the tools apply the model.
-  return {name, [&model](const Sample& s) { return judge(model, s.features).prediction.verdict == Verdict::Blurry; }};
+  return {name, [&model](const Sample& s) { return judge(model, s.features).verdict == Verdict::Blurry; }};
 }
 
 bool in_target(const Sample& s) {

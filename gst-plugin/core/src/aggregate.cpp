@@ -70,13 +70,7 @@ AggregateResult Aggregate::result() const {
     r.by_time = true;
   }
   r.unknown_share = t.total > 0 ? (t.total - t.judged) / t.total : 0.0;
-  if (judged_ > 0 && t.judged > 0) {
-    r.blurry_share = t.blurry / t.judged;
-    r.score = t.score_sum / t.judged;
-    r.verdict = *r.blurry_share >= blurry_share_ ? Verdict::Blurry : Verdict::Clear;
-    return r;
-  }
-  // Nothing judged: the kind covering the most weight, ties to the first seen.
+  // The kind covering the most weight, ties to the first seen.
   std::size_t best = kKinds;
   for (std::size_t k = 0; k < kKinds; ++k) {
     if (!first_seen_[k]) continue;
@@ -84,8 +78,14 @@ AggregateResult Aggregate::result() const {
         (t.unknown[k] == t.unknown[best] && first_seen_[k] < first_seen_[best]))
       best = k;
   }
-  if (best == kKinds) best = static_cast<std::size_t>(NoVerdictKind::NoDetail);
-  r.no_verdict = NoVerdict{static_cast<NoVerdictKind>(best), first_detail_[best]};
+  if (best != kKinds) r.unknown_reason = NoVerdict{static_cast<NoVerdictKind>(best), first_detail_[best]};
+  if (judged_ > 0 && t.judged > 0) {
+    r.blurry_share = t.blurry / t.judged;
+    r.score = t.score_sum / t.judged;
+    r.verdict = *r.blurry_share >= blurry_share_ ? Verdict::Blurry : Verdict::Clear;
+    return r;
+  }
+  r.no_verdict = r.unknown_reason.value_or(NoVerdict{NoVerdictKind::NoDetail, "no verdict"});
   return r;
 }
 

@@ -34,11 +34,14 @@ namespace focusmeter {
 struct AggregateResult {
   std::optional<Verdict> verdict;       // empty: UNKNOWN
   std::optional<NoVerdict> no_verdict;  // exactly when verdict is empty
-  std::optional<double> score;          // weighted mean score of the judged frames
-  std::optional<double> blurry_share;   // BLURRY share of the judged weight, in [0, 1]; none when nothing judged
-  double unknown_share = 0;             // UNKNOWN share of all the weight, in [0, 1]
-  std::size_t frames = 0;               // frames added
-  std::size_t judged_frames = 0;        // with a verdict
+  // The dominant reason among the frames without verdict, whenever there is
+  // one (also beside a verdict, to say why part of the time was not judged).
+  std::optional<NoVerdict> unknown_reason;
+  std::optional<double> score;         // weighted mean score of the judged frames
+  std::optional<double> blurry_share;  // BLURRY share of the judged weight, in [0, 1]; none when nothing judged
+  double unknown_share = 0;            // UNKNOWN share of all the weight, in [0, 1]
+  std::size_t frames = 0;              // frames added
+  std::size_t judged_frames = 0;       // with a verdict
   std::size_t blurry_frames = 0;
   std::size_t unknown_frames = 0;  // without a verdict
   bool by_time = false;            // weights were time stretches (else one per frame)

@@ -47,8 +47,8 @@ struct ModelFile {
   static constexpr const char* kName = "model";
   static constexpr const char* kNick = "Model";
   static constexpr const char* kDoc =
-      "Focus model file (JSON, docs/model-format.md); default: $FOCUSMETER_MODEL, else the installed "
-      "default.json, features only when it is not installed";
+      "Focus model file (JSON, docs/model-format.md); default: $FOCUSMETER_MODEL when set, else the model "
+      "compiled in (models/default.json)";
 };
 
 }  // namespace focusmeter::parameters
