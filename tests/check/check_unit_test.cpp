@@ -179,8 +179,7 @@ TEST(Timeline, UnknownFramesDoNotVoteAndAllUnknownIsUnknown) {
   EXPECT_EQ(r.verdict, Verdict::Clear);
   EXPECT_DOUBLE_EQ(*r.unknown_share, 0.75);
   EXPECT_FALSE(r.timeline[0].verdict);
-  EXPECT_NE(r.reason.find("no verdict for 3 of 4 analysed frames: covered or too dark"), std::string::npos)
-      << r.reason;
+  EXPECT_NE(r.reason.find("no verdict for 3 of 4 analysed frames: covered or too dark"), std::string::npos) << r.reason;
 
   Result all;
   fold_timeline({{0, dark}, {1, dark}}, 2, 0.5, all);

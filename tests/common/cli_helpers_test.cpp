@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/model_loading.h"
 #include "cli/secret_file.h"
 #include "cli/url.h"
+#include "gstreamer/credentials.h"
 
 using namespace focusmeter::cli;
 

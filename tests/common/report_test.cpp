@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "cli/exit_codes.h"
-#include "media/frame_outputs.h"
 #include "cli/progress.h"
+#include "media/frame_outputs.h"
 #include "report/report.h"
 
 using namespace focusmeter;
@@ -320,7 +320,7 @@ TEST(Snapshots, FileNamesAndSaving) {
   EXPECT_EQ(night.rfind("cams_night_1.mp4-", 0), 0u) << night;
   EXPECT_EQ(night.size(), std::string("cams_night_1.mp4-").size() + 16 + 4) << night;
   EXPECT_EQ(night, snapshot_file_name("cams/night 1.mp4"));  // stable
-  EXPECT_EQ(snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");    // safe names stay as they are
+  EXPECT_EQ(snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");   // safe names stay as they are
   // Labels that only differ in unsafe characters get different files.
   EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a_b.jpg"));
   EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a b.jpg"));

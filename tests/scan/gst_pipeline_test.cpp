@@ -8,9 +8,9 @@
 #include <string>
 #include <thread>
 
-#include "gstreamer/gst_pipeline.h"
 #include "cli/report_options.h"
 #include "focusmeter_message.h"
+#include "gstreamer/gst_pipeline.h"
 #include "scan/scan_report.h"
 
 namespace fm = focusmeter;
