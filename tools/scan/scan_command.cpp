@@ -6,24 +6,24 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "commands.h"
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/model_loading.h"
-#include "report/report.h"
 #include "cli/report_options.h"
-#include "report/result.h"
+#include "commands.h"
 #include "focusmeter/parameters.h"
+#include "gstreamer/credentials.h"
+#include "report/report.h"
+#include "report/result.h"
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/scan_report.h"
@@ -32,6 +32,9 @@
 
 namespace fm = focusmeter;
 namespace cli = focusmeter::cli;
+namespace report = focusmeter::report;
+namespace media = focusmeter::media;
+namespace gst = focusmeter::gst;
 namespace scan = focusmeter::scan;
 
 namespace {
@@ -172,10 +175,10 @@ int focusmeter_scan_main(int argc, char** argv) {
     settings.url_template = o.url_template.get();
   }
   try {
-    const cli::StreamCredentials credentials = cli::credentials_from_options(o.user.get(), o.password_file.get());
+    const gst::StreamCredentials credentials = gst::credentials_from_options(o.user.get(), o.password_file.get());
     settings.user = credentials.user;
     settings.password = credentials.password;
-  } catch (const cli::CredentialError& e) {
+  } catch (const gst::CredentialError& e) {
     return usage_error(e.what());
   }
 
@@ -241,10 +244,10 @@ int focusmeter_scan_main(int argc, char** argv) {
   // --- run ----------------------------------------------------------------------
   cli::ReportOutput output;
   std::string report_error;
-  if (!output.open(report_options, cli::ReportKind::Scan, report_error)) return usage_error(report_error);
-  cli::Report header;
-  header.kind = cli::ReportKind::Scan;
-  header.started = cli::utc_now_iso8601();
+  if (!output.open(report_options, report::ReportKind::Scan, report_error)) return usage_error(report_error);
+  report::Report header;
+  header.kind = report::ReportKind::Scan;
+  header.started = report::utc_now_iso8601();
   if (settings.model) {
     header.model = model.path;
     header.threshold = settings.threshold.value_or(settings.model->threshold());
@@ -273,8 +276,8 @@ int focusmeter_scan_main(int argc, char** argv) {
   });
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;
-    cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
-    const bool listed = o.all || !(target.from_range && r.status == cli::Status::Unreachable);
+    report::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
+    const bool listed = o.all || !(target.from_range && r.status == report::Status::Unreachable);
     // Snapshots are named after the address for range members, else after
     // the target as given (a camera's name, a URL: unique per stream).
     const std::string label = (target.from_range ? target.host : target.spec->given) +
