@@ -184,7 +184,7 @@ int focusmeter_scan_main(int argc, char** argv) {
 
   // --- targets ----------------------------------------------------------------
   std::vector<scan::TargetSpec> specs;
-  try {
+  try {  // the command line: a mistake there is a usage error (64)
     for (const gchar* t : o.targets) {
       scan::TargetSpec spec = scan::parse_target(t);
       if (!spec.password.empty())
@@ -193,6 +193,10 @@ int focusmeter_scan_main(int argc, char** argv) {
             "use --user with --password-file or FOCUSMETER_PASSWORD");
       specs.push_back(std::move(spec));
     }
+  } catch (const scan::TargetError& e) {
+    return usage_error(e.what());
+  }
+  try {  // the files: bad content is bad input data (65), like a bad model file
     if (o.targets_file.given())
       for (auto& s : scan::read_targets_file(o.targets_file.get())) specs.push_back(std::move(s));
     if (o.cameras_file.given())
@@ -201,9 +205,9 @@ int focusmeter_scan_main(int argc, char** argv) {
         specs.push_back(std::move(s));
       }
   } catch (const scan::TargetError& e) {
-    return usage_error(e.what());
+    return cli::fail(kCommand, cli::kExitDataError, e.what());
   } catch (const scan::CredentialError& e) {
-    return usage_error(e.what());
+    return cli::fail(kCommand, cli::kExitDataError, e.what());
   }
   if (specs.empty()) return usage_error("no targets (give addresses, ranges, --targets or --cameras)");
   std::vector<int> channels;
