@@ -13,8 +13,9 @@
 #include "test_media.h"
 
 using namespace focusmeter;
-using namespace focusmeter::cli;
-using namespace focusmeter::cli::check;
+using namespace focusmeter::report;
+using namespace focusmeter::media;
+using namespace focusmeter::check;
 namespace fs = std::filesystem;
 
 namespace {
@@ -112,32 +113,32 @@ TEST(Inputs, HeicAndAvifAreRefusedAtOnce) {
 
 TEST(Jpeg, CompletenessFindsTruncation) {
   const auto jpeg = jpeg_bytes();
-  EXPECT_TRUE(jpeg_is_complete(jpeg.data(), jpeg.size()));
-  EXPECT_FALSE(jpeg_is_complete(jpeg.data(), jpeg.size() / 2));
-  EXPECT_FALSE(jpeg_is_complete(jpeg.data(), jpeg.size() - 2));
+  EXPECT_TRUE(media::jpeg_is_complete(jpeg.data(), jpeg.size()));
+  EXPECT_FALSE(media::jpeg_is_complete(jpeg.data(), jpeg.size() / 2));
+  EXPECT_FALSE(media::jpeg_is_complete(jpeg.data(), jpeg.size() - 2));
   auto trailing = jpeg;
   trailing.insert(trailing.end(), {0, 0, 0, 0});  // bytes after EOI are fine
-  EXPECT_TRUE(jpeg_is_complete(trailing.data(), trailing.size()));
+  EXPECT_TRUE(media::jpeg_is_complete(trailing.data(), trailing.size()));
 }
 
 TEST(Png, CompletenessFindsTruncation) {
   std::vector<unsigned char> png;
   ASSERT_TRUE(cv::imencode(".png", check_test::sharp_picture(), png));
-  EXPECT_TRUE(png_is_complete(png.data(), png.size()));
-  EXPECT_FALSE(png_is_complete(png.data(), png.size() / 2));
-  EXPECT_FALSE(png_is_complete(png.data(), png.size() - 1));  // IEND's CRC cut
-  EXPECT_FALSE(png_is_complete(png.data(), 8));               // the signature alone
+  EXPECT_TRUE(media::png_is_complete(png.data(), png.size()));
+  EXPECT_FALSE(media::png_is_complete(png.data(), png.size() / 2));
+  EXPECT_FALSE(media::png_is_complete(png.data(), png.size() - 1));  // IEND's CRC cut
+  EXPECT_FALSE(media::png_is_complete(png.data(), 8));               // the signature alone
   auto trailing = png;
   trailing.insert(trailing.end(), {0, 0, 0, 0});  // bytes after IEND are fine
-  EXPECT_TRUE(png_is_complete(trailing.data(), trailing.size()));
+  EXPECT_TRUE(media::png_is_complete(trailing.data(), trailing.size()));
   // A truncated PNG gets its own reason, and nothing from libpng.
-  LumaImage img;
+  media::LumaImage img;
   std::string error;
   testing::internal::CaptureStderr();
-  EXPECT_FALSE(decode_image_bytes(png.data(), png.size() / 2, img, error));
+  EXPECT_FALSE(media::decode_image_bytes(png.data(), png.size() / 2, img, error));
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
   EXPECT_EQ(error, "truncated or corrupt PNG (its chunks end before the IEND chunk)");
-  EXPECT_TRUE(decode_image_bytes(png.data(), png.size(), img, error)) << error;
+  EXPECT_TRUE(media::decode_image_bytes(png.data(), png.size(), img, error)) << error;
 }
 
 namespace {
@@ -149,7 +150,7 @@ TEST(Timeline, FoldsSamplesIntoSegmentsAndTheAggregateVerdict) {
                                        {1, judged(0.2, Verdict::Clear)},
                                        {2, judged(0.9, Verdict::Blurry)},
                                        {3, judged(0.8, Verdict::Blurry)}};
-  Result r;
+  report::Result r;
   fold_timeline(samples, 4.5, 0.5, r);
   ASSERT_EQ(r.timeline.size(), 4u);
   EXPECT_DOUBLE_EQ(r.timeline[0].end, 1);
@@ -164,7 +165,7 @@ TEST(Timeline, FoldsSamplesIntoSegmentsAndTheAggregateVerdict) {
   fold_timeline(samples, 4.5, 0.6, r);
   EXPECT_EQ(*r.verdict, Verdict::Clear);  // 50% BLURRY < 60%
 
-  Result one;
+  report::Result one;
   fold_timeline({{0, judged(0.7, Verdict::Blurry)}}, 0, 0.5, one);  // a one-frame clip still has a verdict
   ASSERT_TRUE(one.verdict);
   EXPECT_EQ(*one.verdict, Verdict::Blurry);
@@ -174,14 +175,14 @@ TEST(Timeline, FoldsSamplesIntoSegmentsAndTheAggregateVerdict) {
 TEST(Timeline, UnknownFramesDoNotVoteAndAllUnknownIsUnknown) {
   const Judgement dark{std::nullopt, std::nullopt,
                        NoVerdict{NoVerdictKind::TooDark, "covered or too dark (mean luma 3/255)"}, true};
-  Result r;
+  report::Result r;
   fold_timeline({{0, dark}, {1, dark}, {2, judged(0.1, Verdict::Clear)}, {3, dark}}, 4, 0.5, r);
   EXPECT_EQ(r.verdict, Verdict::Clear);
   EXPECT_DOUBLE_EQ(*r.unknown_share, 0.75);
   EXPECT_FALSE(r.timeline[0].verdict);
   EXPECT_NE(r.reason.find("no verdict for 3 of 4 analysed frames: covered or too dark"), std::string::npos) << r.reason;
 
-  Result all;
+  report::Result all;
   fold_timeline({{0, dark}, {1, dark}}, 2, 0.5, all);
   EXPECT_FALSE(all.verdict);
   EXPECT_FALSE(all.score);

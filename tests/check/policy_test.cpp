@@ -106,22 +106,22 @@ TEST(OnePolicy, ElementSummaryClipAndStreamAgree) {
   EXPECT_EQ(element.verdict, Verdict::Blurry);
 
   // check on a clip: the samples check_clip takes from the same messages.
-  std::vector<cli::check::Sample> samples;
+  std::vector<check::Sample> samples;
   for (const FrameResult& f : run.frames)
     samples.push_back({static_cast<double>(f.stream_time) / GST_SECOND, f.judgement()});
-  cli::Result clip;
-  clip.status = cli::Status::Ok;
-  cli::check::fold_timeline(samples, 5.0, Aggregate::kDefaultBlurryShare, clip);
+  report::Result clip;
+  clip.status = report::Status::Ok;
+  check::fold_timeline(samples, 5.0, Aggregate::kDefaultBlurryShare, clip);
 
   // The stream path (check rtsp://, scan).
   stream::ProbeOutcome o;
-  o.status = cli::Status::Ok;
+  o.status = report::Status::Ok;
   o.frames = run.frames;
-  cli::Result cam;
-  cam.status = cli::Status::Ok;
+  report::Result cam;
+  cam.status = report::Status::Ok;
   ASSERT_TRUE(stream::decide(o, default_model().get(), std::nullopt, cam));
 
-  for (const cli::Result* r : {&clip, &cam}) {
+  for (const report::Result* r : {&clip, &cam}) {
     EXPECT_EQ(r->verdict, element.verdict);
     ASSERT_TRUE(r->blurry_share && element.blurry_share);
     EXPECT_DOUBLE_EQ(*r->blurry_share, *element.blurry_share);
@@ -142,12 +142,12 @@ TEST(OnePolicy, AllBlackIsUnknownEverywhere) {
   EXPECT_FALSE(run.summary->aggregate->verdict);
   EXPECT_EQ(run.summary->aggregate->no_verdict->kind, NoVerdictKind::TooDark);
   stream::ProbeOutcome o;
-  o.status = cli::Status::Ok;
+  o.status = report::Status::Ok;
   o.frames = run.frames;
-  cli::Result cam;
-  cam.status = cli::Status::Ok;
+  report::Result cam;
+  cam.status = report::Status::Ok;
   ASSERT_TRUE(stream::decide(o, default_model().get(), std::nullopt, cam));
   EXPECT_FALSE(cam.verdict);
-  EXPECT_TRUE(cli::is_unknown(cam));
+  EXPECT_TRUE(report::is_unknown(cam));
   EXPECT_EQ(cam.reason, "covered or too dark (mean luma 2/255) (all 3 analysed frames)");
 }

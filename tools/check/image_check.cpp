@@ -8,33 +8,33 @@
 #include "focusmeter/judgement.h"
 #include "media/image_luma.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 
 Checked check_image(const Input& in, const CheckSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   Checked c;
-  Result& r = c.result;
+  report::Result& r = c.result;
   r.source = in.source;
   r.kind = "image";
-  LumaImage img;
+  media::LumaImage img;
   std::string error;
-  const bool ok = decode_image_file(in.path, img, error);
+  const bool ok = media::decode_image_file(in.path, img, error);
   if (!ok) {
-    r.status = Status::Error;
+    r.status = report::Status::Error;
     r.reason = error;
   } else {
     // The same features and judgement as the element and the clips: a frame
     // with nothing to judge is UNKNOWN with a reason (focusmeter/judgement.h).
     r.features = compute_features(img.view(), judgement_features(s.model.get()));
-    r.status = Status::Ok;
+    r.status = report::Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
     const Judgement j = judge(s.model.get(), r.features, s.threshold);
     if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore) {
-      r.status = Status::Error;
+      r.status = report::Status::Error;
       r.reason = "no verdict: " + j.no_verdict->detail;
     } else {
-      apply_judgement(r, j);
+      report::apply_judgement(r, j);
     }
     if (s.want_frame) c.frame = img.gray;
   }
@@ -56,9 +56,9 @@ Checked check_input(const Input& in, const CheckSettings& s) {
   }
   Checked c;
   c.result.source = in.source;
-  c.result.status = Status::Error;
+  c.result.status = report::Status::Error;
   c.result.reason = in.reason;
   return c;
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

@@ -1,6 +1,6 @@
 #include "report/result.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 
 const char* status_name(Status s) {
   switch (s) {
@@ -57,4 +57,4 @@ void apply_aggregate(Result& r, const AggregateResult& a) {
   }
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

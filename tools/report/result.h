@@ -13,7 +13,7 @@
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 
 // How the check of one thing ended; exactly one per result.
 enum class Status {
@@ -79,4 +79,4 @@ void apply_judgement(Result& r, const Judgement& j);
 // frames: covered or too dark (mean luma 3/255)").
 void apply_aggregate(Result& r, const AggregateResult& a);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

@@ -38,7 +38,7 @@ struct Options {
   gint workers = 0;
   gint max_queue = 64;
   gint debug_delay_ms = 0;
-  gint64 max_pixels = static_cast<gint64>(fm::cli::kDefaultMaxImagePixels);
+  gint64 max_pixels = static_cast<gint64>(fm::media::kDefaultMaxImagePixels);
   gint max_connections = 0;
   gboolean verbose = FALSE;
   gboolean no_model = FALSE;
@@ -136,7 +136,7 @@ int focusmeter_serve_main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
   if (o.max_pixels < 1) return fail(fm::cli::kExitUsage, "--max-pixels must be at least 1");
-  fm::cli::set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
+  fm::media::set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
   if (o.debug_delay_ms < 0) return fail(fm::cli::kExitUsage, "--debug-delay-ms must be 0 or more");
   config.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
   config.workers = o.workers ? static_cast<unsigned>(o.workers) : std::clamp(g_get_num_processors(), 1u, 8u);

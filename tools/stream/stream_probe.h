@@ -61,7 +61,7 @@ struct ProbeOptions {
 };
 
 struct ProbeOutcome {
-  cli::Status status = cli::Status::StreamError;
+  report::Status status = report::Status::StreamError;
   std::string reason;                     // one line, no password
   bool described = false;                 // the camera answered DESCRIBE: the route exists
   std::vector<FrameResult> frames;        // the judged pictures
@@ -80,7 +80,7 @@ ProbeOutcome probe_stream(const std::string& url, const std::string& user, const
 
 // Maps an error from the pipeline to a status (the classification rules,
 // exposed for tests). `described`: the camera answered DESCRIBE.
-cli::Status classify_error(const GError* error, bool described);
+report::Status classify_error(const GError* error, bool described);
 
 // The stream verdict policy, the same for every command: features are the
 // mean over the analysed pictures; the verdict, score, BLURRY and UNKNOWN
@@ -90,6 +90,6 @@ cli::Status classify_error(const GError* error, bool described);
 // (none: Aggregate::kDefaultBlurryShare). Without a model, no verdict
 // (NoModel). Returns false when the model gave a picture no score (not
 // finite): r.reason says so, and the camera was not checked (never CLEAR).
-bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> blurry_share, cli::Result& r);
+bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> blurry_share, report::Result& r);
 
 }  // namespace focusmeter::stream
