@@ -72,15 +72,20 @@ void expect_check_schema(const json& report) {
     EXPECT_TRUE(report.contains(k)) << k;
   EXPECT_EQ(report["command"], "check");
   for (const json& r : report["results"]) {
-    const std::vector<std::string> keys = {"source",   "kind",   "status",    "verdict",  "score",
-                                           "features", "width",  "height",    "timeline", "blurry_share",
-                                           "snapshot", "reason", "elapsed_ms"};
+    const std::vector<std::string> keys = {"source",       "kind",          "status",   "verdict", "score",
+                                           "no_verdict",   "features",      "width",    "height",  "timeline",
+                                           "blurry_share", "unknown_share", "snapshot", "reason",  "elapsed_ms"};
     EXPECT_EQ(r.size(), keys.size()) << r.dump();
     for (const auto& k : keys) EXPECT_TRUE(r.contains(k)) << k << " in " << r.dump();
     EXPECT_TRUE(r["status"] == "ok" || r["status"] == "error" || r["status"] == "timeout" ||
                 r["status"] == "stream_error")
         << r.dump();
-    if (r["status"] == "ok") {
+    if (r["status"] == "ok" && r["verdict"] == "UNKNOWN") {
+      // Nothing to judge: no score, and the cause.
+      EXPECT_TRUE(r["score"].is_null()) << r.dump();
+      EXPECT_TRUE(r["no_verdict"] == "too_dark" || r["no_verdict"] == "no_detail") << r.dump();
+      EXPECT_FALSE(r["reason"].get<std::string>().empty()) << r.dump();
+    } else if (r["status"] == "ok") {
       EXPECT_TRUE(r["verdict"] == "CLEAR" || r["verdict"] == "BLURRY") << r.dump();
       EXPECT_GE(r["score"].get<double>(), 0.0);
       EXPECT_LE(r["score"].get<double>(), 1.0);
@@ -228,6 +233,87 @@ TEST(CheckCli, ExitCodes) {
   const CliRun bad_model = run_check({"-m", dir / "broken-model.json", dir / "sharp.png"});
   EXPECT_EQ(bad_model.exit_code, 65);
   EXPECT_NE(bad_model.err.find("broken-model.json"), std::string::npos) << bad_model.err;
+}
+
+// "A model is always there" (issue 12): the built binary judges with the
+// model compiled into it, with no environment at all (no devenv, no install
+// prefix, no $FOCUSMETER_MODEL); a named model that is missing is a usage
+// error (64), an invalid one a data error (65), never a fall-back; features
+// only is asked for (--no-model) and says nothing was judged (exit 2).
+TEST(CheckCli, BareBinaryWithAnEmptyEnvironmentGivesVerdicts) {
+  TempDir dir;
+  const cv::Mat sharp = check_test::sharp_picture();
+  ASSERT_TRUE(cv::imwrite(dir / "sharp.png", sharp));
+  ASSERT_TRUE(cv::imwrite(dir / "soft.png", check_test::blurred(sharp, 4.0)));
+  const std::string sharp_png = dir / "sharp.png", soft_png = dir / "soft.png";
+  const char* argv[] = {"/usr/bin/env",   "-i",   FOCUSMETER_EXE, "check", "-f", "json", sharp_png.c_str(),
+                        soft_png.c_str(), nullptr};
+  const char* envp[] = {nullptr};
+  g_autofree gchar* out = nullptr;
+  g_autofree gchar* err = nullptr;
+  gint status = 0;
+  ASSERT_TRUE(g_spawn_sync(nullptr, const_cast<gchar**>(argv), const_cast<gchar**>(envp), G_SPAWN_DEFAULT, nullptr,
+                           nullptr, &out, &err, &status, nullptr));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << err;  // one BLURRY
+  const json rep = json::parse(out);
+  EXPECT_EQ(rep["model"], "compiled-in default model (models/default.json)");
+  EXPECT_EQ((*find_source(rep, sharp_png))["verdict"], "CLEAR") << out;
+  EXPECT_EQ((*find_source(rep, soft_png))["verdict"], "BLURRY") << out;
+}
+
+TEST(CheckCli, NamedModelMustExistAndLoad) {
+  TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir / "sharp.png", check_test::sharp_picture()));
+  write_file(dir / "broken-model.json", "{\"format\": \"focusmeter-model\"");
+  const CliRun missing = run_check({"--model", "/nonexistent/model.json", dir / "sharp.png"});
+  EXPECT_EQ(missing.exit_code, 64) << missing.err;
+  EXPECT_NE(missing.err.find("/nonexistent/model.json"), std::string::npos) << missing.err;
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(run_check({"--model", dir / "broken-model.json", dir / "sharp.png"}).exit_code, 65);
+  // $FOCUSMETER_MODEL names a model too: the same rules.
+  EXPECT_EQ(run_check({dir / "sharp.png"}, {{"FOCUSMETER_MODEL", "/nonexistent/model.json"}}).exit_code, 64);
+  EXPECT_EQ(run_check({dir / "sharp.png"}, {{"FOCUSMETER_MODEL", dir / "broken-model.json"}}).exit_code, 65);
+  EXPECT_EQ(run_check({"-f", "json", dir / "sharp.png"}, {{"FOCUSMETER_MODEL", kModel}}).exit_code, 0);
+  EXPECT_EQ(run_check({"--model", kModel, "--no-model", dir / "sharp.png"}).exit_code, 64);
+}
+
+TEST(CheckCli, NoModelReportsFeaturesAndSaysNothingWasJudged) {
+  TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir / "sharp.png", check_test::sharp_picture()));
+  const CliRun r = run_check({"--no-model", "-f", "json", dir / "sharp.png"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const json rep = parse_report(r);
+  EXPECT_TRUE(rep["model"].is_null());
+  const json& res = rep["results"][0];
+  EXPECT_EQ(res["status"], "ok");
+  EXPECT_TRUE(res["verdict"].is_null());
+  EXPECT_EQ(res["no_verdict"], "no_model");
+  EXPECT_GT(res["features"]["laplacian_variance"].get<double>(), 0);
+}
+
+// A covered camera (lens cap: near-black sensor noise) is UNKNOWN with the
+// cause, exit 2, never CLEAR; BLURRY still wins.
+TEST(CheckCli, CoveredCameraIsUnknownWithAReason) {
+  TempDir dir;
+  cv::Mat cap(480, 640, CV_8UC1, cv::Scalar(3)), noise(cap.size(), CV_8UC1);
+  cv::randn(noise, 0, 2);
+  cap += noise;
+  ASSERT_TRUE(cv::imwrite(dir / "cap.png", cap));
+  ASSERT_TRUE(cv::imwrite(dir / "soft.png", check_test::blurred(check_test::sharp_picture(), 4.0)));
+  const CliRun r = run_check({"-f", "json", dir / "cap.png"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const json rep = parse_report(r);
+  expect_check_schema(rep);
+  const json& res = rep["results"][0];
+  EXPECT_EQ(res["verdict"], "UNKNOWN") << res.dump();
+  EXPECT_EQ(res["no_verdict"], "too_dark") << res.dump();
+  EXPECT_EQ(res["reason"].get<std::string>().rfind("covered or too dark (mean luma ", 0), 0u) << res.dump();
+  EXPECT_EQ(run_check({"-f", "json", dir / "cap.png", dir / "soft.png"}).exit_code, 1);
+  const CliRun table = run_check({"-f", "table", dir / "cap.png"});
+  EXPECT_NE(table.out.find("UNKNOWN"), std::string::npos) << table.out;
+  const CliRun nagios = run_check({"-f", "nagios", dir / "cap.png"});
+  EXPECT_EQ(nagios.exit_code, 3) << nagios.out;
 }
 
 // Validated like scan: out-of-range values are usage errors, not silently
@@ -450,7 +536,7 @@ TEST(CheckCli, ClipModelOnAnotherFeatureIgnoresTheDefaultModel) {
 
 // A flat clip (a lens cap, a wall): judge() gives "no evidence" (0.5), and
 // the result says so.
-TEST(CheckCli, FlatClipIsReportedAsTooLittleTexture) {
+TEST(CheckCli, FlatClipIsUnknownNotClear) {
   TempDir dir;
   const std::string clip = dir / "flat.avi";
   gst_init(nullptr, nullptr);
@@ -473,13 +559,18 @@ TEST(CheckCli, FlatClipIsReportedAsTooLittleTexture) {
   ASSERT_EQ(rep["results"].size(), 1u) << r.out;
   const json& res = rep["results"][0];
   EXPECT_EQ(res["status"], "ok") << res.dump();
-  EXPECT_DOUBLE_EQ(res.value("score", -1.0), 0.5) << res.dump();
-  EXPECT_NE(res.value("reason", "").find("too little texture to judge focus"), std::string::npos) << res.dump();
+  EXPECT_EQ(res["verdict"], "UNKNOWN") << res.dump();
+  EXPECT_TRUE(res["score"].is_null()) << res.dump();
+  EXPECT_TRUE(res["blurry_share"].is_null()) << res.dump();
+  EXPECT_DOUBLE_EQ(res["unknown_share"].get<double>(), 1.0) << res.dump();
+  EXPECT_EQ(res["no_verdict"], "no_detail") << res.dump();
+  EXPECT_NE(res.value("reason", "").find("no detail to judge focus: flat picture"), std::string::npos) << res.dump();
+  EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
 // A flat still image is judged like the flat clip and the element's frames:
 // score 0.5 and the reason says why, while a textured one gets a verdict.
-TEST(CheckCli, FlatImageIsReportedAsTooLittleTexture) {
+TEST(CheckCli, FlatImageIsUnknownNotClear) {
   TempDir dir;
   ASSERT_TRUE(cv::imwrite(dir / "wall.png", cv::Mat(240, 320, CV_8UC1, cv::Scalar(128))));
   ASSERT_TRUE(cv::imwrite(dir / "busy.png", check_test::sharp_picture()));
@@ -490,11 +581,14 @@ TEST(CheckCli, FlatImageIsReportedAsTooLittleTexture) {
   const json* busy = find_source(rep, dir / "busy.png");
   ASSERT_TRUE(wall && busy) << r.out;
   EXPECT_EQ((*wall)["status"], "ok") << wall->dump();
-  EXPECT_DOUBLE_EQ(wall->value("score", -1.0), 0.5) << wall->dump();
-  EXPECT_EQ((*wall)["reason"], "too little texture to judge focus") << wall->dump();
+  EXPECT_EQ((*wall)["verdict"], "UNKNOWN") << wall->dump();
+  EXPECT_TRUE((*wall)["score"].is_null()) << wall->dump();
+  EXPECT_EQ((*wall)["reason"], "no detail to judge focus: flat picture (detail 0/255)") << wall->dump();
   EXPECT_EQ((*busy)["status"], "ok") << busy->dump();
-  EXPECT_NE(busy->value("score", 0.5), 0.5) << busy->dump();
+  EXPECT_TRUE((*busy)["score"].is_number()) << busy->dump();
   EXPECT_TRUE((*busy)["reason"].is_null() || (*busy)["reason"] == "") << busy->dump();
+  EXPECT_EQ(rep["summary"]["unknown"], 1) << rep["summary"].dump();
+  EXPECT_EQ(r.exit_code, 2) << "an UNKNOWN input is not all clear";
 }
 
 TEST(CheckCli, OtherFormatsSnapshotsAndShow) {

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
+#include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "harness_util.h"
 
@@ -247,6 +248,10 @@ TEST(Model, EosPostsAFinalSummary) {
   EXPECT_TRUE(final_);
   EXPECT_EQ(uint64_field(msgs[0].get(), "frames"), 4u);
   EXPECT_EQ(uint64_field(msgs[0].get(), "blurry-frames"), 1u);
+  EXPECT_EQ(uint64_field(msgs[0].get(), "judged-frames"), 4u);
+  // The one temporal rule (focusmeter/aggregate.h): 1 of 4 equal stretches BLURRY.
+  EXPECT_DOUBLE_EQ(field(msgs[0].get(), "blurry-share"), 0.25);
+  EXPECT_DOUBLE_EQ(field(msgs[0].get(), "unknown-share"), 0.0);
   EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "CLEAR");
   EXPECT_GT(field(msgs[0].get(), "mean-score"), 0.2);
 }
@@ -464,4 +469,106 @@ TEST(Exceptions, NonFiniteScoreIsNoVerdict) {
     EXPECT_FALSE(gst_structure_has_field(last[0].get(), "mean-score"));
   }
   g_unsetenv("FOCUSMETER_ELEMENT_TEST_FAULT");
+}
+
+// "A model is always there" (issue 12): with no `model` property and no
+// $FOCUSMETER_MODEL, the element judges with the model compiled into the
+// plugin — the very verdicts and scores the core gives with default_model().
+TEST(Model, CompiledInModelWithoutPropertyOrEnvironment) {
+  const gchar* old = g_getenv("FOCUSMETER_MODEL");
+  const std::string saved = old ? old : "";
+  g_unsetenv("FOCUSMETER_MODEL");
+  {
+    Meter m("interval=0");
+    m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+    const cv::Mat sharp = test_luma(256, 192);
+    push_frames(m, gray_info(256, 192), sharp, 1, 0);
+    push_frames(m, gray_info(256, 192), blurred(sharp), 1, kFrame);
+    const auto msgs = m.messages();
+    ASSERT_EQ(msgs.size(), 2u);
+    const auto model = focusmeter::default_model();
+    const cv::Mat pictures[] = {sharp, blurred(sharp)};
+    for (int i = 0; i < 2; ++i) {
+      const focusmeter::Judgement j = focusmeter::judge(
+          *model, focusmeter::compute_features(
+                      focusmeter::LumaView(pictures[i].data, pictures[i].cols, pictures[i].rows, pictures[i].step[0]),
+                      focusmeter::judgement_features(model.get())));
+      ASSERT_TRUE(j.verdict) << i;
+      EXPECT_STREQ(gst_structure_get_string(msgs[i].get(), "verdict"), focusmeter::verdict_name(*j.verdict)) << i;
+      EXPECT_DOUBLE_EQ(field(msgs[i].get(), "score"), *j.score) << i;
+    }
+    EXPECT_STREQ(gst_structure_get_string(msgs[1].get(), "verdict"), "BLURRY");
+  }
+  // A named model that is missing is an error at start, never features only.
+  g_setenv("FOCUSMETER_MODEL", "/nonexistent/focusmeter-model.json", TRUE);
+  {
+    GstElement* pipe = gst_parse_launch("videotestsrc num-buffers=2 ! focusmeter ! fakesink", nullptr);
+    ASSERT_NE(pipe, nullptr);
+    gst_element_set_state(pipe, GST_STATE_PLAYING);
+    GstBus* bus = gst_element_get_bus(pipe);
+    GstMessage* msg = gst_bus_timed_pop_filtered(
+        bus, 5 * GST_SECOND, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT));
+    ASSERT_NE(msg, nullptr);
+    EXPECT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR) << "no frame may be analysed";
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+      GError* err = nullptr;
+      gst_message_parse_error(msg, &err, nullptr);
+      EXPECT_NE(std::string(err->message).find("/nonexistent/focusmeter-model.json"), std::string::npos)
+          << err->message;
+      g_clear_error(&err);
+    }
+    gst_message_unref(msg);
+    gst_object_unref(bus);
+    gst_element_set_state(pipe, GST_STATE_NULL);
+    gst_object_unref(pipe);
+  }
+  if (old)
+    g_setenv("FOCUSMETER_MODEL", saved.c_str(), TRUE);
+  else
+    g_unsetenv("FOCUSMETER_MODEL");
+}
+
+// A black clip (a lens cap, a dark night) is UNKNOWN with its cause, frame
+// by frame and in the EOS summary; never CLEAR. A private pipeline with the
+// element's own default model.
+TEST(Model, BlackClipIsUnknown) {
+  GstElement* pipe = gst_parse_launch(
+      "videotestsrc pattern=black num-buffers=5 ! video/x-raw,width=320,height=240,framerate=10/1 ! "
+      "focusmeter interval=0 ! fakesink",
+      nullptr);
+  ASSERT_NE(pipe, nullptr);
+  gst_element_set_state(pipe, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipe);
+  std::vector<StructurePtr> frames, summaries;
+  while (GstMessage* msg = gst_bus_timed_pop_filtered(
+             bus, 5 * GST_SECOND, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT))) {
+    const GstMessageType type = GST_MESSAGE_TYPE(msg);
+    if (type == GST_MESSAGE_ELEMENT) {
+      const GstStructure* s = gst_message_get_structure(msg);
+      gboolean final_ = FALSE;
+      if (gst_structure_has_name(s, "focusmeter") && gst_structure_get_boolean(s, "final", &final_))
+        (final_ ? summaries : frames).emplace_back(gst_structure_copy(s));
+    }
+    gst_message_unref(msg);
+    if (type != GST_MESSAGE_ELEMENT) {
+      EXPECT_EQ(type, GST_MESSAGE_EOS);
+      break;
+    }
+  }
+  gst_object_unref(bus);
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  gst_object_unref(pipe);
+  ASSERT_EQ(frames.size(), 5u);
+  for (const auto& s : frames) {
+    EXPECT_STREQ(gst_structure_get_string(s.get(), "verdict"), "UNKNOWN");
+    EXPECT_STREQ(gst_structure_get_string(s.get(), "no-verdict-kind"), "too_dark");
+    EXPECT_STREQ(gst_structure_get_string(s.get(), "no-verdict"), "covered or too dark (mean luma 0/255)");
+    EXPECT_FALSE(gst_structure_has_field(s.get(), "score"));
+  }
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_STREQ(gst_structure_get_string(summaries[0].get(), "verdict"), "UNKNOWN");
+  EXPECT_STREQ(gst_structure_get_string(summaries[0].get(), "no-verdict-kind"), "too_dark");
+  EXPECT_EQ(uint64_field(summaries[0].get(), "unknown-frames"), 5u);
+  EXPECT_EQ(uint64_field(summaries[0].get(), "judged-frames"), 0u);
+  EXPECT_FALSE(gst_structure_has_field(summaries[0].get(), "blurry-share"));
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +16,21 @@ namespace bombs {
 
 // A w x h image of random pixels in `ext`'s format (gray for PGM, float
 // for PFM and HDR; WebP lossy, as cameras write it).
+// A small picture with something to judge (coloured blocks and thin lines
+// on grey): judged CLEAR or BLURRY, never UNKNOWN like encode()'s uniform
+// noise, which has no detail above its own noise.
+inline std::vector<unsigned char> picture(const std::string& ext, int w, int h) {
+  cv::Mat m(h, w, CV_8UC3, cv::Scalar(60, 60, 60));
+  for (int i = 0; i < 8; ++i) {
+    cv::rectangle(m, cv::Rect(i * w / 8, (i % 3) * h / 4, w / 10, h / 3), cv::Scalar(220, 200 - 20 * i, 40 + 20 * i),
+                  -1);
+    cv::line(m, cv::Point(0, i * h / 8), cv::Point(w - 1, h - 1 - i * h / 8), cv::Scalar(250, 250, 250), 1);
+  }
+  std::vector<unsigned char> out;
+  cv::imencode(ext, m, out);
+  return out;
+}
+
 inline std::vector<unsigned char> encode(const std::string& ext, int w = 16, int h = 16) {
   const bool gray = ext == ".pgm";
   const bool floats = ext == ".pfm" || ext == ".hdr";

@@ -64,7 +64,7 @@ class RefusingPort {
 
 TEST(Schemas, CheckReportValidates) {
   TempDir dir;
-  write_file(dir / "good.png", bombs::encode(".png", 128, 96));
+  write_file(dir / "good.png", bombs::picture(".png", 128, 96));
   write_file(dir / "bomb.jpg", bombs::jpeg(30000, 30000));
   write_file(dir / "notes.jpg", std::string("not an image"));
   const std::string out = dir / "report.json";
@@ -91,7 +91,7 @@ TEST(Schemas, ScanReportValidates) {
 TEST(Nagios, OneLineWithPerfdataAndPluginExitCodes) {
   TempDir dir;
   write_file(dir / "bomb.jpg", bombs::jpeg(30000, 30000));
-  write_file(dir / "good.png", bombs::encode(".png", 128, 96));
+  write_file(dir / "good.png", bombs::picture(".png", 128, 96));
   // Nothing checked at all: UNKNOWN.
   auto run = run_focusmeter({"check", "--format", "nagios", dir / "bomb.jpg"});
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
@@ -100,7 +100,7 @@ TEST(Nagios, OneLineWithPerfdataAndPluginExitCodes) {
   // Some checked, one not: WARNING unless the image is BLURRY (CRITICAL).
   run = run_focusmeter({"check", "--format", "nagios", dir / "good.png", dir / "bomb.jpg"});
   const std::regex line(
-      R"(FOCUSMETER (WARNING|CRITICAL) - ([01]) BLURRY of 2 inputs \(([01]) CLEAR, 1 not checked\) \| inputs=2;;;0 ok=1;;;0 clear=[01];;;0 blurry=[01];;1;0 not_checked=1;1;;0 elapsed=[0-9.]+s;;;0
+      R"(FOCUSMETER (WARNING|CRITICAL) - ([01]) BLURRY of 2 inputs \(([01]) CLEAR, 1 not checked\) \| inputs=2;;;0 ok=1;;;0 clear=[01];;;0 blurry=[01];;1;0 unknown=0;;;0 not_checked=1;1;;0 elapsed=[0-9.]+s;;;0
 )");
   std::smatch m;
   ASSERT_TRUE(std::regex_match(run.out, m, line)) << run.out;
@@ -134,15 +134,14 @@ TEST(QuietVerbose, VerboseLogsEachResultQuietSilencesNotes) {
   TempDir dir;
   write_file(dir / "a.png", bombs::encode(".png", 64, 48));
   write_file(dir / "b\033]0;x.jpg", bombs::jpeg(30000, 30000));
-  const std::vector<std::pair<std::string, std::string>> no_model = {{"FOCUSMETER_MODEL", dir / "none.json"}};
-  auto run = run_focusmeter({"check", "-f", "json", "-v", dir / "a.png", dir / "b\033]0;x.jpg"}, no_model);
+  auto run = run_focusmeter({"check", "--no-model", "-f", "json", "-v", dir / "a.png", dir / "b\033]0;x.jpg"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
   EXPECT_NE(run.err.find("reporting features only"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("/a.png: ok"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("/b\\e]0;x.jpg: error (image too large"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("focusmeter check: [2/2] "), std::string::npos) << run.err;
-  run = run_focusmeter({"check", "-f", "json", "-q", dir / "a.png"}, no_model);
-  EXPECT_EQ(run.exit_code, 0) << run.err;
+  run = run_focusmeter({"check", "--no-model", "-f", "json", "-q", dir / "a.png"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;  // features only: nothing judged
   EXPECT_EQ(run.err, "");
 }
 

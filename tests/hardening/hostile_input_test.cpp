@@ -51,8 +51,7 @@ TEST(Bombs, CheckRefusesEveryFormatWithAReason) {
 
 TEST(Bombs, MaxPixelsIsTheLimit) {
   TempDir dir;
-  cv::Mat m(100, 200, CV_8UC3, cv::Scalar(10, 200, 30));
-  cv::imwrite(dir / "small.png", m);
+  write_file(dir / "small.png", bombs::picture(".png", 200, 100));  // judged, not UNKNOWN
   auto run = run_focusmeter({"check", "--format", "json", "--max-pixels", "19999", dir / "small.png"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
   EXPECT_NE(run.out.find("image too large (200\u00d7100 > 19999 pixels"), std::string::npos) << run.out;

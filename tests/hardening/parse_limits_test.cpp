@@ -16,10 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-fm::Model model() {
-  const char* path = std::getenv("FOCUSMETER_MODEL");  // the devenv's default model
-  return fm::Model::load(path ? path : "");
-}
+const fm::Model& model() { return *fm::default_model(); }  // the compiled-in model
 
 std::string error_of(const fm::serve::ApiResponse& r) { return json::parse(r.body)["error"].get<std::string>(); }
 

@@ -44,8 +44,8 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-using focusmeter_test::RunResult;
 using focusmeter_test::run_focusmeter;
+using focusmeter_test::RunResult;
 
 class ScanIntegration : public ::testing::Test {
  protected:
@@ -411,7 +411,7 @@ bool write_flat_png(const std::string& path) {
 
 // A camera looking at a flat wall: judge() gives "no evidence" (0.5) and the
 // report says why rather than passing it off as a verdict.
-TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
+TEST_F(ScanIntegration, FlatSceneIsUnknownNotClear) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
   const std::string flat = tmp_ + "/flat.png";
   ASSERT_TRUE(write_flat_png(flat));
@@ -431,9 +431,14 @@ TEST_F(ScanIntegration, FlatSceneIsReportedAsTooLittleTexture) {
     const RunResult run = run_focusmeter(args);
     auto by_host = jsonl_by_host(run.out);
     const auto& r = by_host[host];
+    // Analysed, but nothing to judge: UNKNOWN with the cause, no score, and
+    // exit status 2 (never a CLEAR camera).
     EXPECT_EQ(r["status"], "ok") << run.out << run.err;
-    EXPECT_DOUBLE_EQ(r.value("score", -1.0), 0.5) << r.dump();
-    EXPECT_NE(r.value("reason", "").find("too little texture to judge focus"), std::string::npos) << r.dump();
+    EXPECT_EQ(r["verdict"], "UNKNOWN") << r.dump();
+    EXPECT_TRUE(r["score"].is_null()) << r.dump();
+    EXPECT_EQ(r["no_verdict"], "no_detail") << r.dump();
+    EXPECT_NE(r.value("reason", "").find("no detail to judge focus: flat picture"), std::string::npos) << r.dump();
+    EXPECT_EQ(run.status, 2) << run.err;
   }
   g_subprocess_send_signal(cam, SIGTERM);
   g_subprocess_wait(cam, nullptr, nullptr);
@@ -802,8 +807,7 @@ TEST_F(ScanIntegration, VlcIsAThirdPartyCameraReachedOverUdp) {
   const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json";
   const std::string url_a = "rtsp://" + address(46) + ":" + std::to_string(a.port()) + "/cam";
   const std::string url_b = "rtsp://" + address(47) + ":" + std::to_string(b.port()) + "/cam";
-  const RunResult run = run_focusmeter(
-      {"scan", "--model", model, "--format", "jsonl", "--timeout", "8", url_a, url_b});
+  const RunResult run = run_focusmeter({"scan", "--model", model, "--format", "jsonl", "--timeout", "8", url_a, url_b});
   auto by_host = jsonl_by_host(run.out);
   EXPECT_EQ(by_host[address(46)]["status"], "ok") << run.out << run.err;
   EXPECT_NE(by_host[address(46)]["reason"].get<std::string>().find("tried UDP"), std::string::npos) << run.out;

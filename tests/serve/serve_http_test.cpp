@@ -422,13 +422,21 @@ TEST(ServeShutdown, SigtermFinishesTheRequestInFlightThenExits0) {
   EXPECT_EQ(Client().get(server.url() + "/healthz").status, 0u);
 }
 
-TEST(ServeNoModel, StartsAndSaysWhyPredictionIsUnavailable) {
-  ServeProcess server({}, {{"FOCUSMETER_MODEL", "/nonexistent/focusmeter-model.json"}});
+// Only --no-model serves without a model; a named one that is missing stops
+// the service at start (exit 64), never a silent features-only service.
+TEST(ServeNoModel, StartsOnlyWhenAskedAndSaysWhyPredictionIsUnavailable) {
+  std::string err;
+  EXPECT_EQ(
+      serve_test::run_command(
+          {FOCUSMETER_BIN, "serve", "--listen", "127.0.0.1:0", "--model", "/nonexistent/focusmeter-model.json"}, err),
+      64);
+  EXPECT_NE(err.find("/nonexistent/focusmeter-model.json"), std::string::npos) << err;
+  ServeProcess server({"--no-model"});
   ASSERT_TRUE(server.started());
   Client client;
   Reply r = client.post(server.url() + "/v1/predict", json{{"features", features_json(0.01, 1, 0.004, 0.003)}}.dump());
   EXPECT_EQ(r.status, 503u);
-  EXPECT_NE(r.body.find("no model"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("--no-model"), std::string::npos) << r.body;
   EXPECT_EQ(client.get(server.url() + "/v1/model").status, 503u);
   r = client.post(server.url() + "/v1/analyze", read_file(fixture("camera_512x512.png")), "image/png");
   ASSERT_EQ(r.status, 200u) << r.body;

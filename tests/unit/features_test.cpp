@@ -171,7 +171,7 @@ TEST(NothingToJudge, BlackAndFlatFramesAreUnknownWithTheirCause) {
     EXPECT_FALSE(j.verdict);
     ASSERT_TRUE(j.no_verdict);
     EXPECT_EQ(j.no_verdict->kind, fm::NoVerdictKind::NoDetail);
-    EXPECT_EQ(j.no_verdict->detail.rfind("no detail to judge focus: flat picture (contrast ", 0), 0u)
+    EXPECT_EQ(j.no_verdict->detail.rfind("no detail to judge focus: flat picture (detail ", 0), 0u)
         << j.no_verdict->detail;
   }
 

@@ -140,7 +140,7 @@ TEST(StreamSummary, RoundTripsWithAndWithoutAModel) {
   fm::AggregateResult u;
   u.frames = u.unknown_frames = 4;
   u.unknown_share = 1;
-  u.no_verdict = fm::NoVerdict{fm::NoVerdictKind::NoDetail, "no detail to judge focus: flat picture (contrast 1/255)"};
+  u.no_verdict = fm::NoVerdict{fm::NoVerdictKind::NoDetail, "no detail to judge focus: flat picture (detail 1/255)"};
   unknown.aggregate = u;
   StructurePtr us{unknown.to_structure()};
   EXPECT_STREQ(gst_structure_get_string(us.s, "verdict"), "UNKNOWN");

@@ -178,6 +178,8 @@ int run(int argc, char** argv) {
   cli::ReportOutput output;
   std::string error;
   if (!output.open(report_opts, report::ReportKind::Check, error)) return usage_error(error);
+  if (!model.model && !output.quiet())
+    std::fprintf(stderr, "focusmeter check: --no-model: reporting features only, no verdicts\n");
 
   const auto t0 = std::chrono::steady_clock::now();
   report::Report report;

@@ -236,6 +236,8 @@ int focusmeter_scan_main(int argc, char** argv) {
   } catch (const fm::ModelError& e) {
     return cli::fail(kCommand, cli::model_error_exit_status(e), e.what());
   }
+  if (!model.model && !report_options.quiet)
+    std::fprintf(stderr, "focusmeter scan: --no-model: reporting features only, no verdicts\n");
   settings.model = model.model;  // every element scores with this one loaded model
   g_autoptr(GstElementFactory) factory = gst_element_factory_find("focusmeter");
   if (!factory) {

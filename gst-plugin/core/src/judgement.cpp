@@ -1,5 +1,6 @@
 #include "focusmeter/judgement.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -58,9 +59,13 @@ std::optional<NoVerdict> nothing_to_judge(const FeatureVector& fv, const Model* 
   const double luma = fv.has(Feature::Brightness) ? fv[Feature::Brightness] : 0.0;
   if (luma < kTooDarkLuma)
     return NoVerdict{NoVerdictKind::TooDark, "covered or too dark (mean luma " + levels(luma) + ")"};
-  const double contrast = fv.has(Feature::Contrast) ? fv[Feature::Contrast] : 0.0;
-  return NoVerdict{NoVerdictKind::NoDetail,
-                   "no detail to judge focus: flat picture (contrast " + levels(contrast) + ")"};
+  // The measure that failed: the luma's deviation above the sensor noise
+  // (a wall, fog, pure noise), else the texture of the 4x downscale (a
+  // smooth gradient) — the detail there is to judge focus by.
+  const double c = fv[Feature::Contrast], n = fv[Feature::NoiseSigma];
+  const double signal = std::sqrt(std::max(0.0, c * c - n * n));
+  const double detail = signal < low_texture_thresholds(model).contrast ? signal : fv[Feature::Texture];
+  return NoVerdict{NoVerdictKind::NoDetail, "no detail to judge focus: flat picture (detail " + levels(detail) + ")"};
 }
 
 Judgement judge(const Model* model, const FeatureVector& fv, std::optional<double> threshold) {

@@ -10,7 +10,8 @@
 //  - TooDark: the mean luma is below kTooDarkLuma, "covered or too dark
 //    (mean luma 3/255)";
 //  - NoDetail: anything else, "no detail to judge focus: flat picture
-//    (contrast 1.2/255)".
+//    (detail 1.2/255)", the measure that failed (the luma's deviation above
+//    the noise, else the texture).
 // A model whose score is not finite for the frame (NoScore) gives no verdict
 // either. Callers report UNKNOWN with NoVerdict::detail as the reason.
 #pragma once
