@@ -173,7 +173,8 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
   const guint64 interval =
       options.keyframes_only || frames <= 1 ? 0 : static_cast<guint64>(options.spread_seconds / frames * GST_SECOND);
   // Always name the model: left unset, the element would load its default
-  // ($FOCUSMETER_MODEL) and score with a model the caller did not choose.
+  // ($FOCUSMETER_MODEL, else the compiled-in one) and score with a model the
+  // caller did not choose.
   g_object_set(fm, "interval", interval, nullptr);
   gst::set_element_model(fm, options.model, options.threshold);
 
