@@ -14,6 +14,7 @@
 #include "cli/worker_pool.h"
 #include "train/camera_chain.h"
 #include "train/dataset.h"
+#include "train/video_codec.h"
 
 namespace fs = std::filesystem;
 
@@ -89,6 +90,7 @@ bool build_camera_dataset(const std::vector<SourcePhoto>& sources, const Dataset
     names.push_back(stem);
   }
 
+  ensure_gstreamer();  // before the workers start
   const std::size_t total = sources.size() * static_cast<std::size_t>(opt.per_source);
   std::vector<std::string> rows(total);
   std::atomic<std::size_t> written{0};

@@ -36,6 +36,10 @@ std::string encoder_description(Codec codec, int kbps) {
 
 }  // namespace
 
+void ensure_gstreamer() {
+  if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+}
+
 cv::Mat video_roundtrip(const std::vector<cv::Mat>& frames, Codec codec, int kbps, std::string& error) {
   if (frames.empty() || codec == Codec::Jpeg) {
     error = "video_roundtrip: no frames or not a video codec";
@@ -46,7 +50,6 @@ cv::Mat video_roundtrip(const std::vector<cv::Mat>& frames, Codec codec, int kbp
     error = "video_roundtrip: width not a multiple of 8 or odd height";
     return {};
   }
-  if (!gst_is_initialized()) gst_init(nullptr, nullptr);  // idempotent; main() has usually done it
   const std::string desc = "appsrc name=src format=time ! " + encoder_description(codec, kbps) +
                            " ! videoconvert ! video/x-raw,format=GRAY8 ! appsink name=sink sync=false";
   g_autoptr(GError) err = nullptr;

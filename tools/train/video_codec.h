@@ -13,11 +13,15 @@ namespace focusmeter::train {
 
 enum class Codec;
 
+// Initialises GStreamer if nobody has. Call it before starting threads:
+// another thread could see GStreamer initialised while the first one is
+// still scanning the plugin registry.
+void ensure_gstreamer();
+
 // Encodes `frames` (8-bit grey, all the same size, width a multiple of 8,
 // even height)
 // at `kbps` and 25 frames/s, decodes them, and returns the last decoded
 // frame's luma. Returns an empty Mat with `error` set (one line) on failure.
-// Initialises GStreamer if nobody has.
 cv::Mat video_roundtrip(const std::vector<cv::Mat>& frames, Codec codec, int kbps, std::string& error);
 
 }  // namespace focusmeter::train
