@@ -49,10 +49,9 @@ bench: build
 # The camera set and the leave-one-package-out evaluation (issue 13): every
 # number of models/camera-evaluation.md. Minutes on 2 cores.
 eval: build
-	mkdir -p models/candidates
 	nice -n 10 $(BUILD)/tools/focusmeter train dataset --recipe camera --output $(BUILD)/camera-set
 	nice -n 10 $(BUILD)/tools/focusmeter train eval --data $(BUILD)/camera-set --model models/default.json \
-		--report models/camera-evaluation.md --candidate models/candidates/camera-logistic.json
+		--report models/camera-evaluation.md --candidate $(BUILD)/camera-logistic.json
 
 # libFuzzer targets with clang + ASan in build-fuzz, FUZZ_SECONDS (30) each.
 fuzz: deps

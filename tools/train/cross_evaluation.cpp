@@ -248,6 +248,21 @@ bool cross_evaluate(const std::vector<Sample>& samples, const CrossEvalOptions& 
     if (file_model) predict(samples, test, file_model.get(), nullptr, kShipped, out);
   }
   const int methods = file_model ? kMethods : kShipped;
+  if (!opt.predictions.empty()) {
+    std::ofstream csv(opt.predictions);
+    csv << "path,package,label,retrained_score,retrained_blurry,one_nn_blurry,rule_blurry,model_score,model_blurry\n";
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      const auto& o = out[i];
+      csv << samples[i].path << "," << package_of(samples[i]) << "," << label_name(samples[i].label) << ","
+          << o[kRetrained].score << "," << o[kRetrained].blurry << "," << o[kOneNn].blurry << "," << o[kRule].blurry
+          << "," << (o[kShipped].have ? o[kShipped].score : -1) << "," << (o[kShipped].have ? o[kShipped].blurry : 0)
+          << "\n";
+    }
+    if (!csv) {
+      error = opt.predictions + ": cannot write";
+      return false;
+    }
+  }
 
   std::ofstream file(opt.report);
   if (!file) {

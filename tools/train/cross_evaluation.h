@@ -27,6 +27,7 @@ struct CrossEvalOptions {
   std::string report;        // Markdown file to write
   std::string candidate;     // model trained on every sample, written here ("" = none)
   std::string command_line;  // written beside the tables
+  std::string predictions;   // CSV of every sample's out-of-package decisions ("" = none)
 };
 
 // Runs every split on `samples` (features extracted) and writes the report

@@ -21,6 +21,7 @@ int eval_main(int argc, char** argv) {
   g_autofree gchar* report = nullptr;
   g_autofree gchar* model = nullptr;
   g_autofree gchar* candidate = nullptr;
+  g_autofree gchar* predictions = nullptr;
   gint jobs = 2;
   gboolean no_cache = FALSE;
   const GOptionEntry entries[] = {
@@ -31,6 +32,8 @@ int eval_main(int argc, char** argv) {
        "FILE"},
       {"candidate", 0, 0, G_OPTION_ARG_FILENAME, &candidate,
        "Also train the recipe on the whole set and write the model here", "FILE"},
+      {"predictions", 0, 0, G_OPTION_ARG_FILENAME, &predictions,
+       "Also write every image's out-of-package decisions and scores as CSV", "FILE"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Feature extraction threads (default 2)", "N"},
       {"no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Do not read or write the feature cache", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -76,6 +79,7 @@ int eval_main(int argc, char** argv) {
   opt.model_path = model ? model : "";
   opt.candidate = candidate ? candidate : "";
   opt.command_line = command_line;
+  opt.predictions = predictions ? predictions : "";
   try {
     if (!cross_evaluate(samples, opt, error)) {
       std::fprintf(stderr, "focusmeter train eval: %s\n", error.c_str());
