@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the blackbox ratchet's frames (tests/blackbox/, issue 13):
 # a camera-recipe set made with its own seed (not the training set's),
-# then per degradation kind up to 12 CLEAR/BLURRY frames (half each when
-# there are enough), small ones only (at most 704x576) so that the committed
+# then per degradation kind up to 8 CLEAR/BLURRY frames (half each when
+# there are enough), small ones only (at most 640x480 pixels) so that the committed
 # set stays a few MB. Deterministic: the generator is seeded and the choice
 # follows the manifest's order.
 #
@@ -24,9 +24,9 @@ mkdir -p "$out/frames"
 # Manifest columns: 1 path, 2 label, 4 package, 5 blur, 6 blur_size_1080,
 # 8 lighting, 9 haze, 12 sharpen, 13 osd, 14 width, 15 height, 16 stream,
 # 17 codec.
-awk -F, -v per_kind=12 '
+awk -F, -v per_kind=8 '
   NR == 1 { next }
-  $2 == "ambiguous" || $14 * $15 > 704 * 576 { next }
+  $2 == "ambiguous" || $14 * $15 > 640 * 480 { next }
   {
     k = 0
     kinds[++k] = ($13 == 1) ? "osd" : ""

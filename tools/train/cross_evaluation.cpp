@@ -119,6 +119,8 @@ std::vector<Kind> degradation_kinds() {
   };
   return {
       {"every frame", [](const Sample&) { return true; }},
+      {"no OSD", [](const Sample& s) { return num(s, "osd") == 0; }},
+      {"no OSD, no sharpening", [](const Sample& s) { return num(s, "osd") == 0 && num(s, "sharpen") == 0; }},
       {"OSD burnt in", [](const Sample& s) { return num(s, "osd") > 0; }},
       {"ISP sharpening", [](const Sample& s) { return num(s, "sharpen") > 0; }},
       {"JPEG snapshot", [](const Sample& s) { return s.text("codec") == "jpeg"; }},
