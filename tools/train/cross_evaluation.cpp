@@ -135,6 +135,7 @@ std::vector<Kind> degradation_kinds() {
       {"IR night", [](const Sample& s) { return s.text("lighting") == "irnight"; }},
       {"low light", [](const Sample& s) { return s.text("lighting") == "lowlight"; }},
       {"haze", [](const Sample& s) { return num(s, "haze") > 0; }},
+      {"tilted defocus (partial)", [](const Sample& s) { return s.text("blur") == "tilt"; }},
       {"sub-stream 640x360", size(640, 360)},
       {"sub-stream 704x576", size(704, 576)},
       {"sub-stream 1280x720", size(1280, 720)},
