@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,8 +12,8 @@
 #include <set>
 #include <sstream>
 
-#include "commands.h"
 #include "cli/exit_codes.h"
+#include "commands.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "train/dataset.h"
@@ -165,6 +166,56 @@ TEST(TrainDataset, CameraRecipeSameSeedSameBytes) {
   }
   EXPECT_EQ(n, 18);
   EXPECT_EQ(codecs, (std::set<std::string>{"h264", "h265", "jpeg"}));
+}
+
+// `train eval` on a tiny camera set whose three photos are given three
+// packages: every package is held out in turn and the report has its
+// tables; a set of one package is refused in one line.
+TEST(TrainEval, HoldsOutEachPackageAndWritesTheReport) {
+  TempDir dir;
+  const TrainRun made = train({"dataset", "--recipe", "camera", "--output", dir.path().string(), "--per-source", "24",
+                               "--seed", "5", "--source", fixture("camera_512x512.png"), "--source",
+                               fixture("astronaut_641x479.png"), "--source", fixture("brick_512x512.png")});
+  ASSERT_EQ(made.status, 0) << made.err;
+  const fs::path report = dir.path() / "eval.md";
+
+  const TrainRun one = train({"eval", "--data", dir.path().string(), "--report", report.string()});
+  EXPECT_EQ(one.status, fm::cli::kExitDataError);
+  EXPECT_NE(one.err.find("fewer than two packages"), std::string::npos) << one.err;
+
+  // Package = source photo: "local" becomes the photo's name.
+  std::ifstream in(dir.path() / "manifest.csv");
+  std::ostringstream rewritten;
+  std::string line;
+  std::getline(in, line);
+  rewritten << line << "\n";
+  while (std::getline(in, line)) {
+    std::vector<std::string> c;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) c.push_back(cell);
+    c[3] = "pkg-" + c[2];
+    for (std::size_t i = 0; i < c.size(); ++i) rewritten << (i ? "," : "") << c[i];
+    rewritten << "\n";
+  }
+  in.close();
+  std::ofstream(dir.path() / "manifest.csv") << rewritten.str();
+
+  const TrainRun r = train({"eval", "--data", dir.path().string(), "--report", report.string(), "--model",
+                            std::getenv("FOCUSMETER_MODEL"), "--predictions", (dir.path() / "p.csv").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* pkg : {"pkg-camera_512x512", "pkg-astronaut_641x479", "pkg-brick_512x512"})
+    EXPECT_NE(r.err.find(std::string("holding out ") + pkg), std::string::npos) << r.err;
+  const std::string md = slurp(report);
+  for (const char* section :
+       {"## Leave one package out: main task", "## The issue's targets", "## Per degradation kind",
+        "## Per delivered resolution", "## Calibration", "## Leave one degradation family out"})
+    EXPECT_NE(md.find(section), std::string::npos) << section;
+  EXPECT_NE(md.find("| pkg-brick_512x512 |"), std::string::npos) << md;
+  // One line per image, each with an out-of-package decision.
+  std::ifstream p(dir.path() / "p.csv");
+  int rows = -1;
+  while (std::getline(p, line)) ++rows;
+  EXPECT_EQ(rows, 72);
 }
 
 TEST(Train, TrainedModelSeparatesSharpFromBlurred) {

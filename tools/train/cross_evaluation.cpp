@@ -38,6 +38,13 @@ bool disk_at_least(const Sample& s, double r) {
   return s.label == Label::Blurry && s.text("blur") == "disk" && num(s, "blur_size_1080") >= r;
 }
 
+// A camera size ("1920x1080", a sub-stream's), or one bucket for the
+// library photos taken near their own size.
+std::string resolution_of(const Sample& s) {
+  if (num(s, "height") != 1080 && s.text("stream") != "sub") return "library photo, own size";
+  return std::to_string(static_cast<int>(num(s, "width"))) + "x" + std::to_string(static_cast<int>(num(s, "height")));
+}
+
 struct Rate {
   std::size_t n = 0, hits = 0;
   double value() const { return n ? static_cast<double>(hits) / n : -1; }
@@ -172,8 +179,6 @@ std::vector<Target> issue_targets() {
   auto disk4 = [](const Sample& s) { return s.label == Label::Clear || disk_at_least(s, 4); };
   return {
       {"main task: false alarms <= 0.02", [](const Sample& s) { return in_target(s); }, true, 0.02},
-      {"main task: detection (for balanced accuracy >= 0.97)", [](const Sample& s) { return in_target(s); }, false,
-       0.94},
       {"OSD: detection of disk r >= 4 >= 0.95", [=](const Sample& s) { return num(s, "osd") > 0 && disk4(s); }, false,
        0.95},
       {"sharpening: detection of disk r >= 4 >= 0.95",
@@ -341,6 +346,22 @@ bool cross_evaluate(const std::vector<Sample>& samples, const CrossEvalOptions& 
   r.line("## The issue's targets (retrained recipe, leave one package out)");
   r.line();
   r.header({"target", "pooled", "worst package", "met (worst)"});
+  {
+    // Balanced accuracy needs both classes: packages without them are skipped.
+    const Split pooled = split_metrics(samples, out, kRetrained, in_target);
+    double worst = 2;
+    std::string worst_name = "-";
+    for (const auto& [package, test] : by_package) {
+      const Split p = split_metrics(samples, out, kRetrained,
+                                    [&](const Sample& x) { return in_target(x) && package_of(x) == package; });
+      if (p.m.clear && p.m.blurry && p.m.balanced_accuracy() < worst) {
+        worst = p.m.balanced_accuracy();
+        worst_name = package;
+      }
+    }
+    r.row({"main task: balanced accuracy >= 0.97", ba_cell(pooled), worst <= 1 ? f3(worst) + " " + worst_name : "-",
+           worst <= 1 ? (worst >= 0.97 ? "yes" : "**no**") : "no data"});
+  }
   for (const Target& t : issue_targets()) {
     auto rate = [&](const Keep& k) {
       return called(samples, out, kRetrained, [&](const Sample& s) {
@@ -423,18 +444,8 @@ bool cross_evaluate(const std::vector<Sample>& samples, const CrossEvalOptions& 
   {
     std::map<std::string, Keep> sizes;
     for (const Sample& s : samples) {
-      const std::string key = num(s, "height") == 1080 || s.text("stream") == "sub"
-                                  ? std::to_string(static_cast<int>(num(s, "width"))) + "x" +
-                                        std::to_string(static_cast<int>(num(s, "height")))
-                                  : "library photo, own size";
-      if (!sizes.count(key))
-        sizes[key] = [key](const Sample& x) {
-          const std::string k = num(x, "height") == 1080 || x.text("stream") == "sub"
-                                    ? std::to_string(static_cast<int>(num(x, "width"))) + "x" +
-                                          std::to_string(static_cast<int>(num(x, "height")))
-                                    : "library photo, own size";
-          return k == key;
-        };
+      const std::string key = resolution_of(s);
+      if (!sizes.count(key)) sizes[key] = [key](const Sample& x) { return resolution_of(x) == key; };
     }
     std::vector<std::string> head{"resolution"};
     for (int m = 0; m < methods; ++m)
