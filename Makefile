@@ -8,7 +8,7 @@ MESON_TEST_ARGS ?=
 # reliable under instrumentation (the normal build keeps -Werror).
 SANITIZE_BUILD ?= build-asan
 
-.PHONY: all deps build test test-unit test-element test-integration test-sanitize test-valgrind demo bench fuzz devenv install clean
+.PHONY: all deps build test test-unit test-element test-integration test-sanitize test-valgrind demo bench eval fuzz devenv install clean
 
 all: build
 
@@ -45,6 +45,13 @@ demo: build
 
 bench: build
 	@tools/scripts/bench.sh $(BUILD)
+
+# The camera set and the leave-one-package-out evaluation (issue 13): every
+# number of models/camera-evaluation.md. Minutes on 2 cores.
+eval: build
+	nice -n 10 $(BUILD)/tools/focusmeter train dataset --recipe camera --output $(BUILD)/camera-set
+	nice -n 10 $(BUILD)/tools/focusmeter train eval --data $(BUILD)/camera-set --model models/default.json \
+		--report models/camera-evaluation.md --candidate $(BUILD)/camera-logistic.json
 
 # libFuzzer targets with clang + ASan in build-fuzz, FUZZ_SECONDS (30) each.
 fuzz: deps

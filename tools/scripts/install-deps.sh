@@ -20,8 +20,9 @@ packages=(
   # run time: tools, decoders, RTSP, encoders for test clips and demo cameras
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  # source photos for `focusmeter train dataset` (not needed to build)
-  python3-skimage opencv-doc mate-backgrounds
+  # source photos for `focusmeter train dataset` (not needed to build); the
+  # last two only for `--recipe camera` and `make eval` (issue 13)
+  python3-skimage opencv-doc mate-backgrounds lomiri-wallpapers-16.04 python3-sklearn
 )
 
 missing=()

@@ -159,27 +159,40 @@ bool build_dataset(const DatasetOptions& opt, std::string& error) {
 int dataset_main(int argc, char** argv) {
   g_autofree gchar* output = nullptr;
   g_auto(GStrv) sources = nullptr;
-  gint per_source = 100;
+  gint per_source = 0;  // 0: the recipe's default
   gint64 seed = 1;
   gint jobs = 2;
+  g_autofree gchar* recipe = nullptr;
   const GOptionEntry entries[] = {
+      {"recipe", 'r', 0, G_OPTION_ARG_STRING, &recipe,
+       "photo (default: the shipped model's set) or camera (the camera chain, packages in the manifest)", "NAME"},
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder to write the set into (required)", "DIR"},
       {"source", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &sources,
        "A sharp source photo, or a folder of them (repeatable; default: photos from Debian packages)", "PATH"},
-      {"per-source", 'n', 0, G_OPTION_ARG_INT, &per_source, "Images made from each source (default 100)", "N"},
+      {"per-source", 'n', 0, G_OPTION_ARG_INT, &per_source,
+       "Images made from each source (default 100 for photo, 40 for camera)", "N"},
       {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default 2)", "N"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- synthesise a labelled focus data set");
   g_option_context_add_main_entries(ctx, entries, nullptr);
   g_option_context_set_summary(ctx,
-                               "Degrades sharp photos the way cameras do (defocus, Gaussian blur, noise, JPEG,\n"
-                               "frame size, dim scenes) and writes clear/, blurry/, ambiguous/ and manifest.csv.");
+                               "Degrades sharp photos the way cameras do and writes clear/, blurry/, ambiguous/\n"
+                               "and manifest.csv. Recipe photo: defocus, Gaussian blur, noise, JPEG, frame size,\n"
+                               "dim scenes. Recipe camera: haze and low light, defocus (also tilted), day and\n"
+                               "IR-night noise, gamma, sharpening, sub-streams, OSD, JPEG or H.264/H.265.");
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
     std::fprintf(stderr, "focusmeter train dataset: %s\n", err->message);
     return cli::kExitUsage;
   }
+  const std::string recipe_name = recipe ? recipe : "photo";
+  if (recipe_name != "photo" && recipe_name != "camera") {
+    std::fprintf(stderr, "focusmeter train dataset: --recipe must be photo or camera\n");
+    return cli::kExitUsage;
+  }
+  const bool camera = recipe_name == "camera";
+  if (per_source == 0) per_source = camera ? 40 : 100;
   if (!output || argc > 1 || per_source < 1 || jobs < 1 || seed < 0) {
     std::fprintf(stderr, "focusmeter train dataset: %s\n",
                  !output    ? "--output DIR is required"
@@ -193,6 +206,7 @@ int dataset_main(int argc, char** argv) {
   opt.per_source = per_source;
   opt.seed = static_cast<unsigned long long>(seed);
   opt.jobs = jobs;
+  std::vector<SourcePhoto> camera_sources;
   if (sources) {
     for (gchar** s = sources; *s; ++s) {
       std::error_code ec;
@@ -206,6 +220,16 @@ int dataset_main(int argc, char** argv) {
         opt.sources.push_back(*s);
       }
     }
+    // Named sources: the package is unknown; each photo is its own unit.
+    for (const std::string& s : opt.sources) camera_sources.push_back({s, "local"});
+  } else if (camera) {
+    camera_sources = default_camera_sources();
+    for (const SourcePhoto& s : camera_sources)
+      if (!fs::exists(s.path)) {
+        std::fprintf(stderr, "focusmeter train dataset: %s is missing (install %s, or name sources with --source)\n",
+                     s.path.c_str(), s.package.c_str());
+        return cli::kExitDataError;
+      }
   } else {
     opt.sources = default_sources();
     for (const std::string& s : opt.sources)
@@ -218,7 +242,7 @@ int dataset_main(int argc, char** argv) {
       }
   }
   std::string error;
-  if (!build_dataset(opt, error)) {
+  if (camera ? !build_camera_dataset(camera_sources, opt, error) : !build_dataset(opt, error)) {
     std::fprintf(stderr, "focusmeter train dataset: %s\n", error.c_str());
     return cli::kExitDataError;
   }

@@ -1,5 +1,7 @@
 // `focusmeter train dataset`: builds a labelled synthetic set from sharp
-// source photos (synthesis.h) and writes it as images plus manifest.csv.
+// source photos and writes it as images plus manifest.csv. Two recipes:
+// `photo` (synthesis.h, what the shipped model was trained on) and `camera`
+// (camera_chain.h: the camera's own chain of degradations, issue 13).
 #pragma once
 
 #include <string>
@@ -23,6 +25,22 @@ struct DatasetOptions {
 // Writes OUTPUT/{clear,blurry,ambiguous}/*.jpg and OUTPUT/manifest.csv.
 // Returns false with `error` set (one line) on failure.
 bool build_dataset(const DatasetOptions& opt, std::string& error);
+
+// A source photo and the Debian package that ships it (the held-out unit of
+// `focusmeter train eval`).
+struct SourcePhoto {
+  std::string path;
+  std::string package;
+};
+
+// The photographs of the camera recipe: default_sources() and more Debian
+// packages' photos (camera_dataset.cpp lists them and why).
+std::vector<SourcePhoto> default_camera_sources();
+
+// The camera recipe (camera_chain.h): writes OUTPUT/{clear,blurry,ambiguous}/
+// (.jpg for JPEG snapshots, .png for decoded H.264/H.265 frames) and
+// OUTPUT/manifest.csv with a package column.
+bool build_camera_dataset(const std::vector<SourcePhoto>& sources, const DatasetOptions& opt, std::string& error);
 
 int dataset_main(int argc, char** argv);
 

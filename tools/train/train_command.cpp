@@ -11,11 +11,12 @@
 #include <set>
 #include <sstream>
 
-#include "commands.h"
 #include "cli/cli.h"
 #include "cli/exit_codes.h"
+#include "commands.h"
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
+#include "train/cross_evaluation.h"
 #include "train/dataset.h"
 #include "train/evaluation.h"
 #include "train/labelled_set.h"
@@ -59,6 +60,7 @@ int fail(int code, const std::string& msg) { return fm::cli::fail("train", code,
 
 int focusmeter_train_main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "dataset") return ft::dataset_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::string(argv[1]) == "eval") return ft::eval_main(argc - 1, argv + 1);
 
   std::string command_line = "focusmeter";
   for (int i = 0; i < argc; ++i) command_line += std::string(" ") + argv[i];
@@ -102,7 +104,8 @@ int focusmeter_train_main(int argc, char** argv) {
   g_option_context_set_summary(ctx,
                                "Trains a focus model (logistic regression, or boosted trees) on labelled images\n"
                                "and writes it as JSON, with held-out figures.\n"
-                               "Run 'focusmeter train dataset --help' to build the synthetic training set.");
+                               "Run 'focusmeter train dataset --help' to build the synthetic training set,\n"
+                               "'focusmeter train eval --help' for the leave-one-package-out evaluation.");
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return fail(fm::cli::kExitUsage, err->message);
   if (!data && argc == 2)
