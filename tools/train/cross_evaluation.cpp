@@ -95,9 +95,11 @@ void predict(const std::vector<Sample>& samples, const std::vector<std::size_t>&
     Outcome& o = out[i][m];
     o.have = true;
     if (model) {
+      // UNKNOWN (nothing to judge) is not a BLURRY decision; its score
+      // counts as 0.5, "no evidence", in the calibration tables.
       const Judgement j = judge(*model, samples[i].features);
-      o.score = j.prediction.score;
-      o.blurry = j.prediction.verdict == Verdict::Blurry;
+      o.score = j.score.value_or(0.5);
+      o.blurry = j.verdict == Verdict::Blurry;
     } else {
       o.blurry = other->blurry(samples[i]);
     }
