@@ -1,0 +1,75 @@
+// The focus map and its aggregate (focus_map.h, steps 2-6).
+#include "focusmeter/focus_map.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace focusmeter {
+
+FocusMap focus_map(const LumaView& luma, const Model& model) {
+  FocusMap map;
+  map.grid = tile_grid(luma.width(), luma.height());
+  const int n = map.grid.count();
+  map.scores.assign(n, 0.0);
+  map.textured.assign(n, false);
+  map.overlay.assign(n, false);
+  map.voting.assign(n, false);
+  const FeatureMask wanted = judgement_features(&model);
+  int textured = 0, overlays = 0;
+  for (int i = 0; i < n; ++i) {
+    const LumaView tile = luma.cropped(map.grid.tile(i));
+    const FeatureVector fv = compute_features(tile, wanted);
+    map.scores[i] = model.score(fv);
+    map.textured[i] = !low_texture(fv, model.low_texture_thresholds()) && std::isfinite(map.scores[i]);
+    if (!map.textured[i]) continue;
+    ++textured;
+    map.overlay[i] = is_overlay(overlay_stats(tile), fv[Feature::NoiseSigma]);
+    overlays += map.overlay[i] ? 1 : 0;
+  }
+  // Most of the picture looking like an overlay is the scene, not an OSD.
+  const bool drop_overlays = overlays <= kMaxOverlayShare * textured;
+  for (int i = 0; i < n; ++i) map.voting[i] = map.textured[i] && !(drop_overlays && map.overlay[i]);
+  return map;
+}
+
+MapAggregate aggregate_map(const FocusMap& map, double threshold) {
+  MapAggregate a;
+  std::vector<double> votes;
+  for (int i = 0; i < map.grid.count(); ++i) {
+    if (map.voting[i]) votes.push_back(map.scores[i]);
+    if (map.textured[i] && map.overlay[i] && !map.voting[i]) ++a.overlay_tiles;
+  }
+  a.voters = static_cast<int>(votes.size());
+  if (votes.empty()) return a;
+  std::sort(votes.begin(), votes.end());
+  const std::size_t m = votes.size() / 2;
+  a.score = votes.size() % 2 ? votes[m] : (votes[m - 1] + votes[m]) / 2;
+  const auto soft = std::count_if(votes.begin(), votes.end(), [&](double s) { return s >= threshold; });
+  a.soft_share = static_cast<double>(soft) / static_cast<double>(votes.size());
+  a.partial = a.soft_share >= kPartialLow && a.soft_share <= kPartialHigh;
+  return a;
+}
+
+FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::optional<double> threshold) {
+  FrameJudgement f;
+  f.features = compute_features(luma, judgement_features(&model));
+  f.map = focus_map(luma, model);
+  const double t = threshold.value_or(model.threshold());
+  f.aggregate = aggregate_map(f.map, t);
+  f.judgement = judge(model, f.features, threshold);
+  if (f.judgement.low_texture || !f.judgement.prediction.verdict) return f;
+  Prediction& p = f.judgement.prediction;
+  if (!f.aggregate.score) {
+    f.judgement.low_texture = true;
+    p.verdict.reset();
+    p.score = 0;
+    p.no_verdict = f.features[Feature::Brightness] < kDarkBrightness ? "no textured tile: too dark"
+                                                                     : "no textured tile: no detail";
+    return f;
+  }
+  p.score = *f.aggregate.score;
+  p.verdict = p.score >= t ? Verdict::Blurry : Verdict::Clear;
+  return f;
+}
+
+}  // namespace focusmeter

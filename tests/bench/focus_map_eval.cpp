@@ -1,0 +1,167 @@
+// How the focus map's aggregate was chosen (docs/focus-map.md): every
+// source photo of the trainer (train/dataset.cpp's default_sources), framed
+// to 1080p, in the cases issue 12 names, judged by the shipped model on the
+// whole frame and through the map with several aggregates of the voting
+// tiles' scores. Prints one table row per case and aggregate: the share of
+// frames that got the expected verdict (and, for half-soft, the share
+// flagged partial).
+//
+//   build/tests/bench/focus-map-eval [model.json]   (default: the shipped model)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <opencv2/imgcodecs.hpp>
+#include <string>
+#include <vector>
+
+#include "../common/constructed_frames.h"
+#include "focusmeter/focus_map.h"
+#include "train/dataset.h"
+
+namespace fm = focusmeter;
+
+namespace {
+
+using Scores = std::vector<double>;
+
+double quantile(Scores v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * (v.size() - 1);
+  const auto i = static_cast<std::size_t>(pos);
+  const double f = pos - i;
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+double trimmed_mean(Scores v, double cut) {
+  std::sort(v.begin(), v.end());
+  const auto k = static_cast<std::size_t>(cut * v.size());
+  double s = 0;
+  for (std::size_t i = k; i < v.size() - k; ++i) s += v[i];
+  return s / (v.size() - 2 * k);
+}
+
+struct Aggregate {
+  const char* name;
+  std::function<double(const Scores&)> f;
+};
+
+struct Case {
+  const char* name;
+  bool blurry;  // the expected verdict
+  std::function<cv::Mat(const cv::Mat&)> make;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const fm::Model model = fm::Model::load(argc > 1 ? argv[1] : fm::default_model_path());
+  const double t = model.threshold();
+  const std::vector<Aggregate> aggregates = {
+      {"median", [](const Scores& s) { return quantile(s, 0.5); }},
+      {"q0.75 (low sharpness quantile)", [](const Scores& s) { return quantile(s, 0.75); }},
+      {"q0.25", [](const Scores& s) { return quantile(s, 0.25); }},
+      {"trimmed mean 25%", [](const Scores& s) { return trimmed_mean(s, 0.25); }},
+      {"mean", [](const Scores& s) { return std::accumulate(s.begin(), s.end(), 0.0) / s.size(); }},
+  };
+  const int W = 1920, H = 1080;
+  const std::vector<Case> cases = {
+      {"sharp", false, [](const cv::Mat& m) { return m; }},
+      {"sharp + OSD", false,
+       [](const cv::Mat& m) {
+         cv::Mat o = m.clone();
+         fm::test::draw_osd(o);
+         return o;
+       }},
+      {"sharp + soft corner (r 8, 1/9 of frame)", false,
+       [&](const cv::Mat& m) { return fm::test::soften_region(m, cv::Rect(0, 0, W / 3, H / 3), 8); }},
+      {"sharp + soft bottom strip (r 8, 1/4)", false,
+       [&](const cv::Mat& m) { return fm::test::soften_region(m, cv::Rect(0, H * 3 / 4, W, H / 4), 8); }},
+      {"sharp + noise 4", false, [](const cv::Mat& m) { return fm::test::with_noise(m, 4); }},
+      {"defocus r4", true, [](const cv::Mat& m) { return fm::test::defocus(m, 4); }},
+      {"defocus r4 + OSD", true,
+       [](const cv::Mat& m) {
+         cv::Mat o = fm::test::defocus(m, 4);
+         fm::test::draw_osd(o);
+         return o;
+       }},
+      {"defocus r6 + OSD", true,
+       [](const cv::Mat& m) {
+         cv::Mat o = fm::test::defocus(m, 6);
+         fm::test::draw_osd(o);
+         return o;
+       }},
+      {"defocus r5 + OSD + noise 4", true,
+       [](const cv::Mat& m) {
+         cv::Mat o = fm::test::defocus(m, 5);
+         fm::test::draw_osd(o);
+         return fm::test::with_noise(o, 4);
+       }},
+      {"half soft (left, r 6)", true,
+       [&](const cv::Mat& m) { return fm::test::soften_region(m, cv::Rect(0, 0, W / 2, H), 6); }},
+  };
+
+  struct Tally {
+    int n = 0, frame_ok = 0, overlay_frames = 0, partial = 0, no_voter = 0;
+    std::vector<int> ok;
+  };
+  std::map<std::string, Tally> tally;
+  double map_ms = 0, frame_ms = 0;
+  int timed = 0;
+  for (const std::string& path : fm::train::default_sources()) {
+    const cv::Mat src = cv::imread(path, cv::IMREAD_GRAYSCALE);
+    if (src.empty()) {
+      std::fprintf(stderr, "skipped (unreadable): %s\n", path.c_str());
+      continue;
+    }
+    const cv::Mat base = fm::test::frame_of(src, W, H);
+    for (const Case& c : cases) {
+      const cv::Mat m = c.make(base);
+      const fm::LumaView v(m.data, m.cols, m.rows, static_cast<std::ptrdiff_t>(m.step[0]));
+      const auto t0 = std::chrono::steady_clock::now();
+      const fm::FocusMap map = fm::focus_map(v, model);
+      const auto t1 = std::chrono::steady_clock::now();
+      const fm::Judgement whole = fm::judge(model, fm::compute_features(v, fm::judgement_features(&model)));
+      const auto t2 = std::chrono::steady_clock::now();
+      map_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
+      frame_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
+      ++timed;
+      Tally& tl = tally[c.name];
+      tl.ok.resize(aggregates.size());
+      ++tl.n;
+      tl.frame_ok += (whole.prediction.score >= t) == c.blurry;
+      const fm::MapAggregate agg = fm::aggregate_map(map, t);
+      tl.partial += agg.partial;
+      tl.overlay_frames += agg.overlay_tiles > 0;
+      Scores s;
+      for (int i = 0; i < map.grid.count(); ++i)
+        if (map.voting[i]) s.push_back(map.scores[i]);
+      if (s.empty()) {
+        ++tl.no_voter;
+        continue;
+      }
+      for (std::size_t a = 0; a < aggregates.size(); ++a) tl.ok[a] += (aggregates[a].f(s) >= t) == c.blurry;
+    }
+  }
+  std::printf("model %s, threshold %.2f, 1080p frames, grid %dx%d\n", model.origin().c_str(), t,
+              fm::tile_grid(W, H).cols, fm::tile_grid(W, H).rows);
+  std::printf("| case | n | whole frame |");
+  for (const Aggregate& a : aggregates) std::printf(" %s |", a.name);
+  std::printf(" partial | OSD tiles found | no voter |\n|---|---|---|");
+  for (std::size_t a = 0; a < aggregates.size(); ++a) std::printf("---|");
+  std::printf("---|---|---|\n");
+  for (const Case& c : cases) {
+    const Tally& tl = tally[c.name];
+    if (tl.n == 0) continue;
+    std::printf("| %s (%s) | %d | %.2f |", c.name, c.blurry ? "BLURRY" : "CLEAR", tl.n,
+                static_cast<double>(tl.frame_ok) / tl.n);
+    for (std::size_t a = 0; a < aggregates.size(); ++a) std::printf(" %.2f |", static_cast<double>(tl.ok[a]) / tl.n);
+    std::printf(" %.2f | %.2f | %d |\n", static_cast<double>(tl.partial) / tl.n,
+                static_cast<double>(tl.overlay_frames) / tl.n, tl.no_voter);
+  }
+  std::printf("mean time per 1080p frame: map %.1f ms, whole-frame features %.1f ms (%d frames)\n", map_ms / timed,
+              frame_ms / timed, timed);
+  return 0;
+}
