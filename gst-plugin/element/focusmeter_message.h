@@ -13,6 +13,16 @@
 //      score, verdict                                   gdouble, "CLEAR"/"BLURRY": only with a model
 //      no-verdict                                       gchararray, instead of score and verdict when the
 //                                                       model gave none (e.g. a non-finite score): why
+//      map-cols, map-rows                               gint, the focus map's grid over the ROI (only with
+//                                                       a model; focusmeter/focus_map.h)
+//      map-scores                                       GstValueArray of gdouble, cols x rows tile scores,
+//                                                       row-major (probability of BLURRY)
+//      map-textured, map-overlay                        GstValueArray of gboolean, per tile: had detail to
+//                                                       judge / left out as burnt-in text (OSD)
+//      map-soft-share                                   gdouble, share of the voting tiles at or above the
+//                                                       threshold
+//      map-partial                                      gboolean, a sizeable part soft and a sizeable part
+//                                                       sharp (the verdict follows the median tile)
 //      skipped-corrupted, skipped-gap,
 //      skipped-decode-only                              guint64, buffers not judged so far (see below)
 //  - StreamSummary (final = TRUE), once at EOS:
@@ -39,6 +49,7 @@
 #include <string>
 
 #include "focusmeter/features.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/luma_view.h"
 #include "focusmeter/model.h"
 
@@ -68,9 +79,10 @@ struct FrameResult {
   Rect roi;
   FeatureVector features;
   bool low_texture = false;
-  std::optional<double> score;     // with a model
-  std::optional<Verdict> verdict;  // with a model
+  std::optional<double> score;            // with a model
+  std::optional<Verdict> verdict;         // with a model
   std::optional<std::string> no_verdict;  // with a model that gave no verdict: why
+  std::optional<MapSummary> map;          // with a model; read back only when valid()
   SkippedBuffers skipped;
 
   GstStructure* to_structure() const;

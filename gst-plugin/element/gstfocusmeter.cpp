@@ -57,11 +57,12 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
-#include "focusmeter_model_object.h"
 #include "focusmeter_message.h"
+#include "focusmeter_model_object.h"
 #include "frame_luma.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_focusmeter_debug);
@@ -418,15 +419,19 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   }
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
-  focusmeter::FeatureVector fv = focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
+  std::optional<focusmeter::FrameJudgement> judged;
+  if (st.model && !st.inject_nan_features) judged = focusmeter::judge_frame(*st.model, luma, settings.threshold);
+  focusmeter::FeatureVector fv =
+      judged ? judged->features : focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
   if (st.inject_nan_features && st.model)
     for (focusmeter::Feature f : st.model->features()) fv.set(f, std::numeric_limits<double>::quiet_NaN());
 
   std::optional<focusmeter::Prediction> pred;
   if (st.model) {
     if (st.inject_scoring_fault) throw focusmeter::ModelError("injected scoring fault (FOCUSMETER_ELEMENT_TEST_FAULT)");
-    // judge(): a low-texture frame scores 0.5, see focusmeter/judgement.h.
-    pred = focusmeter::judge(*st.model, fv, settings.threshold).prediction;
+    // judge_frame(): the median of the focus map's voting tiles; a
+    // low-texture frame scores 0.5 (focusmeter/focus_map.h, judgement.h).
+    pred = judged ? judged->judgement.prediction : focusmeter::judge(*st.model, fv, settings.threshold).prediction;
     if (pred->verdict) {
       st.score_sum += pred->score;
       ++st.scored_frames;
@@ -457,7 +462,8 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   result.height = height;
   result.roi = roi;
   result.features = fv;
-  result.low_texture = focusmeter::is_low_texture(fv, st.model.get());
+  result.low_texture = judged ? judged->judgement.low_texture : focusmeter::is_low_texture(fv, st.model.get());
+  if (judged) result.map = focusmeter::summarise(judged->map, judged->aggregate);
   if (pred && pred->verdict) {
     result.score = pred->score;
     result.verdict = pred->verdict;

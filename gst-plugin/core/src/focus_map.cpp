@@ -50,6 +50,29 @@ MapAggregate aggregate_map(const FocusMap& map, double threshold) {
   return a;
 }
 
+bool MapSummary::valid() const {
+  const auto n = static_cast<std::size_t>(cols) * static_cast<std::size_t>(rows);
+  return cols >= 1 && rows >= 1 && scores.size() == n && textured.size() == n && overlay.size() == n;
+}
+
+bool MapSummary::operator==(const MapSummary& o) const {
+  return cols == o.cols && rows == o.rows && scores == o.scores && textured == o.textured && overlay == o.overlay &&
+         soft_share == o.soft_share && partial == o.partial;
+}
+
+MapSummary summarise(const FocusMap& map, const MapAggregate& aggregate) {
+  MapSummary s;
+  s.cols = map.grid.cols;
+  s.rows = map.grid.rows;
+  s.scores = map.scores;
+  s.textured = map.textured;
+  s.overlay.assign(map.scores.size(), false);
+  for (std::size_t i = 0; i < s.overlay.size(); ++i) s.overlay[i] = map.textured[i] && !map.voting[i];
+  s.soft_share = aggregate.soft_share;
+  s.partial = aggregate.partial;
+  return s;
+}
+
 FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::optional<double> threshold) {
   FrameJudgement f;
   f.features = compute_features(luma, judgement_features(&model));

@@ -128,6 +128,26 @@ struct MapAggregate {
 // count).
 MapAggregate aggregate_map(const FocusMap& map, double threshold);
 
+// --- What reports carry -----------------------------------------------------------
+
+// A map as the element's messages and the tools' reports give it (plain
+// data, row-major): `textured` tiles had something to judge, `overlay`
+// tiles were textured but left out as burnt-in text; the others voted.
+struct MapSummary {
+  int cols = 0, rows = 0;
+  std::vector<double> scores;
+  std::vector<bool> textured;
+  std::vector<bool> overlay;
+  double soft_share = 0;  // MapAggregate's
+  bool partial = false;   // MapAggregate's
+
+  // Consistent: cols, rows >= 1 and one value per tile in every list.
+  bool valid() const;
+  bool operator==(const MapSummary& o) const;
+};
+
+MapSummary summarise(const FocusMap& map, const MapAggregate& aggregate);
+
 // --- The frame's judgement ------------------------------------------------------
 
 // Everything one frame's verdict needs, computed once: the frame's features
