@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "cli/exit_codes.h"
-#include "media/frame_outputs.h"
 #include "cli/progress.h"
+#include "media/frame_outputs.h"
 #include "report/report.h"
 
 using namespace focusmeter;
@@ -60,7 +60,9 @@ Report check_report() {
   rep.model = "model.json";
   rep.threshold = 0.5;
   rep.results.push_back(ok_result("a.jpg", Verdict::Clear, 0.1));
-  rep.results.push_back(ok_result("b,\"quoted\".png", Verdict::Blurry, 0.9));
+  Result b = ok_result("b,\"quoted\".png", Verdict::Blurry, 0.9);
+  b.map = focusmeter::MapSummary{2, 1, {0.95, 0.2}, {true, true}, {false, true}, 1.0, false};
+  rep.results.push_back(b);
   rep.results.push_back(error_result("c.jpg", "not a decodable image"));
   Result clip = ok_result("clip.mp4", Verdict::Blurry, 0.6);
   clip.kind = "video";
@@ -127,8 +129,8 @@ TEST(Json, CheckSchema) {
   EXPECT_EQ(j["model"], "model.json");
   ASSERT_EQ(j["results"].size(), 4u);
   const json& a = j["results"][0];
-  for (const char* key : {"source", "kind", "status", "verdict", "score", "features", "width", "height", "timeline",
-                          "blurry_share", "snapshot", "reason", "elapsed_ms"})
+  for (const char* key : {"source", "kind", "status", "verdict", "score", "features", "map", "width", "height",
+                          "timeline", "blurry_share", "snapshot", "reason", "elapsed_ms"})
     EXPECT_TRUE(a.contains(key)) << key;
   EXPECT_FALSE(a.contains("host"));
   EXPECT_EQ(a["status"], "ok");
@@ -137,6 +139,15 @@ TEST(Json, CheckSchema) {
   for (const char* f :
        {"laplacian_variance", "laplacian_max", "noise_sigma", "scharr_variance", "brightness", "contrast"})
     EXPECT_TRUE(a["features"].contains(f)) << f;
+  EXPECT_TRUE(a["map"].is_null()) << "no map given";
+  const json& map = j["results"][1]["map"];
+  EXPECT_EQ(map["cols"], 2);
+  EXPECT_EQ(map["rows"], 1);
+  EXPECT_EQ(map["scores"], json({0.95, 0.2}));
+  EXPECT_EQ(map["textured"], json({true, true}));
+  EXPECT_EQ(map["overlay"], json({false, true}));
+  EXPECT_DOUBLE_EQ(map["soft_share"].get<double>(), 1.0);
+  EXPECT_EQ(map["partial"], false);
   const json& bad = j["results"][2];
   EXPECT_EQ(bad["status"], "error");
   EXPECT_TRUE(bad["verdict"].is_null());
@@ -160,8 +171,8 @@ TEST(Json, ScanSchema) {
   EXPECT_EQ(j["command"], "scan");
   EXPECT_TRUE(j["model"].is_null());
   const json& cam = j["results"][0];
-  for (const char* key : {"target", "host", "url", "brand", "status", "verdict", "score", "features", "width", "height",
-                          "snapshot", "reason", "elapsed_ms"})
+  for (const char* key : {"target", "host", "url", "brand", "status", "verdict", "score", "features", "map", "width",
+                          "height", "snapshot", "reason", "elapsed_ms"})
     EXPECT_TRUE(cam.contains(key)) << key;
   EXPECT_FALSE(cam.contains("source"));
   EXPECT_FALSE(cam.contains("timeline"));
@@ -278,7 +289,7 @@ TEST(Snapshots, FileNamesAndSaving) {
   EXPECT_EQ(night.rfind("cams_night_1.mp4-", 0), 0u) << night;
   EXPECT_EQ(night.size(), std::string("cams_night_1.mp4-").size() + 16 + 4) << night;
   EXPECT_EQ(night, snapshot_file_name("cams/night 1.mp4"));  // stable
-  EXPECT_EQ(snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");    // safe names stay as they are
+  EXPECT_EQ(snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");   // safe names stay as they are
   // Labels that only differ in unsafe characters get different files.
   EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a_b.jpg"));
   EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a b.jpg"));

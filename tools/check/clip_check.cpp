@@ -46,6 +46,8 @@ struct ClipState {
   double end_time = 0;          // stream time where the last buffer ends
   GstSample* chosen = nullptr;  // most BLURRY analysed frame (or first without a model)
   double chosen_score = -1;
+  std::optional<MapSummary> map;  // the focus map of the most BLURRY analysed frame
+  double map_score = -1;
   std::size_t low_texture = 0;  // analysed frames with too little structure to judge
   std::string no_verdict;       // the element's reason when the model gave a frame no verdict
   bool want_frame = false;
@@ -63,6 +65,8 @@ struct ClipState {
     if (chosen) gst_sample_unref(chosen);
     chosen = nullptr;
     chosen_score = -1;
+    map.reset();
+    map_score = -1;
     low_texture = 0;
     no_verdict.clear();
   }
@@ -125,6 +129,11 @@ void take_sample(ClipState* st, const FrameResult& fr, GstSample* picture) {
   }
   st->width = fr.width;
   st->height = fr.height;
+  // The same choice as the picture's below, so the report's map is that picture's.
+  if (fr.map && (!st->map || (scored && *fr.score > st->map_score))) {
+    st->map = fr.map;
+    st->map_score = scored ? *fr.score : -1;
+  }
   if (picture && (!st->chosen || (scored && *fr.score > st->chosen_score))) {
     if (st->chosen) gst_sample_unref(st->chosen);
     st->chosen = gst_sample_ref(picture);
@@ -446,7 +455,9 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   if (s.model) fold_timeline(state.samples, end, s.blurry_share, r);
   // Several --seek stops can land on one frame: count it once at most.
   note_low_texture(r, std::min(state.low_texture, state.samples.size()), state.samples.size());
-  if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
+  r.map = state.map;
+  // In colour: the report's thumbnail and --show draw the map over it.
+  if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_BGR);
   return done();
 }
 

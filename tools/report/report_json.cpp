@@ -35,6 +35,14 @@ json timeline_json(const std::vector<Segment>& timeline) {
 
 }  // namespace
 
+json map_to_json(const MapSummary& m) {
+  json scores = json::array();
+  for (double s : m.scores) scores.push_back(number_or_null(s));
+  return {{"cols", m.cols},         {"rows", m.rows},       {"scores", scores},
+          {"textured", m.textured}, {"overlay", m.overlay}, {"soft_share", m.soft_share},
+          {"partial", m.partial}};
+}
+
 json result_to_json(const Result& r, ReportKind kind) {
   json j = json::object();
   if (kind == ReportKind::Scan) {
@@ -51,6 +59,7 @@ json result_to_json(const Result& r, ReportKind kind) {
   j["verdict"] = r.verdict ? json(verdict_name(*r.verdict)) : json(nullptr);
   j["score"] = r.score ? number_or_null(*r.score) : json(nullptr);
   j["features"] = r.status == Status::Ok ? features_json(r.features) : json(nullptr);
+  j["map"] = r.status == Status::Ok && r.map ? map_to_json(*r.map) : json(nullptr);
   j["width"] = r.width > 0 ? json(r.width) : json(nullptr);
   j["height"] = r.height > 0 ? json(r.height) : json(nullptr);
   if (kind == ReportKind::Check) {

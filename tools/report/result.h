@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/model.h"
 
 namespace focusmeter::cli {
@@ -49,7 +50,8 @@ struct Result {
   Status status = Status::Error;
   std::optional<Verdict> verdict;  // absent when no model, or status != Ok
   std::optional<double> score;
-  FeatureVector features;  // present only for Status::Ok
+  FeatureVector features;         // present only for Status::Ok
+  std::optional<MapSummary> map;  // with a model: the judged picture's focus map (docs/focus-map.md)
   int width = 0;
   int height = 0;
   std::string snapshot;  // path of the saved analysed frame, if any

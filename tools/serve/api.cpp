@@ -1,9 +1,12 @@
 #include "serve/api.h"
 
 #include <cmath>
+#include <optional>
 
-#include "media/image_luma.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
+#include "media/image_luma.h"
+#include "report/report.h"
 
 namespace focusmeter::serve {
 
@@ -193,7 +196,9 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   }
   // The same features and the same judgement as the element: a frame with
   // too little structure scores 0.5 and is flagged (focusmeter/judgement.h).
-  const FeatureVector fv = compute_features(image.view(), judgement_features(model));
+  std::optional<FrameJudgement> judged;
+  if (model) judged = judge_frame(*model, image.view());
+  const FeatureVector fv = judged ? judged->features : compute_features(image.view(), judgement_features(model));
 
   json features = json::object();
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
@@ -203,11 +208,12 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   json doc = {{"width", image.gray.cols},
               {"height", image.gray.rows},
               {"features", features},
-              {"low_texture", is_low_texture(fv, model)}};
+              {"low_texture", judged ? judged->judgement.low_texture : is_low_texture(fv, model)},
+              {"map", judged ? cli::map_to_json(summarise(judged->map, judged->aggregate)) : json(nullptr)}};
   Tally tally;
   tally.analysed = 1;
   if (model) {
-    const Prediction p = judge(*model, fv).prediction;
+    const Prediction& p = judged->judgement.prediction;
     if (!p.verdict) return error_response(422, "no verdict: " + p.no_verdict);
     doc["verdict"] = verdict_name(*p.verdict);
     doc["score"] = p.score;

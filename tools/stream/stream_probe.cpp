@@ -8,10 +8,10 @@
 #include <cstring>
 #include <mutex>
 
+#include "cli/url.h"
 #include "gstreamer/element_model.h"
 #include "gstreamer/frame_tap.h"
 #include "gstreamer/gst_pipeline.h"
-#include "cli/url.h"
 
 namespace focusmeter::stream {
 
@@ -331,6 +331,8 @@ bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> thr
     if (n == o.frames.size() && n > 0) mean.set(f, sum / n);
   }
   r.features = mean;
+  // The last judged picture's map: the picture a report shows (ProbeOutcome::frame).
+  if (!o.frames.empty()) r.map = o.frames.back().map;
   std::size_t low = 0;
   for (const auto& frame : o.frames) low += frame.low_texture;
   cli::note_low_texture(r, low, o.frames.size());
