@@ -11,7 +11,7 @@
 #include "focusmeter/judgement.h"
 #include "media/image_luma.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 namespace {
 
 // The picture in colour for the report's thumbnail and --show (a second
@@ -32,14 +32,14 @@ cv::Mat colour_or_luma(const std::string& path, const cv::Mat& luma) {
 Checked check_image(const Input& in, const CheckSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   Checked c;
-  Result& r = c.result;
+  report::Result& r = c.result;
   r.source = in.source;
   r.kind = "image";
-  LumaImage img;
+  media::LumaImage img;
   std::string error;
-  const bool ok = decode_image_file(in.path, img, error);
+  const bool ok = media::decode_image_file(in.path, img, error);
   if (!ok) {
-    r.status = Status::Error;
+    r.status = report::Status::Error;
     r.reason = error;
   } else {
     // The same features and judgement as the element and the clips: the
@@ -48,7 +48,7 @@ Checked check_image(const Input& in, const CheckSettings& s) {
     std::optional<FrameJudgement> judged;
     if (s.model) judged = judge_frame(*s.model, img.view(), s.threshold);
     r.features = judged ? judged->features : compute_features(img.view(), judgement_features(s.model.get()));
-    r.status = Status::Ok;
+    r.status = report::Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
     if (judged) {
@@ -58,11 +58,12 @@ Checked check_image(const Input& in, const CheckSettings& s) {
         r.score = j.prediction.score;
         r.verdict = j.prediction.verdict;
       } else {
-        r.status = Status::Error;
+        r.status = report::Status::Error;
         r.reason = "no verdict: " + j.prediction.no_verdict;
       }
     }
-    note_low_texture(r, (judged ? judged->judgement.low_texture : is_low_texture(r.features, nullptr)) ? 1 : 0, 1);
+    report::note_low_texture(r, (judged ? judged->judgement.low_texture : is_low_texture(r.features, nullptr)) ? 1 : 0,
+                             1);
     if (s.want_frame) c.frame = colour_or_luma(in.path, img.gray);
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -83,9 +84,9 @@ Checked check_input(const Input& in, const CheckSettings& s) {
   }
   Checked c;
   c.result.source = in.source;
-  c.result.status = Status::Error;
+  c.result.status = report::Status::Error;
   c.result.reason = in.reason;
   return c;
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 namespace {
 
 // Green (0) -> yellow (0.5) -> red (1), BGR.
@@ -45,4 +45,4 @@ cv::Mat draw_focus_map(const cv::Mat& frame, const MapSummary& map) {
   return bgr;
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

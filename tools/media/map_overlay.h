@@ -12,10 +12,10 @@
 
 #include "focusmeter/focus_map.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 
 // A BGR copy of `frame` (8-bit gray or BGR) with `map` drawn over it; the
 // plain BGR copy when the map is not valid().
 cv::Mat draw_focus_map(const cv::Mat& frame, const MapSummary& map);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -20,7 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "report/result.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 
 enum class ReportKind { Scan, Check };
 
@@ -121,4 +121,4 @@ std::string verdict_text(const Result& r);                     // "CLEAR", "BLUR
 // escaped (\e, \n, \r, \t, \xNN, \u0085) instead of sent to a terminal.
 std::string terminal_safe(const std::string& s);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

@@ -187,9 +187,9 @@ ApiResponse predict(const Model& model, std::string_view body) {
 }
 
 ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
-  cli::LumaImage image;
+  media::LumaImage image;
   std::string error;
-  if (!cli::decode_image_bytes(data, size, image, error)) {
+  if (!media::decode_image_bytes(data, size, image, error)) {
     ApiResponse r = error_response(422, "image does not decode: " + error);
     r.tally.undecodable = 1;
     return r;
@@ -209,7 +209,7 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
               {"height", image.gray.rows},
               {"features", features},
               {"low_texture", judged ? judged->judgement.low_texture : is_low_texture(fv, model)},
-              {"map", judged ? cli::map_to_json(summarise(judged->map, judged->aggregate)) : json(nullptr)}};
+              {"map", judged ? report::map_to_json(summarise(judged->map, judged->aggregate)) : json(nullptr)}};
   Tally tally;
   tally.analysed = 1;
   if (model) {
