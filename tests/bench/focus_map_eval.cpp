@@ -7,6 +7,9 @@
 // flagged partial).
 //
 //   build/tests/bench/focus-map-eval [model.json]   (default: the shipped model)
+//   build/tests/bench/focus-map-eval --examples DIR
+//     writes three colour 1080p JPEGs made from the trainer's 4K photo
+//     (sharp, defocused r5 with OSD text, left half soft r6) for README.md.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -56,7 +59,26 @@ struct Case {
 
 }  // namespace
 
+int write_examples(const std::string& dir) {
+  const std::string photo = fm::train::default_sources().back();  // Elephants_3840x2160.jpg
+  const cv::Mat src = cv::imread(photo, cv::IMREAD_COLOR);
+  if (src.empty()) {
+    std::fprintf(stderr, "focus-map-eval: cannot read %s\n", photo.c_str());
+    return 1;
+  }
+  const cv::Mat sharp = fm::test::frame_of(src, 1920, 1080);
+  cv::Mat osd = fm::test::defocus(sharp, 5);
+  fm::test::draw_osd(osd);
+  const cv::Mat half = fm::test::soften_region(sharp, cv::Rect(0, 0, 960, 1080), 6);
+  const std::vector<int> q = {cv::IMWRITE_JPEG_QUALITY, 92};
+  const bool ok = cv::imwrite(dir + "/sharp.jpg", sharp, q) && cv::imwrite(dir + "/defocus-r5-osd.jpg", osd, q) &&
+                  cv::imwrite(dir + "/half-soft.jpg", half, q);
+  if (!ok) std::fprintf(stderr, "focus-map-eval: cannot write to %s\n", dir.c_str());
+  return ok ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--examples") return write_examples(argv[2]);
   const fm::Model model = fm::Model::load(argc > 1 ? argv[1] : fm::default_model_path());
   const double t = model.threshold();
   const std::vector<Aggregate> aggregates = {

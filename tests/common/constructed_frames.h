@@ -50,6 +50,7 @@ inline cv::Mat soften_region(const cv::Mat& m, const cv::Rect& r, double radius)
   return out;
 }
 
+// (Every function here takes 8-bit grey or BGR.)
 // Two lines of OSD as IP cameras draw it after the lens: white text with a
 // black outline, crisp (no anti-aliasing), a date and time top left and a
 // camera name bottom right, about 36 px tall at 1080p.
@@ -57,8 +58,8 @@ inline void draw_osd(cv::Mat& m) {
   const double scale = m.rows / 1080.0 * 1.4;
   const int thick = std::max(1, static_cast<int>(scale * 2));
   auto put = [&](const std::string& text, cv::Point at) {
-    cv::putText(m, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0), thick + 2, cv::LINE_8);
-    cv::putText(m, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255), thick, cv::LINE_8);
+    cv::putText(m, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(0), thick + 2, cv::LINE_8);
+    cv::putText(m, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(255), thick, cv::LINE_8);
   };
   put("2026-12-03 12:34:56 THU", cv::Point(m.cols / 40, m.rows / 14));
   int base = 0;

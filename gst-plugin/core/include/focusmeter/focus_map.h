@@ -76,10 +76,13 @@ struct OverlayStats {
   double stroke_share = 0;
   // ... their share of the tile's Laplacian energy (sum of squares) ...
   double stroke_energy_share = 0;
-  // ... and the RMS Laplacian of the other pixels, in grey levels.
+  // ... and the RMS Laplacian of the pixels farther than kStrokeReach
+  // from every stroke pixel (not the glyphs' own softer edges), in grey
+  // levels.
   double background_rms = 0;
 };
 constexpr int kStrokeLaplacian = 96;
+constexpr int kStrokeReach = 2;
 constexpr int kBrightLuma = 190;
 constexpr int kDarkLuma = 40;
 
