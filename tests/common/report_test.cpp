@@ -349,3 +349,17 @@ TEST(Progress, QuietWhenDisabledAndCounts) {
   EXPECT_GT(std::ftell(f), 0);
   std::fclose(f);
 }
+
+TEST(Result, PartialFocusIsNotedInTheReason) {
+  Result r;
+  note_partial_focus(r);
+  EXPECT_EQ(r.reason, "") << "no map, nothing to say";
+  r.map = focusmeter::MapSummary{2, 1, {0.9, 0.1}, {true, true}, {false, false}, 0.5, true};
+  r.reason = "decoder reported 1 problem(s)";
+  note_partial_focus(r);
+  EXPECT_EQ(r.reason, "decoder reported 1 problem(s); partly out of focus: 50 % of the judged tiles are soft");
+  Result whole;
+  whole.map = focusmeter::MapSummary{2, 1, {0.9, 0.9}, {true, true}, {false, false}, 1.0, false};
+  note_partial_focus(whole);
+  EXPECT_EQ(whole.reason, "");
+}

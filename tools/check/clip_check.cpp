@@ -456,6 +456,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   // Several --seek stops can land on one frame: count it once at most.
   report::note_low_texture(r, std::min(state.low_texture, state.samples.size()), state.samples.size());
   r.map = state.map;
+  report::note_partial_focus(r);
   // In colour: the report's thumbnail and --show draw the map over it.
   if (s.want_frame && state.chosen) c.frame = gst::sample_to_mat(state.chosen, GST_VIDEO_FORMAT_BGR);
   return done();

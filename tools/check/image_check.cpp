@@ -53,6 +53,7 @@ Checked check_image(const Input& in, const CheckSettings& s) {
     r.height = img.gray.rows;
     if (judged) {
       r.map = summarise(judged->map, judged->aggregate);
+      report::note_partial_focus(r);
       const Judgement& j = judged->judgement;
       if (j.prediction.verdict) {
         r.score = j.prediction.score;

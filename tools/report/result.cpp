@@ -1,5 +1,7 @@
 #include "report/result.h"
 
+#include <cmath>
+
 namespace focusmeter::report {
 
 const char* status_name(Status s) {
@@ -28,6 +30,14 @@ void note_low_texture(Result& r, std::size_t low, std::size_t analysed) {
   if (low == 0) return;
   std::string line = "too little texture to judge focus";
   if (low < analysed) line += " in " + std::to_string(low) + " of " + std::to_string(analysed) + " analysed frames";
+  r.reason = r.reason.empty() ? line : r.reason + "; " + line;
+}
+
+void note_partial_focus(Result& r) {
+  if (!r.map || !r.map->partial) return;
+  const std::string line =
+      "partly out of focus: " + std::to_string(static_cast<int>(std::lround(r.map->soft_share * 100))) +
+      " % of the judged tiles are soft";
   r.reason = r.reason.empty() ? line : r.reason + "; " + line;
 }
 

@@ -70,4 +70,10 @@ struct Result {
 // Appended after any reason already there; nothing when low is 0.
 void note_low_texture(Result& r, std::size_t low, std::size_t analysed);
 
+// Says in r.reason that r.map is flagged partial (focusmeter/focus_map.h: a
+// sizeable part soft, a sizeable part sharp): "partly out of focus: N % of
+// the judged tiles are soft". Appended like note_low_texture; nothing
+// without a map or when it is not partial.
+void note_partial_focus(Result& r);
+
 }  // namespace focusmeter::report

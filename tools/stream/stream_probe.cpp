@@ -333,6 +333,7 @@ bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> thr
   r.features = mean;
   // The last judged picture's map: the picture a report shows (ProbeOutcome::frame).
   if (!o.frames.empty()) r.map = o.frames.back().map;
+  report::note_partial_focus(r);
   std::size_t low = 0;
   for (const auto& frame : o.frames) low += frame.low_texture;
   report::note_low_texture(r, low, o.frames.size());
