@@ -3,10 +3,9 @@
 // fixtures beyond the parity photos and never depend on a fixed clip).
 #pragma once
 
-#include <gst/app/gstappsrc.h>
 #include <gio/gio.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
-#include <sys/wait.h>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -14,32 +13,12 @@
 #include <utility>
 #include <vector>
 
+#include "../common/focusmeter_run.h"
+#include "../common/refusing_port.h"
+
 namespace check_test {
 
-// A loopback TCP port that refuses connections for the life of the object:
-// bound (so no other test or server can take it) but never listening.
-// Freeing a port and hoping it stays free races with parallel tests.
-class RefusingPort {
- public:
-  RefusingPort() {
-    socket_ = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_from_string("127.0.0.1");
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-    if (!socket_ || !g_socket_bind(socket_, any, FALSE, nullptr)) return;
-    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(socket_, nullptr);
-    if (bound) port_ = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-  }
-  RefusingPort(const RefusingPort&) = delete;
-  RefusingPort& operator=(const RefusingPort&) = delete;
-  ~RefusingPort() {
-    if (socket_) g_object_unref(socket_);
-  }
-  int port() const { return port_; }  // 0 when binding failed
-
- private:
-  GSocket* socket_ = nullptr;
-  int port_ = 0;
-};
+using focusmeter_test::RefusingPort;
 
 // One run of `focusmeter check`.
 struct CliRun {
@@ -47,29 +26,14 @@ struct CliRun {
   std::string out, err;
 };
 
-// Runs `focusmeter check ARGS...` (FOCUSMETER_EXE), with `env` added to the
-// test's own environment; output and errors captured.
+// Runs `focusmeter check ARGS...` (FOCUSMETER_EXE) through the tests' one
+// runner, with `env` added to the test's own environment.
 inline CliRun run_check(const std::vector<std::string>& args,
                         const std::vector<std::pair<std::string, std::string>>& env = {}) {
-  std::vector<const char*> argv = {FOCUSMETER_EXE, "check"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  g_auto(GStrv) envp = g_get_environ();
-  for (const auto& [name, value] : env) envp = g_environ_setenv(envp, name.c_str(), value.c_str(), TRUE);
-  CliRun r;
-  g_autofree gchar* out = nullptr;
-  g_autofree gchar* err = nullptr;
-  gint status = 0;
-  g_autoptr(GError) error = nullptr;
-  if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), envp, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                    &status, &error)) {
-    r.err = error->message;
-    return r;
-  }
-  r.out = out ? out : "";
-  r.err = err ? err : "";
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  std::vector<std::string> argv = {"check"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const focusmeter_test::RunResult run = focusmeter_test::run_focusmeter(argv, {env.begin(), env.end()});
+  return {run.status, run.out, run.err};
 }
 
 // The parity fixture "camera" photo: sharp, with real texture.

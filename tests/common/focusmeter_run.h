@@ -1,6 +1,6 @@
 // Runs the built focusmeter program as a test would from a shell: the one
 // runner the integration tests of scan and stream share. Needs
-// FOCUSMETER_PATH defined by the test's meson.build.
+// FOCUSMETER_EXE defined by the test's meson.build.
 #pragma once
 
 #include <gio/gio.h>
@@ -24,7 +24,7 @@ inline RunResult run_focusmeter(const std::vector<std::string>& args,
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
       static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE));
   for (const auto& [k, v] : env) g_subprocess_launcher_setenv(launcher, k.c_str(), v.c_str(), TRUE);
-  std::vector<const gchar*> argv{FOCUSMETER_PATH};
+  std::vector<const gchar*> argv{FOCUSMETER_EXE};
   for (const auto& a : args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
   const auto start = std::chrono::steady_clock::now();

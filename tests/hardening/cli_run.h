@@ -3,7 +3,6 @@
 #pragma once
 
 #include <glib.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "../common/focusmeter_run.h"
+
 namespace hardening_test {
 
 struct Run {
@@ -19,27 +20,12 @@ struct Run {
   std::string out, err;
 };
 
+// The tests' one runner (tests/common/focusmeter_run.h), with the
+// environment as pairs added to the test's own.
 inline Run run_focusmeter(const std::vector<std::string>& args,
                           const std::vector<std::pair<std::string, std::string>>& env = {}) {
-  std::vector<const char*> argv = {FOCUSMETER_EXE};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  g_auto(GStrv) envp = g_get_environ();
-  for (const auto& [name, value] : env) envp = g_environ_setenv(envp, name.c_str(), value.c_str(), TRUE);
-  Run r;
-  g_autofree gchar* out = nullptr;
-  g_autofree gchar* err = nullptr;
-  gint status = 0;
-  g_autoptr(GError) error = nullptr;
-  if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv.data()), envp, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                    &status, &error)) {
-    r.err = error->message;
-    return r;
-  }
-  r.out = out ? out : "";
-  r.err = err ? err : "";
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const focusmeter_test::RunResult run = focusmeter_test::run_focusmeter(args, {env.begin(), env.end()});
+  return {run.status, run.out, run.err};
 }
 
 class TempDir {

@@ -8,6 +8,7 @@
 
 #include <regex>
 
+#include "../common/refusing_port.h"
 #include "bombs.h"
 #include "cli_run.h"
 
@@ -39,28 +40,7 @@ std::string validate(const std::string& document_path, const std::string& schema
   return std::string(out ? out : "") + (err ? err : "");
 }
 
-// A loopback port bound but not listening: connections are refused.
-class RefusingPort {
- public:
-  RefusingPort() {
-    socket_ = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_from_string("127.0.0.1");
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-    if (!socket_ || !g_socket_bind(socket_, any, FALSE, nullptr)) return;
-    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(socket_, nullptr);
-    if (bound) port_ = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-  }
-  ~RefusingPort() {
-    if (socket_) g_object_unref(socket_);
-  }
-  RefusingPort(const RefusingPort&) = delete;
-  RefusingPort& operator=(const RefusingPort&) = delete;
-  int port() const { return port_; }
-
- private:
-  GSocket* socket_ = nullptr;
-  int port_ = 0;
-};
+using focusmeter_test::RefusingPort;
 
 TEST(Schemas, CheckReportValidates) {
   TempDir dir;

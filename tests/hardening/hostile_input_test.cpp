@@ -124,7 +124,7 @@ TEST(Injection, CsvDefusesFormulas) {
   const std::string here = dir.path();
   std::vector<std::string> args = {"check", "--format", "csv", "--"};
   for (const char* name : {"=cmd|' /C calc'!A0.png", "+1.png", "-2.png", "@SUM(A1).png"}) args.push_back(name);
-  // g_spawn_sync runs in our working directory: go there for relative names.
+  // The runner starts focusmeter in our working directory: go there for relative names.
   const std::string back = std::filesystem::current_path();
   std::filesystem::current_path(here);
   const auto run = run_focusmeter(args);

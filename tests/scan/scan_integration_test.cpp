@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "../common/fake_farm.h"
 #include "../common/focusmeter_run.h"
 #include "nlohmann/json.hpp"
 
@@ -44,8 +45,8 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-using focusmeter_test::RunResult;
 using focusmeter_test::run_focusmeter;
+using focusmeter_test::RunResult;
 
 class ScanIntegration : public ::testing::Test {
  protected:
@@ -77,17 +78,18 @@ class ScanIntegration : public ::testing::Test {
         // Basic instead of digest: the password is not sent in clear unless allowed.
         {20, with_auth({"--basic"}), "auth_failed", "", ""},
     };
-    // A random block, so that parallel test runs and other engineers'
-    // servers on loopback do not collide; retried on a bind failure.
-    for (int attempt = 0; attempt < 5 && !started_; ++attempt) {
-      block_ = "127." + std::to_string(g_random_int_range(64, 255)) + "." + std::to_string(g_random_int_range(0, 256));
-      started_ = start_cameras();
-      if (!started_) stop_cameras();
-    }
+    // A random block (the farm's), so that parallel test runs and other
+    // engineers' servers on loopback do not collide.
+    std::vector<focusmeter_test::FakeCamera> farm_cameras;
+    for (const Camera& c : cameras_) farm_cameras.push_back({c.last_octet, c.args});
+    farm_ = std::make_unique<focusmeter_test::FakeFarm>();
+    started_ = farm_->start(farm_cameras);
+    block_ = farm_->block();
+    port_ = farm_->port();
   }
 
   static void TearDownTestSuite() {
-    stop_cameras();
+    farm_.reset();
     // Leave the files for inspection when a test failed.
     if (::testing::UnitTest::GetInstance()->Passed()) remove_tree(tmp_);
   }
@@ -103,38 +105,6 @@ class ScanIntegration : public ::testing::Test {
   }
 
   static std::string address(int octet) { return block_ + "." + std::to_string(octet); }
-
-  static bool start_cameras() {
-    for (const Camera& c : cameras_) {
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
-          static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
-      std::vector<std::string> args{FAKECAM_PATH, "--address", address(c.last_octet), "--port", std::to_string(port_)};
-      args.insert(args.end(), c.args.begin(), c.args.end());
-      std::vector<const gchar*> argv;
-      for (const auto& a : args) argv.push_back(a.c_str());
-      argv.push_back(nullptr);
-      GSubprocess* proc = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
-      if (!proc) return false;
-      procs_.push_back(proc);
-      // "READY <address> <port>", or EOF when it could not listen.
-      g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc));
-      g_autofree gchar* line = g_data_input_stream_read_line(in, nullptr, nullptr, nullptr);
-      int port = 0;
-      if (!line || std::sscanf(line, "READY %*s %d", &port) != 1) return false;
-      if (port_ == 0) port_ = port;
-    }
-    return true;
-  }
-
-  static void stop_cameras() {
-    for (GSubprocess* p : procs_) {
-      g_subprocess_send_signal(p, SIGTERM);
-      g_subprocess_wait(p, nullptr, nullptr);
-      g_object_unref(p);
-    }
-    procs_.clear();
-    port_ = 0;
-  }
 
   static void expect_no_password(const std::string& text, const std::string& where) {
     EXPECT_EQ(text.find(kPassword), std::string::npos) << "password in " << where;
@@ -153,7 +123,7 @@ class ScanIntegration : public ::testing::Test {
 
   static inline std::string tmp_, pw_file_, other_pw_file_, block_;
   static inline std::vector<Camera> cameras_;
-  static inline std::vector<GSubprocess*> procs_;
+  static inline std::unique_ptr<focusmeter_test::FakeFarm> farm_;
   static inline int port_ = 0;
   static inline bool started_ = false;
 };
@@ -458,35 +428,21 @@ class ExtraCamera {
  public:
   // Starts fakecam with `args` (besides --address/--port 0); ready() tells.
   explicit ExtraCamera(const std::string& address, const std::vector<std::string>& args) {
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
-        static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
-    std::vector<std::string> all{FAKECAM_PATH, "--address", address, "--port", "0"};
+    std::vector<std::string> all{"--address", address, "--port", "0"};
     all.insert(all.end(), args.begin(), args.end());
-    std::vector<const gchar*> argv;
-    for (const auto& a : all) argv.push_back(a.c_str());
-    argv.push_back(nullptr);
-    proc_ = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
-    if (!proc_) return;
-    g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
-    g_autofree gchar* line = g_data_input_stream_read_line(in, nullptr, nullptr, nullptr);
-    if (!line || std::sscanf(line, "READY %*s %d %d %d", &port_, &onvif_port_, &discovery_port_) < 1) port_ = 0;
+    proc_ = focusmeter_test::spawn_fakecam(all, ports_);
   }
-  ~ExtraCamera() {
-    if (!proc_) return;
-    g_subprocess_send_signal(proc_, SIGTERM);
-    g_subprocess_wait(proc_, nullptr, nullptr);
-    g_object_unref(proc_);
-  }
+  ~ExtraCamera() { focusmeter_test::stop_fakecam(proc_); }
   ExtraCamera(const ExtraCamera&) = delete;
   ExtraCamera& operator=(const ExtraCamera&) = delete;
-  bool ready() const { return port_ > 0; }
-  int port() const { return port_; }
-  int onvif_port() const { return onvif_port_; }          // with --onvif-port
-  int discovery_port() const { return discovery_port_; }  // with --discovery-port
+  bool ready() const { return proc_ != nullptr; }
+  int port() const { return ports_.rtsp; }
+  int onvif_port() const { return ports_.onvif; }          // with --onvif-port
+  int discovery_port() const { return ports_.discovery; }  // with --discovery-port
 
  private:
   GSubprocess* proc_ = nullptr;
-  int port_ = 0, onvif_port_ = 0, discovery_port_ = 0;
+  focusmeter_test::FakecamPorts ports_;
 };
 
 // An NVR: --channels 1-4 gives one row per channel, each with its own
@@ -802,8 +758,7 @@ TEST_F(ScanIntegration, VlcIsAThirdPartyCameraReachedOverUdp) {
   const std::string model = std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json";
   const std::string url_a = "rtsp://" + address(46) + ":" + std::to_string(a.port()) + "/cam";
   const std::string url_b = "rtsp://" + address(47) + ":" + std::to_string(b.port()) + "/cam";
-  const RunResult run = run_focusmeter(
-      {"scan", "--model", model, "--format", "jsonl", "--timeout", "8", url_a, url_b});
+  const RunResult run = run_focusmeter({"scan", "--model", model, "--format", "jsonl", "--timeout", "8", url_a, url_b});
   auto by_host = jsonl_by_host(run.out);
   EXPECT_EQ(by_host[address(46)]["status"], "ok") << run.out << run.err;
   EXPECT_NE(by_host[address(46)]["reason"].get<std::string>().find("tried UDP"), std::string::npos) << run.out;
@@ -857,7 +812,7 @@ TEST(DiscoverNamespace, ProbeOnTheMulticastGroupInsideANamespace) {
   g_autofree gchar* err = nullptr;
   gint status = -1;
   if (ready) {
-    const char* argv[] = {"ip", "netns", "exec", ns.c_str(), FOCUSMETER_PATH, "discover", "--timeout", "1", nullptr};
+    const char* argv[] = {"ip", "netns", "exec", ns.c_str(), FOCUSMETER_EXE, "discover", "--timeout", "1", nullptr};
     g_spawn_sync(nullptr, const_cast<gchar**>(argv), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
                  &status, nullptr);
   }

@@ -8,14 +8,14 @@
 #include <map>
 #include <sstream>
 
-#include "fake_farm.h"
+#include "../common/fake_farm.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
-using stream_test::FakeCamera;
-using stream_test::FakeFarm;
-using stream_test::run_focusmeter;
+using focusmeter_test::FakeCamera;
+using focusmeter_test::FakeFarm;
+using focusmeter_test::run_focusmeter;
 
 const std::string kPassword = "Agree-pw-51d0";
 const std::string kOtherPassword = "Unknown-pw-7a2";

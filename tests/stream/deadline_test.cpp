@@ -11,12 +11,12 @@
 #include <sstream>
 #include <thread>
 
-#include "fake_farm.h"
+#include "../common/fake_farm.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
-using stream_test::run_focusmeter;
+using focusmeter_test::run_focusmeter;
 
 // Accepts connections on 127.0.0.1 and trickles bytes on each: with
 // `header`, first reads the request and starts an RTSP answer whose header
@@ -86,8 +86,8 @@ TEST(Deadline, TricklingPeersCannotHoldACheck) {
     EXPECT_LE(r.value("elapsed_ms", 1e9), 3000.0) << "the camera's own bound: --timeout + 1 s";
 
     const auto check =
-        run_focusmeter({"check", "-m", std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json", "--timeout", "2",
-                        "--stream-seconds", "1", "-f", "json", "rtsp://127.0.0.1:" + port + "/cam"});
+        run_focusmeter({"check", "-m", std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json", "--timeout",
+                        "2", "--stream-seconds", "1", "-f", "json", "rtsp://127.0.0.1:" + port + "/cam"});
     EXPECT_LE(check.seconds, 2 + 1 + 2.5) << "--timeout + the watch + margin; " << check.out << check.err;
     const auto k = nlohmann::json::parse(check.out, nullptr, false);
     ASSERT_FALSE(k.is_discarded()) << check.out << check.err;

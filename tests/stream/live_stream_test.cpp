@@ -9,14 +9,14 @@
 
 #include <sstream>
 
-#include "fake_farm.h"
+#include "../common/fake_farm.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
-using stream_test::FakeCamera;
-using stream_test::FakeFarm;
-using stream_test::run_focusmeter;
+using focusmeter_test::FakeCamera;
+using focusmeter_test::FakeFarm;
+using focusmeter_test::run_focusmeter;
 
 struct Expect {
   int octet;
