@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "media/frame_outputs.h"
+#include "media/map_overlay.h"
 #include "report/report.h"
 
 using namespace focusmeter;
@@ -362,4 +363,22 @@ TEST(Result, PartialFocusIsNotedInTheReason) {
   whole.map = focusmeter::MapSummary{2, 1, {0.9, 0.9}, {true, true}, {false, false}, 1.0, false};
   note_partial_focus(whole);
   EXPECT_EQ(whole.reason, "");
+}
+
+TEST(MapOverlay, TintsVotingTilesByScoreAndLeavesTheRestAlone) {
+  const cv::Mat grey(60, 120, CV_8UC1, cv::Scalar(128));
+  // Three tiles: blurry and voting, untextured, an OSD overlay.
+  const focusmeter::MapSummary map{3, 1, {1.0, 0.0, 0.0}, {true, false, true}, {false, false, true}, 1.0, false};
+  const cv::Mat out = draw_focus_map(grey, map);
+  ASSERT_EQ(out.type(), CV_8UC3);
+  ASSERT_EQ(out.size(), grey.size());
+  const cv::Vec3b blurry = out.at<cv::Vec3b>(30, 20), flat = out.at<cv::Vec3b>(30, 60),
+                  osd = out.at<cv::Vec3b>(30, 100);
+  EXPECT_GT(blurry[2], blurry[1] + 50) << "red over a blurry tile";
+  EXPECT_EQ(flat, cv::Vec3b(128, 128, 128)) << "nothing drawn inside a tile with nothing to judge";
+  EXPECT_EQ(osd, cv::Vec3b(128, 128, 128)) << "an overlay tile is outlined, not tinted";
+  EXPECT_GT(out.at<cv::Vec3b>(1, 81)[0], 200) << "blue outline of the overlay tile";
+  // An inconsistent map draws nothing.
+  const cv::Mat plain = draw_focus_map(grey, focusmeter::MapSummary{3, 1, {1.0}, {true}, {false}, 1.0, false});
+  EXPECT_EQ(cv::norm(plain.reshape(1), cv::Mat(60, 360, CV_8UC1, cv::Scalar(128)), cv::NORM_INF), 0.0);
 }
