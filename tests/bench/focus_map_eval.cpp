@@ -10,6 +10,11 @@
 //   build/tests/bench/focus-map-eval --examples DIR
 //     writes three colour 1080p JPEGs made from the trainer's 4K photo
 //     (sharp, defocused r5 with OSD text, left half soft r6) for README.md.
+//   build/tests/bench/focus-map-eval --held-out SET [model.json]
+//     the trainer's held-out split of SET (`focusmeter train dataset`; the
+//     trainer's seed and fraction): balanced accuracy and false alarms of
+//     the whole-frame verdict and of the map's, on the target task and on
+//     every labelled image (train/evaluation.h's definitions).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,7 +27,11 @@
 
 #include "../common/constructed_frames.h"
 #include "focusmeter/focus_map.h"
+#include "media/image_luma.h"
 #include "train/dataset.h"
+#include "train/evaluation.h"
+#include "train/labelled_set.h"
+#include "train/trainer.h"
 
 namespace fm = focusmeter;
 
@@ -77,7 +86,64 @@ int write_examples(const std::string& dir) {
   return ok ? 0 : 1;
 }
 
+struct Rates {
+  int clear = 0, blurry = 0, false_alarms = 0, detected = 0;
+  void add(bool is_blurry, bool called_blurry) {
+    (is_blurry ? blurry : clear)++;
+    if (called_blurry) (is_blurry ? detected : false_alarms)++;
+  }
+  double false_alarm_rate() const { return clear ? double(false_alarms) / clear : 0; }
+  double detection_rate() const { return blurry ? double(detected) / blurry : 0; }
+  double balanced() const { return 0.5 * (1 - false_alarm_rate() + detection_rate()); }
+};
+
+int held_out(const std::string& set, const fm::Model& model) {
+  std::vector<fm::train::Sample> samples;
+  std::string error;
+  if (!fm::train::read_labelled_set(set, samples, error)) {
+    std::fprintf(stderr, "focus-map-eval: %s\n", error.c_str());
+    return 1;
+  }
+  const fm::train::TrainOptions defaults;
+  // [target, all labelled] x [whole frame, map]
+  Rates rates[2][2];
+  int judged = 0;
+  for (const fm::train::Sample& s : samples) {
+    if (s.label == fm::train::Label::Ambiguous || !fm::train::is_held_out(s.source, defaults.seed, defaults.holdout))
+      continue;
+    fm::media::LumaImage img;
+    if (!fm::media::decode_image_file(s.path, img, error)) {
+      std::fprintf(stderr, "focus-map-eval: %s: %s\n", s.path.c_str(), error.c_str());
+      return 1;
+    }
+    const fm::FrameJudgement f = fm::judge_frame(model, img.view());
+    const bool whole = fm::judge(model, f.features).prediction.verdict == fm::Verdict::Blurry;
+    const bool map = f.judgement.prediction.verdict == fm::Verdict::Blurry;
+    const bool blurry = s.label == fm::train::Label::Blurry;
+    for (int set_i = 0; set_i < 2; ++set_i) {
+      if (set_i == 0 && !fm::train::in_target(s)) continue;
+      rates[set_i][0].add(blurry, whole);
+      rates[set_i][1].add(blurry, map);
+    }
+    ++judged;
+  }
+  std::printf("held-out images of %s: %d labelled, model %s\n", set.c_str(), judged, model.origin().c_str());
+  std::printf(
+      "| verdict | set | balanced accuracy | false alarms | detection rate | n clear / blurry "
+      "|\n|---|---|---|---|---|---|\n");
+  for (int set_i = 0; set_i < 2; ++set_i)
+    for (int v = 0; v < 2; ++v) {
+      const Rates& r = rates[set_i][v];
+      std::printf("| %s | %s | %.3f | %.3f | %.3f | %d / %d |\n", v ? "focus map (median tile)" : "whole frame",
+                  set_i ? "all labelled" : "target", r.balanced(), r.false_alarm_rate(), r.detection_rate(), r.clear,
+                  r.blurry);
+    }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--held-out")
+    return held_out(argv[2], fm::Model::load(argc > 3 ? argv[3] : fm::default_model_path()));
   if (argc == 3 && std::string(argv[1]) == "--examples") return write_examples(argv[2]);
   const fm::Model model = fm::Model::load(argc > 1 ? argv[1] : fm::default_model_path());
   const double t = model.threshold();
