@@ -1,6 +1,8 @@
 #include "focusmeter_message.h"
 
 #include <cstring>
+#include <type_traits>
+#include <vector>
 
 namespace focusmeter {
 
@@ -63,6 +65,68 @@ GstClockTime get_time(const GstStructure* s, const char* field) {
   return t;
 }
 
+// A GstValueArray of `values` as field `name` of `s`.
+template <typename T>
+void set_array(GstStructure* s, const char* name, const std::vector<T>& values) {
+  g_auto(GValue) array = G_VALUE_INIT;
+  g_value_init(&array, gst_value_array_get_type());  // not GST_TYPE_ARRAY: set by gst_init only
+  for (const T v : values) {
+    g_auto(GValue) item = G_VALUE_INIT;
+    if constexpr (std::is_same_v<T, double>) {
+      g_value_init(&item, G_TYPE_DOUBLE);
+      g_value_set_double(&item, v);
+    } else {
+      g_value_init(&item, G_TYPE_BOOLEAN);
+      g_value_set_boolean(&item, v ? TRUE : FALSE);
+    }
+    gst_value_array_append_value(&array, &item);
+  }
+  gst_structure_set_value(s, name, &array);
+}
+
+// Field `name` as a list of T; false when absent or of another type.
+template <typename T>
+bool get_array(const GstStructure* s, const char* name, std::vector<T>& out) {
+  const GValue* array = gst_structure_get_value(s, name);
+  if (!array || !G_VALUE_HOLDS(array, gst_value_array_get_type())) return false;
+  const guint n = gst_value_array_get_size(array);
+  out.clear();
+  out.reserve(n);
+  for (guint i = 0; i < n; ++i) {
+    const GValue* item = gst_value_array_get_value(array, i);
+    if constexpr (std::is_same_v<T, double>) {
+      if (!G_VALUE_HOLDS_DOUBLE(item)) return false;
+      out.push_back(g_value_get_double(item));
+    } else {
+      if (!G_VALUE_HOLDS_BOOLEAN(item)) return false;
+      out.push_back(g_value_get_boolean(item) != FALSE);
+    }
+  }
+  return true;
+}
+
+void set_map(GstStructure* s, const MapSummary& m) {
+  gst_structure_set(s, "map-cols", G_TYPE_INT, m.cols, "map-rows", G_TYPE_INT, m.rows, "map-soft-share", G_TYPE_DOUBLE,
+                    m.soft_share, "map-partial", G_TYPE_BOOLEAN, m.partial ? TRUE : FALSE, nullptr);
+  set_array(s, "map-scores", m.scores);
+  set_array(s, "map-textured", m.textured);
+  set_array(s, "map-overlay", m.overlay);
+}
+
+// The map when every field is there and consistent; nullopt otherwise.
+std::optional<MapSummary> get_map(const GstStructure* s) {
+  MapSummary m;
+  gboolean partial = FALSE;
+  if (!gst_structure_get_int(s, "map-cols", &m.cols) || !gst_structure_get_int(s, "map-rows", &m.rows) ||
+      !gst_structure_get_double(s, "map-soft-share", &m.soft_share) ||
+      !gst_structure_get_boolean(s, "map-partial", &partial) || !get_array(s, "map-scores", m.scores) ||
+      !get_array(s, "map-textured", m.textured) || !get_array(s, "map-overlay", m.overlay))
+    return std::nullopt;
+  m.partial = partial;
+  if (!m.valid()) return std::nullopt;
+  return m;
+}
+
 }  // namespace
 
 GstStructure* FrameResult::to_structure() const {
@@ -82,6 +146,7 @@ GstStructure* FrameResult::to_structure() const {
     gst_structure_set(s, "verdict", G_TYPE_STRING, verdict_name(*verdict), nullptr);
   else if (no_verdict)
     set_no_verdict(s, *no_verdict);
+  if (map) set_map(s, *map);
   set_skipped(s, skipped);
   return s;
 }
@@ -129,6 +194,7 @@ std::optional<FrameResult> FrameResult::from_structure(const GstStructure* s) {
   if (gst_structure_get_double(s, "score", &score)) r.score = score;
   r.verdict = get_verdict(s);
   if (!r.verdict) r.no_verdict = get_no_verdict(s);
+  r.map = get_map(s);
   r.skipped = get_skipped(s);
   return r;
 }

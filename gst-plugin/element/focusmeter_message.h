@@ -18,6 +18,16 @@
 //                                                       e.g. "covered or too dark (mean luma 3/255)") and
 //                                                       its kind ("too_dark", "no_detail", "no_score";
 //                                                       focusmeter/judgement.h)
+//      map-cols, map-rows                               gint, the focus map's grid over the ROI (only with
+//                                                       a model; focusmeter/focus_map.h)
+//      map-scores                                       GstValueArray of gdouble, cols x rows tile scores,
+//                                                       row-major (probability of BLURRY)
+//      map-textured, map-overlay                        GstValueArray of gboolean, per tile: had detail to
+//                                                       judge / left out as burnt-in text (OSD)
+//      map-soft-share                                   gdouble, share of the voting tiles at or above the
+//                                                       threshold
+//      map-partial                                      gboolean, a sizeable part soft and a sizeable part
+//                                                       sharp (the verdict follows the median tile)
 //      skipped-corrupted, skipped-gap,
 //      skipped-decode-only                              guint64, buffers not judged so far (see below)
 //  - StreamSummary (final = TRUE), once at EOS:
@@ -55,6 +65,7 @@
 #include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/luma_view.h"
 #include "focusmeter/model.h"
 
@@ -87,6 +98,7 @@ struct FrameResult {
   std::optional<double> score;          // with a verdict
   std::optional<Verdict> verdict;       // with a model and a verdict
   std::optional<NoVerdict> no_verdict;  // with a model and no verdict (UNKNOWN): why
+  std::optional<MapSummary> map;        // with a model and a verdict; read back only when valid()
   SkippedBuffers skipped;
 
   // The frame's judgement as the element made it (no model: NoModel).

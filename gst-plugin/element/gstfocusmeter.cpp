@@ -68,6 +68,7 @@
 
 #include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
@@ -416,14 +417,20 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   }
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
-  focusmeter::FeatureVector fv = focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
+  std::optional<focusmeter::FrameJudgement> judged;
+  if (st.model && !st.inject_nan_features) judged = focusmeter::judge_frame(*st.model, luma, settings.threshold);
+  focusmeter::FeatureVector fv =
+      judged ? judged->features : focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
   if (st.inject_nan_features && st.model)
     for (focusmeter::Feature f : st.model->features()) fv.set(f, std::numeric_limits<double>::quiet_NaN());
 
   if (st.model && st.inject_scoring_fault)
     throw focusmeter::ModelError("injected scoring fault (FOCUSMETER_ELEMENT_TEST_FAULT)");
-  // judge(): a frame with nothing to judge is UNKNOWN, see focusmeter/judgement.h.
-  const focusmeter::Judgement j = focusmeter::judge(st.model.get(), fv, settings.threshold);
+  // judge_frame(): the median of the focus map's voting tiles
+  // (focusmeter/focus_map.h); judge(): a frame with nothing to judge is
+  // UNKNOWN (focusmeter/judgement.h).
+  const focusmeter::Judgement j =
+      judged ? judged->judgement : focusmeter::judge(st.model.get(), fv, settings.threshold);
   if (st.model) {
     if (j.no_verdict && j.no_verdict->kind == focusmeter::NoVerdictKind::NoScore && !st.warned_no_verdict) {
       st.warned_no_verdict = true;
@@ -456,6 +463,7 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   result.roi = roi;
   result.features = fv;
   result.low_texture = j.low_texture;
+  if (judged) result.map = focusmeter::summarise(judged->map, judged->aggregate);
   if (st.model) {
     result.score = j.score;
     result.verdict = j.verdict;

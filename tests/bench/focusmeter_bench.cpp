@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "focusmeter/focus_map.h"
+#include "focusmeter/model.h"
 
 namespace fm = focusmeter;
 using Clock = std::chrono::steady_clock;
@@ -67,12 +69,18 @@ int main(int argc, char** argv) {
   };
   const Size sizes[] = {{"704x576", 704, 576}, {"1280x720", 1280, 720}, {"1920x1080", 1920, 1080},
                         {"3840x2160", 3840, 2160}};
+  // The shipped model: $FOCUSMETER_MODEL (the devenv's) or the source tree's.
+  const char* env_model = std::getenv("FOCUSMETER_MODEL");
+  const fm::Model model =
+      fm::Model::load(env_model && *env_model ? std::string(env_model) : data + "/../models/default.json");
   std::printf("focusmeter core, one thread (median ms per frame)\n");
   // "all six": the original four features plus brightness and contrast (what
   // the element computes without a model); "all 12": every feature the core
-  // has, a superset of what the shipped model needs.
-  std::printf("%-10s %10s %14s %12s %10s %10s\n", "size", "all six", "gradient pass", "noise sigma", "Mpx/s",
-              "all 12");
+  // has, a superset of what the shipped model needs; "verdict": the full
+  // verdict path with the shipped model (judge_frame: the frame's features,
+  // the focus map's per-tile features and scores, the aggregate).
+  std::printf("%-10s %10s %14s %12s %10s %10s %10s\n", "size", "all six", "gradient pass", "noise sigma", "Mpx/s",
+              "all 12", "verdict");
   double ms_1080 = 0;
   for (const Size& s : sizes) {
     const cv::Mat img = frame(photo, s.w, s.h);
@@ -82,9 +90,10 @@ int main(int argc, char** argv) {
     const double grad = median_ms([&] { sink = fm::gradient_stats(v).laplacian_variance; });
     const double noise = median_ms([&] { sink = fm::noise_sigma(v); });
     const double every = median_ms([&] { sink = fm::compute_features(v, fm::all_features()).values[0]; });
+    const double verdict = median_ms([&] { sink = fm::judge_frame(model, v).judgement.score.value_or(-1); });
     (void)sink;
-    std::printf("%-10s %10.3f %14.3f %12.3f %10.0f %10.3f\n", s.name, all, grad, noise, s.w * s.h / all / 1000.0,
-                every);
+    std::printf("%-10s %10.3f %14.3f %12.3f %10.0f %10.3f %10.3f\n", s.name, all, grad, noise,
+                s.w * s.h / all / 1000.0, every, verdict);
     if (s.w == 1920) ms_1080 = all;
   }
 

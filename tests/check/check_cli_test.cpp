@@ -72,9 +72,9 @@ void expect_check_schema(const json& report) {
     EXPECT_TRUE(report.contains(k)) << k;
   EXPECT_EQ(report["command"], "check");
   for (const json& r : report["results"]) {
-    const std::vector<std::string> keys = {"source",       "kind",          "status",   "verdict", "score",
-                                           "no_verdict",   "features",      "width",    "height",  "timeline",
-                                           "blurry_share", "unknown_share", "snapshot", "reason",  "elapsed_ms"};
+    const std::vector<std::string> keys = {
+        "source", "kind",   "status",   "verdict",      "score",         "no_verdict", "features", "map",
+        "width",  "height", "timeline", "blurry_share", "unknown_share", "snapshot",   "reason",   "elapsed_ms"};
     EXPECT_EQ(r.size(), keys.size()) << r.dump();
     for (const auto& k : keys) EXPECT_TRUE(r.contains(k)) << k << " in " << r.dump();
     EXPECT_TRUE(r["status"] == "ok" || r["status"] == "error" || r["status"] == "timeout" ||
@@ -93,6 +93,12 @@ void expect_check_schema(const json& report) {
            {"laplacian_variance", "laplacian_max", "noise_sigma", "scharr_variance", "brightness", "contrast"})
         EXPECT_TRUE(r["features"].contains(f)) << f;
       EXPECT_GT(r["width"].get<int>(), 0);
+      // The judged picture's focus map: one score and two flags per tile.
+      ASSERT_TRUE(r["map"].is_object()) << r.dump();
+      const std::size_t tiles = r["map"]["cols"].get<std::size_t>() * r["map"]["rows"].get<std::size_t>();
+      EXPECT_EQ(r["map"]["scores"].size(), tiles);
+      EXPECT_EQ(r["map"]["textured"].size(), tiles);
+      EXPECT_EQ(r["map"]["overlay"].size(), tiles);
     } else {
       EXPECT_TRUE(r["verdict"].is_null());
       EXPECT_FALSE(r["reason"].get<std::string>().empty()) << r.dump();

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "media/frame_outputs.h"
+#include "media/map_overlay.h"
 #include "report/report.h"
 
 using namespace focusmeter;
@@ -62,7 +63,9 @@ Report check_report() {
   rep.model = "model.json";
   rep.threshold = 0.5;
   rep.results.push_back(ok_result("a.jpg", Verdict::Clear, 0.1));
-  rep.results.push_back(ok_result("b,\"quoted\".png", Verdict::Blurry, 0.9));
+  Result b = ok_result("b,\"quoted\".png", Verdict::Blurry, 0.9);
+  b.map = focusmeter::MapSummary{2, 1, {0.95, 0.2}, {true, true}, {false, true}, 1.0, false};
+  rep.results.push_back(b);
   rep.results.push_back(error_result("c.jpg", "not a decodable image"));
   Result clip = ok_result("clip.mp4", Verdict::Blurry, 0.6);
   clip.kind = "video";
@@ -172,8 +175,8 @@ TEST(Json, CheckSchema) {
   EXPECT_EQ(j["model"], "model.json");
   ASSERT_EQ(j["results"].size(), 4u);
   const json& a = j["results"][0];
-  for (const char* key : {"source", "kind", "status", "verdict", "score", "features", "width", "height", "timeline",
-                          "blurry_share", "snapshot", "reason", "elapsed_ms"})
+  for (const char* key : {"source", "kind", "status", "verdict", "score", "features", "map", "width", "height",
+                          "timeline", "blurry_share", "snapshot", "reason", "elapsed_ms"})
     EXPECT_TRUE(a.contains(key)) << key;
   EXPECT_FALSE(a.contains("host"));
   EXPECT_EQ(a["status"], "ok");
@@ -182,6 +185,15 @@ TEST(Json, CheckSchema) {
   for (const char* f :
        {"laplacian_variance", "laplacian_max", "noise_sigma", "scharr_variance", "brightness", "contrast"})
     EXPECT_TRUE(a["features"].contains(f)) << f;
+  EXPECT_TRUE(a["map"].is_null()) << "no map given";
+  const json& map = j["results"][1]["map"];
+  EXPECT_EQ(map["cols"], 2);
+  EXPECT_EQ(map["rows"], 1);
+  EXPECT_EQ(map["scores"], json({0.95, 0.2}));
+  EXPECT_EQ(map["textured"], json({true, true}));
+  EXPECT_EQ(map["overlay"], json({false, true}));
+  EXPECT_DOUBLE_EQ(map["soft_share"].get<double>(), 1.0);
+  EXPECT_EQ(map["partial"], false);
   const json& bad = j["results"][2];
   EXPECT_EQ(bad["status"], "error");
   EXPECT_TRUE(bad["verdict"].is_null());
@@ -205,8 +217,8 @@ TEST(Json, ScanSchema) {
   EXPECT_EQ(j["command"], "scan");
   EXPECT_TRUE(j["model"].is_null());
   const json& cam = j["results"][0];
-  for (const char* key : {"target", "host", "url", "brand", "status", "verdict", "score", "features", "width", "height",
-                          "snapshot", "reason", "elapsed_ms"})
+  for (const char* key : {"target", "host", "url", "brand", "status", "verdict", "score", "features", "map", "width",
+                          "height", "snapshot", "reason", "elapsed_ms"})
     EXPECT_TRUE(cam.contains(key)) << key;
   EXPECT_FALSE(cam.contains("source"));
   EXPECT_FALSE(cam.contains("timeline"));
@@ -379,4 +391,36 @@ TEST(Progress, QuietWhenDisabledAndCounts) {
   }
   EXPECT_GT(std::ftell(f), 0);
   std::fclose(f);
+}
+
+TEST(Result, PartialFocusIsNotedInTheReason) {
+  Result r;
+  note_partial_focus(r);
+  EXPECT_EQ(r.reason, "") << "no map, nothing to say";
+  r.map = focusmeter::MapSummary{2, 1, {0.9, 0.1}, {true, true}, {false, false}, 0.5, true};
+  r.reason = "decoder reported 1 problem(s)";
+  note_partial_focus(r);
+  EXPECT_EQ(r.reason, "decoder reported 1 problem(s); partly out of focus: 50 % of the judged tiles are soft");
+  Result whole;
+  whole.map = focusmeter::MapSummary{2, 1, {0.9, 0.9}, {true, true}, {false, false}, 1.0, false};
+  note_partial_focus(whole);
+  EXPECT_EQ(whole.reason, "");
+}
+
+TEST(MapOverlay, TintsVotingTilesByScoreAndLeavesTheRestAlone) {
+  const cv::Mat grey(60, 120, CV_8UC1, cv::Scalar(128));
+  // Three tiles: blurry and voting, untextured, an OSD overlay.
+  const focusmeter::MapSummary map{3, 1, {1.0, 0.0, 0.0}, {true, false, true}, {false, false, true}, 1.0, false};
+  const cv::Mat out = draw_focus_map(grey, map);
+  ASSERT_EQ(out.type(), CV_8UC3);
+  ASSERT_EQ(out.size(), grey.size());
+  const cv::Vec3b blurry = out.at<cv::Vec3b>(30, 20), flat = out.at<cv::Vec3b>(30, 60),
+                  osd = out.at<cv::Vec3b>(30, 100);
+  EXPECT_GT(blurry[2], blurry[1] + 50) << "red over a blurry tile";
+  EXPECT_EQ(flat, cv::Vec3b(128, 128, 128)) << "nothing drawn inside a tile with nothing to judge";
+  EXPECT_EQ(osd, cv::Vec3b(128, 128, 128)) << "an overlay tile is outlined, not tinted";
+  EXPECT_GT(out.at<cv::Vec3b>(1, 81)[0], 200) << "blue outline of the overlay tile";
+  // An inconsistent map draws nothing.
+  const cv::Mat plain = draw_focus_map(grey, focusmeter::MapSummary{3, 1, {1.0}, {true}, {false}, 1.0, false});
+  EXPECT_EQ(cv::norm(plain.reshape(1), cv::Mat(60, 360, CV_8UC1, cv::Scalar(128)), cv::NORM_INF), 0.0);
 }

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "harness_util.h"
@@ -489,10 +490,11 @@ TEST(Model, CompiledInModelWithoutPropertyOrEnvironment) {
     const auto model = focusmeter::default_model();
     const cv::Mat pictures[] = {sharp, blurred(sharp)};
     for (int i = 0; i < 2; ++i) {
-      const focusmeter::Judgement j = focusmeter::judge(
-          *model, focusmeter::compute_features(
-                      focusmeter::LumaView(pictures[i].data, pictures[i].cols, pictures[i].rows, pictures[i].step[0]),
-                      focusmeter::judgement_features(model.get())));
+      // The element judges through the focus map (focusmeter/focus_map.h).
+      const focusmeter::Judgement j =
+          focusmeter::judge_frame(
+              *model, focusmeter::LumaView(pictures[i].data, pictures[i].cols, pictures[i].rows, pictures[i].step[0]))
+              .judgement;
       ASSERT_TRUE(j.verdict) << i;
       EXPECT_STREQ(gst_structure_get_string(msgs[i].get(), "verdict"), focusmeter::verdict_name(*j.verdict)) << i;
       EXPECT_DOUBLE_EQ(field(msgs[i].get(), "score"), *j.score) << i;

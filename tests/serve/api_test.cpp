@@ -8,6 +8,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
+#include "focusmeter/focus_map.h"
 #include "media/image_luma.h"
 
 namespace fm = focusmeter;
@@ -139,7 +140,15 @@ TEST(Analyze, GivesTheCoreFeaturesAndTheVerdict) {
   const fm::FeatureVector fv = fm::compute_features(img.view());
   EXPECT_DOUBLE_EQ(j["features"]["noise_sigma"].get<double>(), fv[fm::Feature::NoiseSigma]);
   EXPECT_DOUBLE_EQ(j["features"]["contrast"].get<double>(), fv[fm::Feature::Contrast]);
-  EXPECT_DOUBLE_EQ(j["score"].get<double>(), m.score(fv));
+  // The score is the focus map's aggregate (focusmeter/focus_map.h).
+  const fm::FrameJudgement fj = fm::judge_frame(m, img.view());
+  EXPECT_DOUBLE_EQ(j["score"].get<double>(), fj.judgement.score.value_or(-1));
+  ASSERT_TRUE(j["map"].is_object()) << r.body;
+  EXPECT_EQ(j["map"]["cols"], fj.map.grid.cols);
+  EXPECT_EQ(j["map"]["rows"], fj.map.grid.rows);
+  ASSERT_EQ(j["map"]["scores"].size(), fj.map.scores.size());
+  EXPECT_DOUBLE_EQ(j["map"]["scores"][0].get<double>(), fj.map.scores[0]);
+  EXPECT_EQ(j["map"]["textured"].size(), fj.map.scores.size());
   EXPECT_EQ(r.tally.analysed, 1u);
 }
 

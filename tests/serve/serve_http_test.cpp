@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "focusmeter/features.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/model.h"
 #include "media/image_luma.h"
 #include "serve_process.h"
@@ -199,8 +200,14 @@ TEST_F(Serve, AnalyzesAnImageLikeTheCore) {
     ASSERT_TRUE(j["features"].contains(name)) << name;
     EXPECT_DOUBLE_EQ(j["features"][name].get<double>(), fv[f]) << name;
   }
-  const fm::Prediction want = model->predict(fv);
-  EXPECT_NEAR(j["score"].get<double>(), want.score, 1e-12);
+  // The verdict is the focus map's (focusmeter/focus_map.h), and the map is in the answer.
+  const fm::FrameJudgement judged = fm::judge_frame(*model, img.view());
+  const fm::Judgement& want = judged.judgement;
+  ASSERT_TRUE(want.score);
+  EXPECT_NEAR(j["score"].get<double>(), *want.score, 1e-12);
+  ASSERT_TRUE(j["map"].is_object()) << r.body;
+  EXPECT_EQ(j["map"]["cols"], judged.map.grid.cols);
+  EXPECT_EQ(j["map"]["scores"].size(), judged.map.scores.size());
   ASSERT_TRUE(want.verdict);
   EXPECT_EQ(j["verdict"], fm::verdict_name(*want.verdict));
 }

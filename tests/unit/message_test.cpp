@@ -30,6 +30,15 @@ fm::FrameResult full_frame() {
   r.score = 0.625;
   r.verdict = fm::Verdict::Blurry;
   r.skipped = {4, 5, 6};
+  fm::MapSummary m;
+  m.cols = 3;
+  m.rows = 2;
+  m.scores = {0.1, 0.9, 0.25, 0.5, 0.75, 1.0};
+  m.textured = {true, true, false, true, true, true};
+  m.overlay = {false, true, false, false, false, false};
+  m.soft_share = 0.5;
+  m.partial = true;
+  r.map = m;
   return r;
 }
 
@@ -56,7 +65,24 @@ TEST(FrameResult, RoundTripsEveryField) {
   EXPECT_EQ(out->score, in.score);
   EXPECT_EQ(out->verdict, in.verdict);
   EXPECT_EQ(out->skipped, in.skipped);
+  ASSERT_TRUE(out->map);
+  EXPECT_EQ(*out->map, *in.map);
+  // The tile scores are a GstValueArray of doubles, as documented.
+  const GValue* scores = gst_structure_get_value(s.s, "map-scores");
+  ASSERT_TRUE(scores && G_VALUE_HOLDS(scores, gst_value_array_get_type()));
+  EXPECT_EQ(gst_value_array_get_size(scores), 6u);
   EXPECT_FALSE(fm::StreamSummary::from_structure(s.s)) << "a frame result is not a summary";
+}
+
+TEST(FrameResult, InconsistentMapIsNotRead) {
+  StructurePtr s{full_frame().to_structure()};
+  gst_structure_set(s.s, "map-cols", G_TYPE_INT, 4, nullptr);  // 4 x 2 tiles, 6 scores
+  const auto out = fm::FrameResult::from_structure(s.s);
+  ASSERT_TRUE(out);
+  EXPECT_FALSE(out->map);
+  gst_structure_remove_field(s.s, "map-scores");
+  gst_structure_set(s.s, "map-cols", G_TYPE_INT, 3, nullptr);
+  EXPECT_FALSE(fm::FrameResult::from_structure(s.s)->map);
 }
 
 TEST(FrameResult, WithoutAModelHasNoScoreNorVerdict) {
@@ -66,13 +92,16 @@ TEST(FrameResult, WithoutAModelHasNoScoreNorVerdict) {
   in.timestamp = GST_CLOCK_TIME_NONE;
   in.features = {};
   in.features.set(fm::Feature::Brightness, 0.5);
+  in.map.reset();
   StructurePtr s{in.to_structure()};
   EXPECT_FALSE(gst_structure_has_field(s.s, "score"));
+  EXPECT_FALSE(gst_structure_has_field(s.s, "map-cols"));
   EXPECT_FALSE(gst_structure_has_field(s.s, "verdict"));
   const auto out = fm::FrameResult::from_structure(s.s);
   ASSERT_TRUE(out);
   EXPECT_FALSE(out->score);
   EXPECT_FALSE(out->verdict);
+  EXPECT_FALSE(out->map);
   EXPECT_EQ(out->timestamp, GST_CLOCK_TIME_NONE);
   EXPECT_EQ(out->features.present.count(), 1u);
   EXPECT_DOUBLE_EQ(out->features[fm::Feature::Brightness], 0.5);

@@ -47,6 +47,8 @@ struct ClipState {
   GstSample* chosen = nullptr;  // most BLURRY analysed frame (or first without a model)
   double chosen_score = -1;
   std::string no_score;  // the element's reason when the model's score was not finite
+  std::optional<MapSummary> map;  // the focus map of the most BLURRY analysed frame
+  double map_score = -1;
   bool want_frame = false;
   std::atomic<bool> have_video{false};
   std::atomic<std::int64_t> last_progress{0};  // Clock ticks of the last buffer
@@ -63,6 +65,8 @@ struct ClipState {
     chosen = nullptr;
     chosen_score = -1;
     no_score.clear();
+    map.reset();
+    map_score = -1;
   }
   ~ClipState() {
     if (chosen) gst_sample_unref(chosen);
@@ -120,6 +124,11 @@ void take_sample(ClipState* st, const FrameResult& fr, GstSample* picture) {
   }
   st->width = fr.width;
   st->height = fr.height;
+  // The same choice as the picture's below, so the report's map is that picture's.
+  if (fr.map && (!st->map || (scored && *fr.score > st->map_score))) {
+    st->map = fr.map;
+    st->map_score = scored ? *fr.score : -1;
+  }
   if (picture && (!st->chosen || (scored && *fr.score > st->chosen_score))) {
     if (st->chosen) gst_sample_unref(st->chosen);
     st->chosen = gst_sample_ref(picture);
@@ -434,7 +443,10 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   // Features only (--no-model): the samples carry NoModel, the verdict is none.
   fold_timeline(state.samples, end, s.blurry_share, r);
   if (!s.model) r.timeline.clear();
-  if (s.want_frame && state.chosen) c.frame = gst::sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
+  r.map = state.map;
+  report::note_partial_focus(r);
+  // In colour: the report's thumbnail and --show draw the map over it.
+  if (s.want_frame && state.chosen) c.frame = gst::sample_to_mat(state.chosen, GST_VIDEO_FORMAT_BGR);
   return done();
 }
 

@@ -1,5 +1,6 @@
 #include "media/frame_outputs.h"
 
+#include "media/map_overlay.h"
 #include "report/report.h"
 
 #include <fcntl.h>
@@ -99,7 +100,16 @@ std::string save_snapshot(const cv::Mat& frame, const std::string& dir, const st
 
 void attach_frame(report::Result& r, const cv::Mat& frame, const std::string& label, bool thumbnail,
                   const std::string& snapshot_dir) {
-  if (thumbnail) r.thumbnail_jpeg = encode_thumbnail(frame);
+  // The thumbnail shows where the picture is soft; the snapshot stays the
+  // plain picture.
+  if (thumbnail) {
+    if (r.map && !frame.empty()) {
+      const cv::Mat small = scaled_to_fit(frame, 320, 320);
+      r.thumbnail_jpeg = encode_thumbnail(draw_focus_map(small, *r.map));
+    } else {
+      r.thumbnail_jpeg = encode_thumbnail(frame);
+    }
+  }
   if (snapshot_dir.empty()) return;
   std::string error;
   r.snapshot = save_snapshot(frame, snapshot_dir, label, error);
@@ -113,6 +123,7 @@ cv::Mat annotate_frame(const cv::Mat& frame, const report::Result& r, const std:
   else
     bgr = frame.clone();
   bgr = scaled_to_fit(bgr, 1280, 720).clone();
+  if (r.map) bgr = draw_focus_map(bgr, *r.map);
   const bool blurry = r.verdict && *r.verdict == Verdict::Blurry;
   const cv::Scalar colour = !r.verdict ? cv::Scalar(200, 200, 200)
                             : blurry   ? cv::Scalar(40, 40, 230)

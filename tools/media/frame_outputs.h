@@ -43,6 +43,7 @@ std::string save_snapshot(const cv::Mat& frame, const std::string& dir, const st
 // Fills r.thumbnail_jpeg (when `thumbnail`) and r.snapshot (when
 // `snapshot_dir` is not empty; a failure goes to r.reason without changing
 // the status) from the analysed frame. `label` names the snapshot file.
+// With r.map, the thumbnail has the focus map drawn over it (map_overlay.h).
 void attach_frame(report::Result& r, const cv::Mat& frame, const std::string& label, bool thumbnail,
                   const std::string& snapshot_dir);
 
@@ -64,8 +65,9 @@ class FrameViewer {
   bool show(const cv::Mat& frame, const report::Result& r, const std::string& label, int wait_ms = 0);
 };
 
-// The frame with verdict, score and label drawn in its top-left corner
-// (BGR, scaled to fit 1280x720). What --show displays; exposed for tests.
+// The frame with verdict, score and label drawn in its top-left corner and,
+// with r.map, the focus map over it (BGR, scaled to fit 1280x720). What
+// --show displays; exposed for tests.
 cv::Mat annotate_frame(const cv::Mat& frame, const report::Result& r, const std::string& label);
 
 }  // namespace focusmeter::media

@@ -84,6 +84,9 @@ int exit_status_for(const Summary& s, ReportFormat format);
 nlohmann::json result_to_json(const Result& r, ReportKind kind);
 nlohmann::json summary_to_json(const Summary& s, ReportKind kind);
 nlohmann::json report_to_json(const Report& report);
+// A focus map as the reports and serve's /v1/analyze give it: {cols, rows,
+// scores, textured, overlay, soft_share, partial} (docs/reports.md).
+nlohmann::json map_to_json(const MapSummary& map);
 
 // Writes one report in one format. Call add() as each result finishes (jsonl
 // writes its line then, so a long run streams), then finish() once with the

@@ -37,6 +37,14 @@ json timeline_json(const std::vector<Segment>& timeline) {
 
 }  // namespace
 
+json map_to_json(const MapSummary& m) {
+  json scores = json::array();
+  for (double s : m.scores) scores.push_back(number_or_null(s));
+  return {{"cols", m.cols},         {"rows", m.rows},       {"scores", scores},
+          {"textured", m.textured}, {"overlay", m.overlay}, {"soft_share", m.soft_share},
+          {"partial", m.partial}};
+}
+
 json result_to_json(const Result& r, ReportKind kind) {
   json j = json::object();
   if (kind == ReportKind::Scan) {
@@ -55,6 +63,7 @@ json result_to_json(const Result& r, ReportKind kind) {
   // Why there is no verdict: "too_dark", "no_detail", "no_score", "no_model".
   j["no_verdict"] = r.no_verdict ? json(no_verdict_kind_name(r.no_verdict->kind)) : json(nullptr);
   j["features"] = r.status == Status::Ok ? features_json(r.features) : json(nullptr);
+  j["map"] = r.status == Status::Ok && r.map ? map_to_json(*r.map) : json(nullptr);
   j["width"] = r.width > 0 ? json(r.width) : json(nullptr);
   j["height"] = r.height > 0 ? json(r.height) : json(nullptr);
   if (kind == ReportKind::Check) {

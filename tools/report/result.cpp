@@ -1,5 +1,7 @@
 #include "report/result.h"
 
+#include <cmath>
+
 namespace focusmeter::report {
 
 const char* status_name(Status s) {
@@ -55,6 +57,14 @@ void apply_aggregate(Result& r, const AggregateResult& a) {
     prepend_reason(r, "no verdict for " + std::to_string(a.unknown_frames) + " of " + std::to_string(a.frames) +
                           " analysed frames: " + a.unknown_reason->detail);
   }
+}
+
+void note_partial_focus(Result& r) {
+  if (!r.map || !r.map->partial) return;
+  const std::string line =
+      "partly out of focus: " + std::to_string(static_cast<int>(std::lround(r.map->soft_share * 100))) +
+      " % of the judged tiles are soft";
+  r.reason = r.reason.empty() ? line : r.reason + "; " + line;
 }
 
 }  // namespace focusmeter::report

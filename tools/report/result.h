@@ -11,6 +11,7 @@
 #include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
+#include "focusmeter/focus_map.h"
 #include "focusmeter/model.h"
 
 namespace focusmeter::report {
@@ -55,6 +56,7 @@ struct Result {
   // NoModel (--no-model). Never set with a verdict.
   std::optional<NoVerdict> no_verdict;
   FeatureVector features;  // present only for Status::Ok
+  std::optional<MapSummary> map;  // with a model: the judged picture's focus map (docs/focus-map.md)
   int width = 0;
   int height = 0;
   std::string snapshot;  // path of the saved analysed frame, if any
@@ -78,5 +80,11 @@ void apply_judgement(Result& r, const Judgement& j);
 // without one are named in the reason ("no verdict for 3 of 10 analysed
 // frames: covered or too dark (mean luma 3/255)").
 void apply_aggregate(Result& r, const AggregateResult& a);
+
+// Says in r.reason that r.map is flagged partial (focusmeter/focus_map.h: a
+// sizeable part soft, a sizeable part sharp): "partly out of focus: N % of
+// the judged tiles are soft". Appended like note_low_texture; nothing
+// without a map or when it is not partial.
+void note_partial_focus(Result& r);
 
 }  // namespace focusmeter::report

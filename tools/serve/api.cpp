@@ -1,9 +1,12 @@
 #include "serve/api.h"
 
 #include <cmath>
+#include <optional>
 
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
 #include "media/image_luma.h"
+#include "report/report.h"
 
 namespace focusmeter::serve {
 
@@ -192,8 +195,11 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
     return r;
   }
   // The same features and the same judgement as the element: a frame with
-  // nothing to judge is UNKNOWN with a reason (focusmeter/judgement.h).
-  const FeatureVector fv = compute_features(image.view(), judgement_features(model));
+  // nothing to judge is UNKNOWN with a reason (focusmeter/judgement.h); with
+  // a model the verdict comes from the focus map (focusmeter/focus_map.h).
+  std::optional<FrameJudgement> judged;
+  if (model) judged = judge_frame(*model, image.view());
+  const FeatureVector fv = judged ? judged->features : compute_features(image.view(), judgement_features(model));
 
   json features = json::object();
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
@@ -203,11 +209,12 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   json doc = {{"width", image.gray.cols},
               {"height", image.gray.rows},
               {"features", features},
-              {"low_texture", is_low_texture(fv, model)}};
+              {"low_texture", judged ? judged->judgement.low_texture : is_low_texture(fv, model)},
+              {"map", judged ? report::map_to_json(summarise(judged->map, judged->aggregate)) : json(nullptr)}};
   Tally tally;
   tally.analysed = 1;
   if (model) {
-    const Judgement j = judge(*model, fv);
+    const Judgement& j = judged->judgement;
     if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore)
       return error_response(422, "no verdict: " + j.no_verdict->detail);
     doc["model"] = model->name();

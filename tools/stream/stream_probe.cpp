@@ -332,6 +332,8 @@ bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> blu
     if (n == o.frames.size() && n > 0) mean.set(f, sum / n);
   }
   r.features = mean;
+  // The last judged picture's map: the picture a report shows (ProbeOutcome::frame).
+  if (!o.frames.empty()) r.map = o.frames.back().map;
   if (o.frames.empty()) return true;
   Aggregate aggregate(blurry_share);
   for (const auto& frame : o.frames) {
@@ -348,6 +350,7 @@ bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> blu
     aggregate.add(j, frame.running_seconds());
   }
   report::apply_aggregate(r, aggregate.result());
+  report::note_partial_focus(r);
   return true;
 }
 

@@ -1,0 +1,99 @@
+// The focus map and its aggregate (focus_map.h, steps 2-6).
+#include "focusmeter/focus_map.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace focusmeter {
+
+FocusMap focus_map(const LumaView& luma, const Model& model) {
+  FocusMap map;
+  map.grid = tile_grid(luma.width(), luma.height());
+  const int n = map.grid.count();
+  map.scores.assign(n, 0.0);
+  map.textured.assign(n, false);
+  map.overlay.assign(n, false);
+  map.voting.assign(n, false);
+  const FeatureMask wanted = judgement_features(&model);
+  int textured = 0, overlays = 0;
+  for (int i = 0; i < n; ++i) {
+    const LumaView tile = luma.cropped(map.grid.tile(i));
+    const FeatureVector fv = compute_features(tile, wanted);
+    map.scores[i] = model.score(fv);
+    map.textured[i] = !low_texture(fv, model.low_texture_thresholds()) && std::isfinite(map.scores[i]);
+    if (!map.textured[i]) continue;
+    ++textured;
+    map.overlay[i] = is_overlay(overlay_stats(tile), fv[Feature::NoiseSigma]);
+    overlays += map.overlay[i] ? 1 : 0;
+  }
+  // Most of the picture looking like an overlay is the scene, not an OSD.
+  const bool drop_overlays = overlays <= kMaxOverlayShare * textured;
+  for (int i = 0; i < n; ++i) map.voting[i] = map.textured[i] && !(drop_overlays && map.overlay[i]);
+  return map;
+}
+
+MapAggregate aggregate_map(const FocusMap& map, double threshold) {
+  MapAggregate a;
+  std::vector<double> votes;
+  for (int i = 0; i < map.grid.count(); ++i) {
+    if (map.voting[i]) votes.push_back(map.scores[i]);
+    if (map.textured[i] && map.overlay[i] && !map.voting[i]) ++a.overlay_tiles;
+  }
+  a.voters = static_cast<int>(votes.size());
+  if (votes.empty()) return a;
+  std::sort(votes.begin(), votes.end());
+  const std::size_t m = votes.size() / 2;
+  a.score = votes.size() % 2 ? votes[m] : (votes[m - 1] + votes[m]) / 2;
+  const auto soft = std::count_if(votes.begin(), votes.end(), [&](double s) { return s >= threshold; });
+  a.soft_share = static_cast<double>(soft) / static_cast<double>(votes.size());
+  a.partial = a.soft_share >= kPartialLow && a.soft_share <= kPartialHigh;
+  return a;
+}
+
+bool MapSummary::valid() const {
+  const auto n = static_cast<std::size_t>(cols) * static_cast<std::size_t>(rows);
+  return cols >= 1 && rows >= 1 && scores.size() == n && textured.size() == n && overlay.size() == n;
+}
+
+bool MapSummary::operator==(const MapSummary& o) const {
+  return cols == o.cols && rows == o.rows && scores == o.scores && textured == o.textured && overlay == o.overlay &&
+         soft_share == o.soft_share && partial == o.partial;
+}
+
+MapSummary summarise(const FocusMap& map, const MapAggregate& aggregate) {
+  MapSummary s;
+  s.cols = map.grid.cols;
+  s.rows = map.grid.rows;
+  s.scores = map.scores;
+  s.textured = map.textured;
+  s.overlay.assign(map.scores.size(), false);
+  for (std::size_t i = 0; i < s.overlay.size(); ++i) s.overlay[i] = map.textured[i] && !map.voting[i];
+  s.soft_share = aggregate.soft_share;
+  s.partial = aggregate.partial;
+  return s;
+}
+
+FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::optional<double> threshold) {
+  FrameJudgement f;
+  f.features = compute_features(luma, judgement_features(&model));
+  f.map = focus_map(luma, model);
+  const double t = threshold.value_or(model.threshold());
+  f.aggregate = aggregate_map(f.map, t);
+  f.judgement = judge(model, f.features, threshold);
+  if (!f.judgement.verdict) return f;  // nothing to judge in the whole frame, or no score
+  Judgement& j = f.judgement;
+  if (!f.aggregate.score) {  // textured as a whole, but no tile has enough to vote
+    j.low_texture = true;
+    j.verdict.reset();
+    j.score.reset();
+    const bool dark = f.features[Feature::Brightness] < kDarkBrightness;
+    j.no_verdict = NoVerdict{dark ? NoVerdictKind::TooDark : NoVerdictKind::NoDetail,
+                             dark ? "no textured tile: too dark" : "no textured tile: no detail to judge focus"};
+    return f;
+  }
+  j.score = *f.aggregate.score;
+  j.verdict = *j.score >= t ? Verdict::Blurry : Verdict::Clear;
+  return f;
+}
+
+}  // namespace focusmeter
