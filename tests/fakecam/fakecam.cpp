@@ -265,13 +265,14 @@ std::string encoder_launch(const Options& o, const std::string& codec, const std
   auto picture = [&](const char* location) {
     return std::string("filesrc location=\"") + location +
            "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
-           "/1 ! videoconvert ! video/x-raw,format=I420";
+           "/1 ! videoconvert";
   };
   if (changed_path.empty())
     return picture(quoted) + " ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true";
   g_autofree gchar* changed = g_strescape(changed_path.c_str(), nullptr);
+  const std::string raw = std::string("video/x-raw,format=") + (o.ten_bit ? "I420_10LE" : "I420");
   return "input-selector name=picture ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true " +
-         picture(quoted) + " ! picture.sink_0 " + picture(changed) + " ! picture.sink_1";
+         picture(quoted) + " ! " + raw + " ! picture.sink_0 " + picture(changed) + " ! " + raw + " ! picture.sink_1";
 }
 
 // Shows the original (false) or the changed picture (true).

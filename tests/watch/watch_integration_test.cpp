@@ -81,7 +81,7 @@ std::string line_of(const std::string& out, const std::string& name, const std::
   while ((pos = out.find("  " + name + "  ", pos)) != std::string::npos) {
     const std::size_t start = out.rfind('\n', pos) == std::string::npos ? 0 : out.rfind('\n', pos) + 1;
     const std::string line = out.substr(start, out.find('\n', pos) - start);
-    if (what.empty() ? line.find("INCIDENT") == std::string::npos && line.find("reference") == std::string::npos
+    if (what.empty() ? line.find("INCIDENT") == std::string::npos && line.find("reference learned") == std::string::npos
                      : line.find(what) != std::string::npos)
       return line;
     pos += name.size();
@@ -237,7 +237,13 @@ TEST_F(WatchIntegration, DriftViewChangeAlertsMetricsAndKill) {
   g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
   ASSERT_TRUE(proc);
   std::string metrics;
-  for (int i = 0; i < 100 && !has(metrics, "focusmeter_camera_last_check_timestamp_seconds{camera=\"softy\"}"); ++i) {
+  auto all_checked = [&] {
+    for (const char* name : {"steady", "drifts", "softy", "turned"})
+      if (!has(metrics, std::string("focusmeter_camera_last_check_timestamp_seconds{camera=\"") + name + "\"}"))
+        return false;
+    return true;
+  };
+  for (int i = 0; i < 100 && !all_checked(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     metrics = http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
   }
