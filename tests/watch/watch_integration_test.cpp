@@ -272,4 +272,65 @@ TEST_F(WatchIntegration, DriftViewChangeAlertsMetricsAndKill) {
     ++after[j["name"].get<std::string>() + " " + j["event"].get<std::string>() + " " + j["kind"].get<std::string>()];
   }
   EXPECT_EQ(after, expected);
+
+  // After a service visit: the reference is set from a check made now.
+  r = run_focusmeter({"watch", "reference", "set", "turned", "--now", "--cameras", cameras_, "--state", state_});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "turned: reference set from check")) << r.out;
+  r = run_focusmeter(watch_args({"--once"}));
+  EXPECT_TRUE(has(line_of(r.out, "turned"), "CLEAR")) << r.out;
+  r = run_focusmeter({"watch", "reference", "show", "turned", "--state", state_});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "day   set ")) << r.out;
+  r = run_focusmeter({"watch", "reference", "set", "nosuch", "--from-check", "1", "--state", state_});
+  EXPECT_EQ(r.status, 65) << r.out << r.err;
+}
+
+// Two instances, --shard 0/2 and 1/2, over one camera list and one broker:
+// every camera is checked by exactly one of them, and both publish to the
+// broker the fleet shares.
+TEST_F(WatchIntegration, TwoShardsCheckEachCameraExactlyOnce) {
+  fw::testing::MqttRecorder states(broker_->port(), "focusmeter/+/state");
+  ASSERT_TRUE(fw::testing::spin_until([&] { return states.subscribed(); }, 5000));
+  std::map<std::string, int> checked;
+  for (const char* shard : {"0/2", "1/2"}) {
+    // Each shard its own state file, as separate machines would have.
+    const RunResult r =
+        run_focusmeter({"watch", "--cameras", cameras_, "--state", dir_.file(std::string("shard-") + shard[0] + ".db"),
+                        "--shard", shard, "--once", "--confirm", "1", "--timeout", "8", "--mqtt",
+                        "127.0.0.1:" + std::to_string(broker_->port())});
+    EXPECT_TRUE(r.status == 0 || r.status == 2) << r.out << r.err;
+    for (const char* name : {"steady", "drifts", "softy", "turned"})
+      if (!line_of(r.out, name).empty()) ++checked[name];
+  }
+  EXPECT_EQ(checked, (std::map<std::string, int>{{"steady", 1}, {"drifts", 1}, {"softy", 1}, {"turned", 1}}));
+}
+
+// SIGTERM: the checks in flight finish and are recorded, then exit 0.
+TEST_F(WatchIntegration, SigtermFinishesChecksInFlight) {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+      static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE));
+  const std::vector<std::string> args = watch_args({"--every", "30", "--jitter", "0"});
+  std::vector<const gchar*> argv{FOCUSMETER_PATH};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
+  ASSERT_TRUE(proc);
+  // Checks take over a second (keyframes every second): stop mid-round.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  g_subprocess_send_signal(proc, SIGTERM);
+  g_autofree gchar* out = nullptr;
+  g_autofree gchar* err = nullptr;
+  ASSERT_TRUE(g_subprocess_communicate_utf8(proc, nullptr, nullptr, &out, &err, nullptr));
+  EXPECT_TRUE(g_subprocess_get_if_exited(proc));
+  EXPECT_EQ(g_subprocess_get_exit_status(proc), 0) << err;
+  EXPECT_TRUE(has(err, "SIGTERM: finishing")) << err;
+  fw::StateStore store(state_);
+  EXPECT_EQ(store.integrity_check(), "ok");
+  std::size_t stored = 0;
+  for (const auto& cam : store.cameras()) stored += store.checks(cam.id).size();
+  std::size_t printed = 0;
+  for (const char* name : {"steady", "drifts", "softy", "turned"}) printed += !line_of(out, name).empty();
+  EXPECT_EQ(stored, printed) << out;  // every check started was finished, recorded and reported
+  EXPECT_EQ(printed, 4u) << out;
 }

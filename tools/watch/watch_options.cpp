@@ -277,7 +277,8 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
     return usage("no cameras (give addresses, URLs, --targets or --cameras)");
 
   // --- model --------------------------------------------------------------------
-  if (!o.no_model) {
+  // A command that checks no camera (reference show) needs no model.
+  if (!o.no_model && !out.cameras.empty()) {
     try {
       out.model = cli::load_model_or_default(o.model.get());
     } catch (const ModelError& e) {

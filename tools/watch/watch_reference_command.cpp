@@ -4,8 +4,10 @@
 // camera's name or identity as the state file knows it. --now checks the
 // camera at once (it must be among the targets given, with the watch's
 // options) and makes that check the reference of its light mode.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "cli/cli.h"
 #include "cli/exit_codes.h"
@@ -80,15 +82,23 @@ int focusmeter_watch_reference_main(int argc, char** argv) {
       {"from-check", 0, 0, G_OPTION_ARG_INT64, &from_check, "set: make check ID the reference of its light mode", "ID"},
       {"now", 0, 0, G_OPTION_ARG_NONE, &now, "set: check the camera now and make that the reference", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  // argv[1] is the action: GOption sees it (and CAMERA) as remaining arguments.
-  fw::WatchOptions o;
-  --argc;
-  ++argv;
-  const int parsed = fw::parse_watch_options(argc, argv, kCommand, "show|set [CAMERA]", false, extra, o);
-  if (parsed >= 0) return parsed;
-  // The first "target" is CAMERA: take it back out of the targets.
+  // CAMERA follows the action (`set CAMERA`, `show [CAMERA]`); it is a key
+  // into the state file, not a target, so it leaves argv before the options
+  // are parsed. What remains after the action is parsed as watch's options.
   std::string camera;
-  if (!o.specs.empty() && o.specs.front().given.size()) camera = o.specs.front().given;
+  std::vector<char*> args{argv[0]};
+  int first = 2;
+  if (argc > 2 && argv[2][0] != '-') {
+    camera = argv[2];
+    first = 3;
+  }
+  for (int i = first; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  int n = static_cast<int>(args.size()) - 1;
+  char** av = args.data();
+  fw::WatchOptions o;
+  const int parsed = fw::parse_watch_options(n, av, kCommand, "show [CAMERA] | set CAMERA", false, extra, o);
+  if (parsed >= 0) return parsed;
   try {
     fw::StateStore store(o.state_path);
     if (!std::strcmp(action, "show")) return show(store, camera.empty() ? nullptr : camera.c_str());
