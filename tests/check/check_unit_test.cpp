@@ -13,8 +13,9 @@
 #include "test_media.h"
 
 using namespace focusmeter;
-using namespace focusmeter::cli;
-using namespace focusmeter::cli::check;
+using namespace focusmeter::report;
+using namespace focusmeter::media;
+using namespace focusmeter::check;
 namespace fs = std::filesystem;
 
 namespace {
@@ -112,38 +113,38 @@ TEST(Inputs, HeicAndAvifAreRefusedAtOnce) {
 
 TEST(Jpeg, CompletenessFindsTruncation) {
   const auto jpeg = jpeg_bytes();
-  EXPECT_TRUE(jpeg_is_complete(jpeg.data(), jpeg.size()));
-  EXPECT_FALSE(jpeg_is_complete(jpeg.data(), jpeg.size() / 2));
-  EXPECT_FALSE(jpeg_is_complete(jpeg.data(), jpeg.size() - 2));
+  EXPECT_TRUE(media::jpeg_is_complete(jpeg.data(), jpeg.size()));
+  EXPECT_FALSE(media::jpeg_is_complete(jpeg.data(), jpeg.size() / 2));
+  EXPECT_FALSE(media::jpeg_is_complete(jpeg.data(), jpeg.size() - 2));
   auto trailing = jpeg;
   trailing.insert(trailing.end(), {0, 0, 0, 0});  // bytes after EOI are fine
-  EXPECT_TRUE(jpeg_is_complete(trailing.data(), trailing.size()));
+  EXPECT_TRUE(media::jpeg_is_complete(trailing.data(), trailing.size()));
 }
 
 TEST(Png, CompletenessFindsTruncation) {
   std::vector<unsigned char> png;
   ASSERT_TRUE(cv::imencode(".png", check_test::sharp_picture(), png));
-  EXPECT_TRUE(png_is_complete(png.data(), png.size()));
-  EXPECT_FALSE(png_is_complete(png.data(), png.size() / 2));
-  EXPECT_FALSE(png_is_complete(png.data(), png.size() - 1));  // IEND's CRC cut
-  EXPECT_FALSE(png_is_complete(png.data(), 8));               // the signature alone
+  EXPECT_TRUE(media::png_is_complete(png.data(), png.size()));
+  EXPECT_FALSE(media::png_is_complete(png.data(), png.size() / 2));
+  EXPECT_FALSE(media::png_is_complete(png.data(), png.size() - 1));  // IEND's CRC cut
+  EXPECT_FALSE(media::png_is_complete(png.data(), 8));               // the signature alone
   auto trailing = png;
   trailing.insert(trailing.end(), {0, 0, 0, 0});  // bytes after IEND are fine
-  EXPECT_TRUE(png_is_complete(trailing.data(), trailing.size()));
+  EXPECT_TRUE(media::png_is_complete(trailing.data(), trailing.size()));
   // A truncated PNG gets its own reason, and nothing from libpng.
-  LumaImage img;
+  media::LumaImage img;
   std::string error;
   testing::internal::CaptureStderr();
-  EXPECT_FALSE(decode_image_bytes(png.data(), png.size() / 2, img, error));
+  EXPECT_FALSE(media::decode_image_bytes(png.data(), png.size() / 2, img, error));
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
   EXPECT_EQ(error, "truncated or corrupt PNG (its chunks end before the IEND chunk)");
-  EXPECT_TRUE(decode_image_bytes(png.data(), png.size(), img, error)) << error;
+  EXPECT_TRUE(media::decode_image_bytes(png.data(), png.size(), img, error)) << error;
 }
 
 TEST(Timeline, FoldsSamplesIntoSegments) {
   const std::vector<Sample> samples = {
       {0, 0.1, Verdict::Clear}, {1, 0.2, Verdict::Clear}, {2, 0.9, Verdict::Blurry}, {3, 0.8, Verdict::Blurry}};
-  Result r;
+  report::Result r;
   fold_timeline(samples, 4.5, 0.5, r);
   ASSERT_EQ(r.timeline.size(), 4u);
   EXPECT_DOUBLE_EQ(r.timeline[0].end, 1);
@@ -155,7 +156,7 @@ TEST(Timeline, FoldsSamplesIntoSegments) {
   fold_timeline(samples, 4.5, 0.6, r);
   EXPECT_EQ(*r.verdict, Verdict::Clear);  // 56% BLURRY < 60%
 
-  Result one;
+  report::Result one;
   fold_timeline({{0, 0.7, Verdict::Blurry}}, 0, 0.5, one);  // a one-frame clip still has a verdict
   ASSERT_TRUE(one.verdict);
   EXPECT_EQ(*one.verdict, Verdict::Blurry);

@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/model_loading.h"
 #include "cli/secret_file.h"
 #include "cli/url.h"
+#include "gstreamer/credentials.h"
+
+namespace gst = focusmeter::gst;
 
 using namespace focusmeter::cli;
+using namespace focusmeter::gst;
 
 namespace {
 
@@ -69,25 +72,25 @@ TEST(SecretFile, FirstLineNeverEchoed) {
 
 TEST(Credentials, FromOptions) {
   g_unsetenv("FOCUSMETER_PASSWORD");
-  EXPECT_TRUE(credentials_from_options(nullptr, nullptr).empty());
+  EXPECT_TRUE(gst::credentials_from_options(nullptr, nullptr).empty());
   const std::string pw = temp_file("pw", "hunter22\n");
-  StreamCredentials c = credentials_from_options(nullptr, pw.c_str());
+  gst::StreamCredentials c = gst::credentials_from_options(nullptr, pw.c_str());
   EXPECT_EQ(c.user, "admin");  // a password without a user
   EXPECT_EQ(c.password, "hunter22");
   g_setenv("FOCUSMETER_PASSWORD", "from-env", TRUE);
-  c = credentials_from_options("viewer", nullptr);
+  c = gst::credentials_from_options("viewer", nullptr);
   EXPECT_EQ(c.user, "viewer");
   EXPECT_EQ(c.password, "from-env");
-  c = credentials_from_options("viewer", pw.c_str());  // the file wins
+  c = gst::credentials_from_options("viewer", pw.c_str());  // the file wins
   EXPECT_EQ(c.password, "hunter22");
   g_unsetenv("FOCUSMETER_PASSWORD");
   try {
-    credentials_from_options(nullptr, temp_file("empty-pw", "\n").c_str());
+    gst::credentials_from_options(nullptr, temp_file("empty-pw", "\n").c_str());
     FAIL() << "an empty password file must be refused";
   } catch (const CredentialError& e) {
     EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos);
   }
-  EXPECT_THROW(credentials_from_options(nullptr, "/nonexistent/pw"), CredentialError);
+  EXPECT_THROW(gst::credentials_from_options(nullptr, "/nonexistent/pw"), CredentialError);
 }
 
 TEST(ModelLoading, NamedMustLoadDefaultMayBeMissing) {

@@ -10,12 +10,14 @@
 #include <sstream>
 
 #include "cli/exit_codes.h"
-#include "media/frame_outputs.h"
 #include "cli/progress.h"
+#include "media/frame_outputs.h"
 #include "report/report.h"
 
 using namespace focusmeter;
 using namespace focusmeter::cli;
+using namespace focusmeter::report;
+using namespace focusmeter::media;
 using nlohmann::json;
 
 namespace {
@@ -102,25 +104,26 @@ TEST(Summary, CountsAndExitStatus) {
   EXPECT_EQ(s.count(Status::Error), 1u);
   EXPECT_EQ(s.clear, 1u);
   EXPECT_EQ(s.blurry, 2u);
-  EXPECT_EQ(exit_status(s), kExitBlurry);
+  EXPECT_EQ(report::exit_status(s), kExitBlurry);
 
-  EXPECT_EQ(exit_status(summarize({ok_result("a", Verdict::Clear, 0.1)})), kExitAllClear);
-  EXPECT_EQ(exit_status(summarize({ok_result("a", Verdict::Clear, 0.1), error_result("b", "x")})), kExitUnchecked);
+  EXPECT_EQ(report::exit_status(report::summarize({ok_result("a", Verdict::Clear, 0.1)})), kExitAllClear);
+  EXPECT_EQ(report::exit_status(report::summarize({ok_result("a", Verdict::Clear, 0.1), error_result("b", "x")})),
+            kExitUnchecked);
   // Features only (no model): checked, nothing blurry.
-  Result nomodel = ok_result("a", Verdict::Clear, 0.1);
+  report::Result nomodel = ok_result("a", Verdict::Clear, 0.1);
   nomodel.verdict.reset();
   nomodel.score.reset();
   const Summary n = summarize({nomodel});
   EXPECT_EQ(n.no_verdict, 1u);
-  EXPECT_EQ(exit_status(n), kExitAllClear);
+  EXPECT_EQ(report::exit_status(n), kExitAllClear);
   // Nothing checked at all (a scanned range where nothing answered) is not
   // "all clear".
-  EXPECT_EQ(exit_status(summarize({})), kExitUnchecked);
+  EXPECT_EQ(report::exit_status(report::summarize({})), kExitUnchecked);
 }
 
 TEST(Json, CheckSchema) {
   std::ostringstream out;
-  write_json(out, check_report());
+  report::write_json(out, check_report());
   const json j = json::parse(out.str());
   EXPECT_EQ(j["command"], "check");
   EXPECT_EQ(j["started"], "2026-11-26T00:00:00Z");
@@ -155,7 +158,7 @@ TEST(Json, CheckSchema) {
 
 TEST(Json, ScanSchema) {
   std::ostringstream out;
-  write_json(out, scan_report());
+  report::write_json(out, scan_report());
   const json j = json::parse(out.str());
   EXPECT_EQ(j["command"], "scan");
   EXPECT_TRUE(j["model"].is_null());
@@ -178,16 +181,16 @@ TEST(Json, ScanSchema) {
 }
 
 TEST(Json, InvalidUtf8NameDoesNotThrow) {
-  Report rep = check_report();
+  report::Report rep = check_report();
   rep.results[0].source = "bad\xff\xfe.jpg";
   std::ostringstream out;
-  EXPECT_NO_THROW(write_json(out, rep));
+  EXPECT_NO_THROW(report::write_json(out, rep));
   EXPECT_NO_THROW(json::parse(out.str()));
 }
 
 TEST(Jsonl, OneLinePerResultAsAdded) {
   std::ostringstream out;
-  auto w = make_report_writer(ReportFormat::Jsonl, out, ReportKind::Check);
+  auto w = report::make_report_writer(ReportFormat::Jsonl, out, ReportKind::Check);
   const Report rep = check_report();
   w->add(rep.results[0]);
   const std::string after_one = out.str();
@@ -207,7 +210,7 @@ TEST(Jsonl, OneLinePerResultAsAdded) {
 
 TEST(Csv, HeaderQuotingAndFeatures) {
   std::ostringstream out;
-  write_csv(out, check_report());
+  report::write_csv(out, check_report());
   std::istringstream in(out.str());
   std::string header, first, second;
   std::getline(in, header);
@@ -221,8 +224,8 @@ TEST(Csv, HeaderQuotingAndFeatures) {
 
 TEST(Table, AlignedWithSummaryAndColour) {
   std::ostringstream plain, coloured;
-  write_table(plain, check_report(), {false});
-  write_table(coloured, check_report(), {true});
+  report::write_table(plain, check_report(), {false});
+  report::write_table(coloured, check_report(), {true});
   const std::string t = plain.str();
   EXPECT_EQ(t.find("\033["), std::string::npos);
   EXPECT_NE(coloured.str().find("\033[1;31mBLURRY"), std::string::npos);
@@ -238,20 +241,20 @@ TEST(Table, AlignedWithSummaryAndColour) {
   EXPECT_EQ(row.substr(col, 2), "ok");
 
   std::ostringstream scan;
-  write_table(scan, scan_report());
+  report::write_table(scan, scan_report());
   EXPECT_NE(scan.str().find("HOST"), std::string::npos);
   EXPECT_NE(scan.str().find("hikvision"), std::string::npos);
   EXPECT_NE(scan.str().find("2 targets: 1 ok"), std::string::npos) << scan.str();
 }
 
 TEST(Html, SelfContainedWithThumbnailChartAndEscaping) {
-  Report rep = check_report();
+  report::Report rep = check_report();
   const cv::Mat frame(60, 80, CV_8UC1, cv::Scalar(128));
-  rep.results[0].thumbnail_jpeg = encode_thumbnail(frame);
+  rep.results[0].thumbnail_jpeg = media::encode_thumbnail(frame);
   ASSERT_FALSE(rep.results[0].thumbnail_jpeg.empty());
   rep.results[2].reason = "<script>alert(1)</script>";
   std::ostringstream out;
-  write_html(out, rep);
+  report::write_html(out, rep);
   const std::string h = out.str();
   EXPECT_NE(h.find("<img alt='analysed frame' src='data:image/jpeg;base64,/9j/"), std::string::npos);
   EXPECT_NE(h.find("<svg class=chart"), std::string::npos);
@@ -264,43 +267,43 @@ TEST(Html, SelfContainedWithThumbnailChartAndEscaping) {
 }
 
 TEST(Formats, ParseAndDefaults) {
-  EXPECT_EQ(parse_report_format("jsonl"), ReportFormat::Jsonl);
-  EXPECT_FALSE(parse_report_format("xml"));
-  EXPECT_EQ(default_report_format("", true), ReportFormat::Table);
-  EXPECT_EQ(default_report_format("", false), ReportFormat::Json);
-  EXPECT_EQ(default_report_format("r.html", true), ReportFormat::Html);
-  EXPECT_EQ(default_report_format("r.csv", true), ReportFormat::Csv);
-  EXPECT_EQ(default_report_format("r.jsonl", true), ReportFormat::Jsonl);
+  EXPECT_EQ(report::parse_report_format("jsonl"), ReportFormat::Jsonl);
+  EXPECT_FALSE(report::parse_report_format("xml"));
+  EXPECT_EQ(report::default_report_format("", true), ReportFormat::Table);
+  EXPECT_EQ(report::default_report_format("", false), ReportFormat::Json);
+  EXPECT_EQ(report::default_report_format("r.html", true), ReportFormat::Html);
+  EXPECT_EQ(report::default_report_format("r.csv", true), ReportFormat::Csv);
+  EXPECT_EQ(report::default_report_format("r.jsonl", true), ReportFormat::Jsonl);
 }
 
 TEST(Snapshots, FileNamesAndSaving) {
-  const std::string night = snapshot_file_name("cams/night 1.mp4");
+  const std::string night = media::snapshot_file_name("cams/night 1.mp4");
   EXPECT_EQ(night.rfind("cams_night_1.mp4-", 0), 0u) << night;
   EXPECT_EQ(night.size(), std::string("cams_night_1.mp4-").size() + 16 + 4) << night;
-  EXPECT_EQ(night, snapshot_file_name("cams/night 1.mp4"));  // stable
-  EXPECT_EQ(snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");    // safe names stay as they are
+  EXPECT_EQ(night, media::snapshot_file_name("cams/night 1.mp4"));  // stable
+  EXPECT_EQ(media::snapshot_file_name("a_b.jpg"), "a_b.jpg.jpg");   // safe names stay as they are
   // Labels that only differ in unsafe characters get different files.
-  EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a_b.jpg"));
-  EXPECT_NE(snapshot_file_name("a/b.jpg"), snapshot_file_name("a b.jpg"));
-  EXPECT_NE(snapshot_file_name("/abs/x.jpg"), snapshot_file_name("abs/x.jpg"));
-  EXPECT_EQ(snapshot_file_name("").rfind("frame-", 0), 0u);
-  EXPECT_EQ(snapshot_label(0, "x.jpg"), "0001-x.jpg");
-  EXPECT_EQ(snapshot_label(41, "x.jpg"), "0042-x.jpg");
+  EXPECT_NE(media::snapshot_file_name("a/b.jpg"), media::snapshot_file_name("a_b.jpg"));
+  EXPECT_NE(media::snapshot_file_name("a/b.jpg"), media::snapshot_file_name("a b.jpg"));
+  EXPECT_NE(media::snapshot_file_name("/abs/x.jpg"), media::snapshot_file_name("abs/x.jpg"));
+  EXPECT_EQ(media::snapshot_file_name("").rfind("frame-", 0), 0u);
+  EXPECT_EQ(media::snapshot_label(0, "x.jpg"), "0001-x.jpg");
+  EXPECT_EQ(media::snapshot_label(41, "x.jpg"), "0042-x.jpg");
   const std::string long_a(300, 'a');
-  EXPECT_LE(snapshot_file_name(long_a).size(), 130u);
-  EXPECT_NE(snapshot_file_name(long_a + "1"), snapshot_file_name(long_a + "2"));
+  EXPECT_LE(media::snapshot_file_name(long_a).size(), 130u);
+  EXPECT_NE(media::snapshot_file_name(long_a + "1"), media::snapshot_file_name(long_a + "2"));
 
   const auto dir = std::filesystem::temp_directory_path() / ("fm-snap-" + std::to_string(getpid()));
   std::string error;
-  ASSERT_TRUE(prepare_snapshot_dir((dir / "sub").string(), error)) << error;
-  Result r = ok_result("x/y.png", Verdict::Clear, 0.2);
-  attach_frame(r, cv::Mat(40, 50, CV_8UC3, cv::Scalar(1, 2, 3)), r.source, true, (dir / "sub").string());
+  ASSERT_TRUE(media::prepare_snapshot_dir((dir / "sub").string(), error)) << error;
+  report::Result r = ok_result("x/y.png", Verdict::Clear, 0.2);
+  media::attach_frame(r, cv::Mat(40, 50, CV_8UC3, cv::Scalar(1, 2, 3)), r.source, true, (dir / "sub").string());
   EXPECT_FALSE(r.thumbnail_jpeg.empty());
   ASSERT_FALSE(r.snapshot.empty()) << r.reason;
   const cv::Mat back = cv::imread(r.snapshot);
   EXPECT_EQ(back.cols, 50);
   EXPECT_EQ(back.rows, 40);
-  EXPECT_FALSE(prepare_snapshot_dir("/proc/focusmeter-cannot-exist", error));
+  EXPECT_FALSE(media::prepare_snapshot_dir("/proc/focusmeter-cannot-exist", error));
   EXPECT_FALSE(error.empty());
   std::filesystem::remove_all(dir);
 }
@@ -308,7 +311,7 @@ TEST(Snapshots, FileNamesAndSaving) {
 TEST(Show, AnnotatesAndFailsWithoutDisplay) {
   const cv::Mat frame(720, 1920, CV_8UC1, cv::Scalar(10));
   const Result r = ok_result("a.jpg", Verdict::Blurry, 0.9);
-  const cv::Mat a = annotate_frame(frame, r, "a.jpg");
+  const cv::Mat a = media::annotate_frame(frame, r, "a.jpg");
   EXPECT_EQ(a.channels(), 3);
   EXPECT_LE(a.cols, 1280);
   unsetenv("DISPLAY");

@@ -11,14 +11,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const bool once = [] {
     // Small enough that a fuzzer-made header cannot make OpenCV allocate gigabytes.
-    focusmeter::cli::set_max_image_pixels(4'000'000);
+    focusmeter::media::set_max_image_pixels(4'000'000);
     return true;
   }();
   (void)once;
-  (void)focusmeter::cli::read_image_header_size(data, size);
-  focusmeter::cli::LumaImage image;
+  (void)focusmeter::media::read_image_header_size(data, size);
+  focusmeter::media::LumaImage image;
   std::string error;
-  if (focusmeter::cli::decode_image_bytes(data, size, image, error)) {
+  if (focusmeter::media::decode_image_bytes(data, size, image, error)) {
     if (image.gray.empty() || image.gray.type() != CV_8UC1) std::abort();
   } else if (error.empty()) {
     std::abort();  // every refusal says why

@@ -153,3 +153,26 @@ TEST(Injection, TableShowsControlCharactersInsteadOfSendingThem) {
 }
 
 }  // namespace
+
+// A camera list or targets file with bad content is bad input data (exit 65,
+// like a bad model file), not a usage error (64): the command line was right.
+// One line, no "--help" hint, and never an abort (1e400 used to throw out of
+// nlohmann).
+TEST(InputFiles, BadCamerasOrTargetsFileIsADataError) {
+  TempDir dir;
+  const std::string cameras = dir / "cameras.json";
+  write_file(cameras, std::string(R"([{"host": "127.0.0.1", "port": 1e400}])"));
+  const auto huge = run_focusmeter({"scan", "--cameras", cameras});
+  EXPECT_EQ(huge.exit_code, 65) << huge.err;
+  EXPECT_NE(huge.err.find("number overflow"), std::string::npos) << huge.err;
+  EXPECT_EQ(huge.err.find("--help"), std::string::npos) << huge.err;
+
+  const std::string targets = dir / "targets.txt";
+  write_file(targets, std::string("127.0.0.1\n10.0.0.1-10.0.0.999\n"));
+  const auto bad_line = run_focusmeter({"scan", "--targets", targets});
+  EXPECT_EQ(bad_line.exit_code, 65) << bad_line.err;
+  EXPECT_NE(bad_line.err.find(":2:"), std::string::npos) << "names the line: " << bad_line.err;
+
+  // The same mistake on the command line stays a usage error.
+  EXPECT_EQ(run_focusmeter({"scan", "10.0.0.1-10.0.0.999"}).exit_code, 64);
+}

@@ -7,23 +7,23 @@
 
 #include "report/report.h"
 
-namespace fc = focusmeter::cli;
+namespace fc = focusmeter::report;
 
 namespace {
 
 TEST(HtmlReport, EscapesNamesAndKeepsEmptyKeysForMissingScores) {
-  fc::Report report;
-  report.kind = fc::ReportKind::Scan;
+  focusmeter::report::Report report;
+  report.kind = focusmeter::report::ReportKind::Scan;
   report.started = "2026-12-03T10:00:00Z";
-  fc::Result named;
+  focusmeter::report::Result named;
   named.target = "front <door> & 'gate'";
   named.host = "127.0.0.1";
   named.url = "rtsp://127.0.0.1:8554/live";
-  named.status = fc::Status::Timeout;
+  named.status = focusmeter::report::Status::Timeout;
   named.reason = std::string(600, 'x') + " \"quoted\"";
   report.results.push_back(named);
   std::ostringstream out;
-  fc::write_html(out, report);
+  focusmeter::report::write_html(out, report);
   const std::string html = out.str();
   EXPECT_NE(html.find("<b>front &lt;door&gt; &amp; &apos;gate&apos;</b><br>127.0.0.1"), std::string::npos) << html;
   EXPECT_NE(html.find("<td class=reason>" + std::string(600, 'x') + " &quot;quoted&quot;</td>"), std::string::npos);
@@ -33,11 +33,11 @@ TEST(HtmlReport, EscapesNamesAndKeepsEmptyKeysForMissingScores) {
 }
 
 TEST(HtmlReport, PartialBanner) {
-  fc::Report report;
+  focusmeter::report::Report report;
   report.partial = true;
   report.interrupted = "interrupted by SIGINT after 1 of 3 inputs";
   std::ostringstream out;
-  fc::write_html(out, report);
+  focusmeter::report::write_html(out, report);
   EXPECT_NE(out.str().find("<p class=partial><b>Partial report:</b> interrupted by SIGINT after 1 of 3 inputs</p>"),
             std::string::npos);
 }

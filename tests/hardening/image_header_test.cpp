@@ -12,12 +12,12 @@
 #include "media/image_luma.h"
 #include "serve/api.h"
 
-namespace fc = focusmeter::cli;
+namespace fc = focusmeter::media;
 
 namespace {
 
-std::optional<fc::ImageSize> peek(const std::vector<unsigned char>& d) {
-  return fc::read_image_header_size(d.data(), d.size());
+std::optional<focusmeter::media::ImageSize> peek(const std::vector<unsigned char>& d) {
+  return focusmeter::media::read_image_header_size(d.data(), d.size());
 }
 
 TEST(ImageHeader, ReadsTheTrueSizeOfEveryFormatOpenCvWrites) {
@@ -50,13 +50,13 @@ TEST(ImageHeader, SeesTheClaimOfEachBomb) {
 
 TEST(ImageHeader, UnknownOrCutShortIsNotASize) {
   const unsigned char junk[] = {'h', 'e', 'l', 'l', 'o'};
-  EXPECT_FALSE(fc::read_image_header_size(junk, sizeof junk));
-  EXPECT_FALSE(fc::read_image_header_size(nullptr, 0));
+  EXPECT_FALSE(focusmeter::media::read_image_header_size(junk, sizeof junk));
+  EXPECT_FALSE(focusmeter::media::read_image_header_size(nullptr, 0));
   for (const char* ext : {".jpg", ".png", ".webp", ".tiff", ".bmp", ".pgm"}) {
     const auto d = bombs::encode(ext);
     for (std::size_t n = 0; n < 12; ++n) {
       // Every prefix is safe to read (ASan would catch an overread).
-      (void)fc::read_image_header_size(d.data(), n);
+      (void)focusmeter::media::read_image_header_size(d.data(), n);
     }
   }
 }
@@ -69,31 +69,31 @@ TEST(DecodeLimit, RefusesEveryBombWithTheSizeInTheReason) {
       {"tiff", bombs::tiff(30000, 30000)},
   };
   for (const auto& [name, d] : cases) {
-    fc::LumaImage img;
+    focusmeter::media::LumaImage img;
     std::string error;
-    EXPECT_FALSE(fc::decode_image_bytes(d.data(), d.size(), img, error)) << name;
+    EXPECT_FALSE(focusmeter::media::decode_image_bytes(d.data(), d.size(), img, error)) << name;
     EXPECT_NE(error.find("image too large ("), std::string::npos) << name << ": " << error;
     EXPECT_NE(error.find("> 40000000 pixels"), std::string::npos) << name << ": " << error;
     EXPECT_TRUE(img.gray.empty()) << name;
   }
-  fc::LumaImage img;
+  focusmeter::media::LumaImage img;
   std::string error;
   const auto jpeg = bombs::jpeg(30000, 30000);
-  fc::decode_image_bytes(jpeg.data(), jpeg.size(), img, error);
+  focusmeter::media::decode_image_bytes(jpeg.data(), jpeg.size(), img, error);
   EXPECT_EQ(error, "image too large (30000\u00d730000 > 40000000 pixels, see --max-pixels)");
 }
 
 TEST(DecodeLimit, TheLimitIsAdjustableAndNormalImagesPass) {
   const auto d = bombs::encode(".png", 200, 100);  // 20 000 pixels
-  fc::LumaImage img;
+  focusmeter::media::LumaImage img;
   std::string error;
-  EXPECT_TRUE(fc::decode_image_bytes(d.data(), d.size(), img, error)) << error;
-  fc::set_max_image_pixels(19999);
-  EXPECT_FALSE(fc::decode_image_bytes(d.data(), d.size(), img, error));
+  EXPECT_TRUE(focusmeter::media::decode_image_bytes(d.data(), d.size(), img, error)) << error;
+  focusmeter::media::set_max_image_pixels(19999);
+  EXPECT_FALSE(focusmeter::media::decode_image_bytes(d.data(), d.size(), img, error));
   EXPECT_NE(error.find("200\u00d7100 > 19999"), std::string::npos) << error;
-  fc::set_max_image_pixels(20000);
-  EXPECT_TRUE(fc::decode_image_bytes(d.data(), d.size(), img, error)) << error;
-  fc::set_max_image_pixels(fc::kDefaultMaxImagePixels);
+  focusmeter::media::set_max_image_pixels(20000);
+  EXPECT_TRUE(focusmeter::media::decode_image_bytes(d.data(), d.size(), img, error)) << error;
+  focusmeter::media::set_max_image_pixels(fc::kDefaultMaxImagePixels);
 }
 
 // Found by `make fuzz`: OpenCV 4.6's Radiance decoder leaks a descriptor per
@@ -107,9 +107,9 @@ TEST(DecodeLimit, RadianceIsRefusedWithoutLeakingDescriptors) {
   const std::string hostile = "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 4 +X 4\n\x01\x01\x01\x01";
   const std::size_t before = open_fds();
   for (int i = 0; i < 50; ++i) {
-    fc::LumaImage img;
+    focusmeter::media::LumaImage img;
     std::string error;
-    EXPECT_FALSE(fc::decode_image_bytes(hostile.data(), hostile.size(), img, error));
+    EXPECT_FALSE(focusmeter::media::decode_image_bytes(hostile.data(), hostile.size(), img, error));
     EXPECT_EQ(error, "not a decodable image (not JPEG, PNG, WebP, TIFF, BMP, PNM or Sun raster)");
   }
   EXPECT_EQ(open_fds(), before);
@@ -121,9 +121,9 @@ TEST(DecodeLimit, DicomLookalikeIsRefusedBeforeOpenCv) {
   std::string data = "P5#\n0#\n#";
   data.resize(200, '\xae');
   data.replace(128, 4, "DICM");
-  fc::LumaImage img;
+  focusmeter::media::LumaImage img;
   std::string error;
-  EXPECT_FALSE(fc::decode_image_bytes(data.data(), data.size(), img, error));
+  EXPECT_FALSE(focusmeter::media::decode_image_bytes(data.data(), data.size(), img, error));
   EXPECT_EQ(error, "not a decodable image (not JPEG, PNG, WebP, TIFF, BMP, PNM or Sun raster)");
 }
 

@@ -39,8 +39,8 @@ TEST(ProgressTimer, RateAndEta) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
   fc::ProgressLine p(f, 4, false);
-  fc::Result r;
-  r.status = fc::Status::Ok;
+  focusmeter::report::Result r;
+  r.status = focusmeter::report::Status::Ok;
   usleep(100 * 1000);
   p.update(r);
   const std::string text = p.text();

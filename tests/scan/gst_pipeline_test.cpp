@@ -8,13 +8,16 @@
 #include <string>
 #include <thread>
 
-#include "gstreamer/gst_pipeline.h"
 #include "cli/report_options.h"
 #include "focusmeter_message.h"
+#include "gstreamer/gst_pipeline.h"
 #include "scan/scan_report.h"
 
 namespace fm = focusmeter;
 namespace cli = focusmeter::cli;
+namespace report = focusmeter::report;
+namespace media = focusmeter::media;
+namespace gst = focusmeter::gst;
 
 namespace {
 
@@ -59,18 +62,18 @@ GstSample* make_sample(const char* format, int width, int height, guint8 fill) {
 TEST(SampleToMat, CopiesOrConvertsToTheFormatAsked) {
   gst_init(nullptr, nullptr);
   g_autoptr(GstSample) gray = make_sample("GRAY8", 6, 4, 100);
-  const cv::Mat g = cli::sample_to_mat(gray, GST_VIDEO_FORMAT_GRAY8);
+  const cv::Mat g = gst::sample_to_mat(gray, GST_VIDEO_FORMAT_GRAY8);
   ASSERT_EQ(g.type(), CV_8UC1);
   EXPECT_EQ(g.cols, 6);
   EXPECT_EQ(g.rows, 4);
   EXPECT_EQ(g.at<unsigned char>(3, 5), 100);
 
-  const cv::Mat bgr = cli::sample_to_mat(gray, GST_VIDEO_FORMAT_BGR);  // converted
+  const cv::Mat bgr = gst::sample_to_mat(gray, GST_VIDEO_FORMAT_BGR);  // converted
   ASSERT_EQ(bgr.type(), CV_8UC3);
   EXPECT_EQ(bgr.cols, 6);
   EXPECT_NEAR(bgr.at<cv::Vec3b>(2, 2)[1], 100, 2);
 
-  EXPECT_TRUE(cli::sample_to_mat(gray, GST_VIDEO_FORMAT_I420).empty()) << "only GRAY8 and BGR";
+  EXPECT_TRUE(gst::sample_to_mat(gray, GST_VIDEO_FORMAT_I420).empty()) << "only GRAY8 and BGR";
 }
 
 // A callback's context must outlive every streaming thread: counts calls
@@ -98,7 +101,7 @@ TEST(OwnedPipeline, StopsThePipelineBeforeItsContextGoes) {
     g_context_gone = false;
     g_calls = 0;
     {
-      cli::OwnedPipeline<CountingContext> run;
+      gst::OwnedPipeline<CountingContext> run;
       run.pipeline.reset(gst_parse_launch("videotestsrc is-live=false ! fakesink name=sink sync=false", nullptr));
       ASSERT_TRUE(run.get());
       g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(run.get()), "sink");
@@ -118,11 +121,11 @@ TEST(PopBefore, ReturnsNothingOnceTheDeadlineHasPassed) {
   gst_init(nullptr, nullptr);
   g_autoptr(GstBus) bus = gst_bus_new();
   gst_bus_post(bus, gst_message_new_eos(nullptr));
-  EXPECT_EQ(cli::pop_before(bus, g_get_monotonic_time() - 1, GST_MESSAGE_EOS), nullptr);
-  g_autoptr(GstMessage) msg = cli::pop_before(bus, g_get_monotonic_time() + G_USEC_PER_SEC, GST_MESSAGE_EOS);
+  EXPECT_EQ(gst::pop_before(bus, g_get_monotonic_time() - 1, GST_MESSAGE_EOS), nullptr);
+  g_autoptr(GstMessage) msg = gst::pop_before(bus, g_get_monotonic_time() + G_USEC_PER_SEC, GST_MESSAGE_EOS);
   EXPECT_NE(msg, nullptr);
   const gint64 start = g_get_monotonic_time();
-  EXPECT_EQ(cli::pop_before(bus, start + 50000, GST_MESSAGE_EOS), nullptr);
+  EXPECT_EQ(gst::pop_before(bus, start + 50000, GST_MESSAGE_EOS), nullptr);
   EXPECT_GE(g_get_monotonic_time() - start, 40000);
 }
 
@@ -139,16 +142,16 @@ TEST(ScanReport, KeepsNoFrameWithoutAViewer) {
   opts.format = g_strdup("json");
   cli::ReportOutput output;
   std::string error;
-  ASSERT_TRUE(output.open(opts, cli::ReportKind::Scan, error)) << error;
+  ASSERT_TRUE(output.open(opts, report::ReportKind::Scan, error)) << error;
   EXPECT_FALSE(output.shows());
   {
-    cli::Report header;
-    header.kind = cli::ReportKind::Scan;
+    report::Report header;
+    header.kind = report::ReportKind::Scan;
     focusmeter::scan::ScanReport report(output, header, 1);
     ASSERT_TRUE(report.wants_frames());
-    cli::Result r;
+    report::Result r;
     r.target = r.host = "127.0.0.1";
-    r.status = cli::Status::Ok;
+    r.status = report::Status::Ok;
     const cv::Mat frame(480, 640, CV_8UC3, cv::Scalar(10, 20, 30));
     report.add(0, r, frame, "127.0.0.1", true);
     EXPECT_EQ(report.frames_held(), 0u) << "a frame was kept with no viewer to show it";

@@ -10,7 +10,7 @@
 #include "stream/stream_probe.h"
 
 namespace scan = focusmeter::scan;
-using focusmeter::cli::Status;
+using focusmeter::report::Status;
 
 TEST(Routes, AutoTriesEveryBrandOnce) {
   const auto routes = scan::routes_for_brand("auto", false);

@@ -133,9 +133,9 @@ TEST(Analyze, GivesTheCoreFeaturesAndTheVerdict) {
   const json j = json::parse(r.body);
   EXPECT_EQ(j["width"], 641);
   EXPECT_EQ(j["height"], 479);
-  fm::cli::LumaImage img;
+  fm::media::LumaImage img;
   std::string err;
-  ASSERT_TRUE(fm::cli::decode_image_bytes(png.data(), png.size(), img, err));
+  ASSERT_TRUE(fm::media::decode_image_bytes(png.data(), png.size(), img, err));
   const fm::FeatureVector fv = fm::compute_features(img.view());
   EXPECT_DOUBLE_EQ(j["features"]["noise_sigma"].get<double>(), fv[fm::Feature::NoiseSigma]);
   EXPECT_DOUBLE_EQ(j["features"]["contrast"].get<double>(), fv[fm::Feature::Contrast]);

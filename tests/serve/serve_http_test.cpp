@@ -14,9 +14,9 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include "media/image_luma.h"
 #include "focusmeter/features.h"
 #include "focusmeter/model.h"
+#include "media/image_luma.h"
 #include "serve_process.h"
 
 namespace fm = focusmeter;
@@ -189,9 +189,9 @@ TEST_F(Serve, AnalyzesAnImageLikeTheCore) {
   EXPECT_EQ(j["width"], 512);
   EXPECT_EQ(j["height"], 512);
 
-  fm::cli::LumaImage img;
+  fm::media::LumaImage img;
   std::string err;
-  ASSERT_TRUE(fm::cli::decode_image_file(fixture("camera_512x512.png"), img, err)) << err;
+  ASSERT_TRUE(fm::media::decode_image_file(fixture("camera_512x512.png"), img, err)) << err;
   const fm::FeatureVector fv = fm::compute_features(img.view());
   for (std::size_t i = 0; i < fm::kBaseFeatureCount; ++i) {
     const auto f = static_cast<fm::Feature>(i);

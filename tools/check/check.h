@@ -9,11 +9,11 @@
 #include <optional>
 
 #include "check/inputs.h"
-#include "report/result.h"
 #include "focusmeter/model.h"
+#include "report/result.h"
 #include "stream/stream_probe.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 
 struct CheckSettings {
   std::shared_ptr<const Model> model;  // null: features only, no verdicts; handed to the element as is
@@ -32,7 +32,7 @@ struct CheckSettings {
 };
 
 struct Checked {
-  Result result;
+  report::Result result;
   cv::Mat frame;  // the analysed frame (for a clip: its most BLURRY one), gray; empty if not wanted
 };
 
@@ -54,6 +54,6 @@ struct Sample {
   double score = 0;
   Verdict verdict = Verdict::Clear;
 };
-void fold_timeline(const std::vector<Sample>& samples, double end, double blurry_share, Result& r);
+void fold_timeline(const std::vector<Sample>& samples, double end, double blurry_share, report::Result& r);
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

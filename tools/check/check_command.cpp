@@ -18,21 +18,21 @@
 
 #include "check/check.h"
 #include "check/inputs.h"
-#include "commands.h"
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/exit_codes.h"
-#include "media/image_luma.h"
 #include "cli/interrupt.h"
 #include "cli/model_loading.h"
 #include "cli/progress.h"
-#include "report/report.h"
 #include "cli/report_options.h"
 #include "cli/url.h"
-#include "focusmeter/parameters.h"
 #include "cli/worker_pool.h"
+#include "commands.h"
+#include "focusmeter/parameters.h"
+#include "gstreamer/credentials.h"
+#include "media/image_luma.h"
+#include "report/report.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 namespace {
 
 constexpr const char* kCommand = "check";
@@ -41,17 +41,17 @@ struct Options {
   gboolean recursive = FALSE;
   gdouble every = parameters::Interval::kDefaultSeconds;
   gdouble from = -1, to = -1;
-  OptionString model, user, password_file;
+  cli::OptionString model, user, password_file;
   gdouble threshold = parameters::Threshold::kModelOwn;
   gint jobs = 0;
   gdouble timeout = 10;
   gdouble stream_seconds = 5;
   gdouble blurry_share = 0.5;
   gboolean seek = FALSE;
-  OptionString transport;
+  cli::OptionString transport;
   gboolean keyframes_only = FALSE;
-  gint64 max_pixels = static_cast<gint64>(kDefaultMaxImagePixels);
-  OptionStrings inputs;
+  gint64 max_pixels = static_cast<gint64>(media::kDefaultMaxImagePixels);
+  cli::OptionStrings inputs;
 };
 
 int usage_error(const std::string& message) { return cli::usage_error(kCommand, message); }
@@ -90,7 +90,7 @@ class FinishedQueue {
 
 int run(int argc, char** argv) {
   Options o;
-  ReportOptions report_opts;
+  cli::ReportOptions report_opts;
   const GOptionEntry entries[] = {
       {"recursive", 'r', 0, G_OPTION_ARG_NONE, &o.recursive, "Look into subfolders of the folders given", nullptr},
       {"every", 'e', 0, G_OPTION_ARG_DOUBLE, &o.every,
@@ -132,7 +132,7 @@ int run(int argc, char** argv) {
       "Exit status: 0 all CLEAR, 1 some BLURRY, 2 some could not be checked (none BLURRY), 64 usage error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (the report then holds what was done, marked partial).");
   g_option_context_add_main_entries(ctx, entries, nullptr);
-  add_report_options(ctx, report_opts);
+  cli::add_report_options(ctx, report_opts);
   g_option_context_add_group(ctx, gst_init_get_option_group());
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) return usage_error(err->message);
@@ -146,46 +146,46 @@ int run(int argc, char** argv) {
     return usage_error(std::string("--threshold ") + parameters::Threshold::kRule);
   if (o.jobs < 0 || o.jobs > 1024) return usage_error("--jobs must be 1-1024");
   if (o.max_pixels < 1) return usage_error("--max-pixels must be at least 1");
-  set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
+  media::set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
   std::vector<std::string> args;
   for (const gchar* a : o.inputs) {
     // Refused rather than used: it is already in ps, the shell history and
     // the process title. Not echoed, so it reaches no log.
-    if (url_has_password(a))
+    if (cli::url_has_password(a))
       return usage_error(
           "a password in a URL on the command line would be visible to every user; "
           "use --user with --password-file or FOCUSMETER_PASSWORD");
     args.emplace_back(a);
   }
-  StreamCredentials credentials;
+  gst::StreamCredentials credentials;
   try {
-    credentials = credentials_from_options(o.user.get(), o.password_file.get());
-  } catch (const CredentialError& e) {
+    credentials = gst::credentials_from_options(o.user.get(), o.password_file.get());
+  } catch (const gst::CredentialError& e) {
     return usage_error(e.what());
   }
 
-  ModelChoice model;
+  cli::ModelChoice model;
   try {
-    model = load_model_or_default(o.model.get());
+    model = cli::load_model_or_default(o.model.get());
   } catch (const ModelError& e) {
-    return fail(kCommand, kExitDataError, e.what());
+    return cli::fail(kCommand, cli::kExitDataError, e.what());
   }
-  ReportOutput output;
+  cli::ReportOutput output;
   std::string error;
-  if (!output.open(report_opts, ReportKind::Check, error)) return usage_error(error);
+  if (!output.open(report_opts, report::ReportKind::Check, error)) return usage_error(error);
   if (!model.model && !output.quiet())
     std::fprintf(stderr, "focusmeter check: %s: reporting features only, no verdicts\n", model.missing.c_str());
 
   const auto t0 = std::chrono::steady_clock::now();
-  Report report;
-  report.kind = ReportKind::Check;
-  report.started = utc_now_iso8601();
+  report::Report report;
+  report.kind = report::ReportKind::Check;
+  report.started = report::utc_now_iso8601();
   if (model.model) {
     report.model = model.path;
     report.threshold = parameters::Threshold::from_value(o.threshold).value_or(model.model->threshold());
   }
 
-  InterruptWatch interrupt_watch;
+  cli::InterruptWatch interrupt_watch;
   const std::vector<Input> inputs = expand_inputs(args, o.recursive, credentials);
   report.results.resize(inputs.size());
 
@@ -213,22 +213,22 @@ int run(int argc, char** argv) {
   // of completion.
   FinishedQueue finished;
   std::thread pool([&] {
-    for_each_index(inputs.size(), jobs, [&](std::size_t i) {
+    cli::for_each_index(inputs.size(), jobs, [&](std::size_t i) {
       Checked c = check_input(inputs[i], settings);
       // Belt and braces: a library message quoting the password.
-      c.result.reason = scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
+      c.result.reason = cli::scrub_secret(std::move(c.result.reason), inputs[i].credentials.password);
       // The input's position makes the snapshot name unique even when two
       // inputs look alike (a/b.jpg and a_b.jpg, or one given twice).
-      if (!c.frame.empty()) output.attach(c.result, c.frame, snapshot_label(i, inputs[i].source));
+      if (!c.frame.empty()) output.attach(c.result, c.frame, media::snapshot_label(i, inputs[i].source));
       finished.push({i, std::move(c)});
       return true;
     });
   });
 
-  ProgressLine progress(stderr, inputs.size(), output.progress_enabled());
+  cli::ProgressLine progress(stderr, inputs.size(), output.progress_enabled());
   std::vector<bool> done(inputs.size(), false);
   std::size_t n = 0;
-  while (n < inputs.size() && !InterruptWatch::received()) {
+  while (n < inputs.size() && !cli::InterruptWatch::received()) {
     std::optional<Finished> f = finished.pop_for(std::chrono::milliseconds(100));
     if (!f) continue;
     ++n;
@@ -240,15 +240,15 @@ int run(int argc, char** argv) {
     done[f->index] = true;
   }
   progress.finish();
-  if (const int sig = InterruptWatch::received()) {
+  if (const int sig = cli::InterruptWatch::received()) {
     // Finish the report with what is done, marked partial; inputs still
     // being checked are abandoned (a clip may take its whole --timeout).
-    std::vector<Result> kept;
+    std::vector<report::Result> kept;
     for (std::size_t i = 0; i < inputs.size(); ++i)
       if (done[i]) kept.push_back(std::move(report.results[i]));
     report.results = std::move(kept);
     report.partial = true;
-    report.interrupted = "interrupted by " + signal_label(sig) + " after " + std::to_string(n) + " of " +
+    report.interrupted = "interrupted by " + cli::signal_label(sig) + " after " + std::to_string(n) + " of " +
                          std::to_string(inputs.size()) + " inputs";
     report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (!output.finish(report, error)) std::fprintf(stderr, "focusmeter check: %s\n", error.c_str());
@@ -256,17 +256,17 @@ int run(int argc, char** argv) {
     std::fflush(nullptr);
     // Workers may be inside a decoder or a pipeline: leave without joining them.
     // Nagios: an interrupted check is UNKNOWN (3), not a shell's 130.
-    std::_Exit(output.format() == ReportFormat::Nagios ? 3 : interrupted_exit_status(sig));
+    std::_Exit(output.format() == report::ReportFormat::Nagios ? 3 : cli::interrupted_exit_status(sig));
   }
   pool.join();
 
   report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!output.finish(report, error)) {
-    return fail(kCommand, kExitSoftware, error);
+    return cli::fail(kCommand, cli::kExitSoftware, error);
   }
-  return exit_status_for(summarize(report.results), output.format());
+  return report::exit_status_for(report::summarize(report.results), output.format());
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check
 
-int focusmeter_check_main(int argc, char** argv) { return focusmeter::cli::check::run(argc, argv); }
+int focusmeter_check_main(int argc, char** argv) { return focusmeter::check::run(argc, argv); }

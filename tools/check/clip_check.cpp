@@ -26,7 +26,7 @@
 #include "gstreamer/frame_tap.h"
 #include "gstreamer/gst_pipeline.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -75,7 +75,7 @@ struct ClipState {
 // OwnedPipeline so that it outlives them whichever way check_clip returns.
 struct ClipContext {
   ClipState state;
-  FrameTap tap;
+  gst::FrameTap tap;
   GstElement* convert = nullptr;  // borrowed: the pipeline holds it
   double timeout = 10.0;          // seconds, for the source's own network waits
 };
@@ -187,13 +187,13 @@ GstElement* make(const char* factory, std::string& missing) {
 // the nearest keyframe) and analyse the frame that prerolls there. Wins when
 // keyframes are closer together than --every; see docs/check.md for numbers.
 // Returns false with r.status/r.reason set when the clip cannot be seeked.
-bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const CheckSettings& s, Result& r) {
+bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const CheckSettings& s, report::Result& r) {
   gint64 duration = -1;
   gst_element_query_duration(pipeline, GST_FORMAT_TIME, &duration);
   double stop = duration > 0 ? seconds(GstClockTime(duration)) : 0;
   if (s.to) stop = duration > 0 ? std::min(stop, *s.to) : *s.to;
   if (stop <= 0) {
-    r.status = Status::Error;
+    r.status = report::Status::Error;
     r.reason = "--seek needs a clip of known duration";
     return false;
   }
@@ -202,20 +202,20 @@ bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const Che
     if (!gst_element_seek_simple(
             pipeline, GST_FORMAT_TIME,
             GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT | GST_SEEK_FLAG_SNAP_NEAREST), clock_time(t))) {
-      r.status = Status::Error;
+      r.status = report::Status::Error;
       r.reason = "cannot seek in this clip (try without --seek)";
       return false;
     }
     g_autoptr(GstMessage) msg =
-        pop_before(bus, g_get_monotonic_time() + static_cast<gint64>(s.timeout * G_USEC_PER_SEC),
-                   GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+        gst::pop_before(bus, g_get_monotonic_time() + static_cast<gint64>(s.timeout * G_USEC_PER_SEC),
+                        GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
     if (!msg) {
-      r.status = Status::Timeout;
+      r.status = report::Status::Timeout;
       r.reason = "no frame within " + std::to_string(int(s.timeout)) + " s of seeking to " + std::to_string(t) + " s";
       return false;
     }
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-      r.status = Status::Error;
+      r.status = report::Status::Error;
       r.reason = error_reason(msg, state);
       return false;
     }
@@ -234,11 +234,11 @@ bool seek_through(GstElement* pipeline, GstBus* bus, ClipState& state, const Che
 
 }  // namespace
 
-void fold_timeline(const std::vector<Sample>& samples, double end, double blurry_share, Result& r) {
+void fold_timeline(const std::vector<Sample>& samples, double end, double blurry_share, report::Result& r) {
   r.timeline.clear();
   double total = 0, blurry = 0, weighted = 0;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    Segment seg;
+    report::Segment seg;
     seg.start = samples[i].time;
     seg.end = i + 1 < samples.size() ? samples[i + 1].time : std::max(end, samples[i].time);
     seg.score = samples[i].score;
@@ -259,10 +259,10 @@ void fold_timeline(const std::vector<Sample>& samples, double end, double blurry
 Checked check_clip(const Input& in, const CheckSettings& s) {
   const auto t0 = Clock::now();
   Checked c;
-  Result& r = c.result;
+  report::Result& r = c.result;
   r.source = in.source;
   r.kind = input_kind_name(in.kind);
-  r.status = Status::Error;
+  r.status = report::Status::Error;
   auto done = [&]() -> Checked {
     r.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     return std::move(c);
@@ -271,7 +271,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   std::string missing;
   // Before anything the pipeline's threads may reach, and holding all of it:
   // every `return done()` below stops the pipeline first.
-  OwnedPipeline<ClipContext> run;
+  gst::OwnedPipeline<ClipContext> run;
   run.pipeline.reset(gst_pipeline_new("check"));
   GstElement* pipeline = run.get();
   ClipContext& ctx = run.context;
@@ -283,7 +283,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   for (GstElement* e : {src, convert, fm, sink})
     if (e) gst_bin_add(GST_BIN(pipeline), e);  // the bin owns them from here
   if (!missing.empty()) {
-    r.status = Status::Error;
+    r.status = report::Status::Error;
     r.reason = "GStreamer element '" + missing + "' is not installed" +
                (missing == "focusmeter" ? " (is the focusmeter plugin in GST_PLUGIN_PATH?)" : "");
     return done();
@@ -291,7 +291,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   g_autoptr(GstCaps) video_only = gst_caps_from_string("video/x-raw(ANY)");
   g_object_set(src, "uri", in.uri.c_str(), "caps", video_only, "expose-all-streams", FALSE, nullptr);
   g_object_set(fm, "interval", clock_time(s.every), nullptr);
-  cli::set_element_model(fm, s.model, s.threshold);
+  gst::set_element_model(fm, s.model, s.threshold);
   g_object_set(sink, "sync", FALSE, nullptr);
   if (!gst_element_link_many(convert, fm, sink, nullptr)) {
     r.reason = "cannot build the analysis pipeline";
@@ -305,7 +305,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   ctx.timeout = s.timeout;
   g_signal_connect(src, "pad-added", G_CALLBACK(on_pad_added), &ctx);
   g_signal_connect(src, "source-setup", G_CALLBACK(on_source_setup), &ctx);
-  cli::connect_stream_credentials(src, in.credentials);  // user-id/user-pw, never in the URI
+  gst::connect_stream_credentials(src, in.credentials);  // user-id/user-pw, never in the URI
   {
     g_autoptr(GstPad) fm_sink = gst_element_get_static_pad(fm, "sink");
     gst_pad_add_probe(fm_sink, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
@@ -323,7 +323,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     return std::chrono::duration<double>(Clock::now() - last).count() > s.timeout;
   };
   auto fail_from = [&](GstMessage* msg) {
-    r.status = in.kind == InputKind::Stream ? Status::StreamError : Status::Error;
+    r.status = in.kind == InputKind::Stream ? report::Status::StreamError : report::Status::Error;
     r.reason = error_reason(msg, state);
   };
   bool finished = false;
@@ -350,7 +350,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
       }
       if (msg) break;  // ASYNC_DONE
       if (stalled()) {
-        r.status = Status::Timeout;
+        r.status = report::Status::Timeout;
         r.reason = "no decodable video frame within " + std::to_string(int(s.timeout)) + " s";
         return done();
       }
@@ -410,7 +410,7 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     if (stalled()) {
       if (!state.samples.empty() && eos_sent) break;  // the stream will not finish cleanly; keep what we have
       if (state.samples.empty()) {
-        r.status = Status::Timeout;
+        r.status = report::Status::Timeout;
         r.reason = "no decodable video frame within " + std::to_string(int(s.timeout)) + " s";
         return done();
       }
@@ -427,11 +427,11 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
     return done();
   }
   if (state.samples.empty()) {
-    r.status = Status::Error;
+    r.status = report::Status::Error;
     r.reason = state.have_video ? "no video frame in the selected time range" : "no video track";
     return done();
   }
-  r.status = Status::Ok;
+  r.status = report::Status::Ok;
   if (warnings > 0) {
     const std::string w = "decoder reported " + std::to_string(warnings) + " problem(s), first: " + warning;
     r.reason = r.reason.empty() ? w : r.reason + "; " + w;
@@ -445,9 +445,9 @@ Checked check_clip(const Input& in, const CheckSettings& s) {
   if (s.to) end = std::min(end, *s.to);
   if (s.model) fold_timeline(state.samples, end, s.blurry_share, r);
   // Several --seek stops can land on one frame: count it once at most.
-  note_low_texture(r, std::min(state.low_texture, state.samples.size()), state.samples.size());
-  if (s.want_frame && state.chosen) c.frame = sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
+  report::note_low_texture(r, std::min(state.low_texture, state.samples.size()), state.samples.size());
+  if (s.want_frame && state.chosen) c.frame = gst::sample_to_mat(state.chosen, GST_VIDEO_FORMAT_GRAY8);
   return done();
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

@@ -4,29 +4,29 @@
 #include <chrono>
 
 #include "check/check.h"
-#include "media/image_luma.h"
 #include "focusmeter/features.h"
 #include "focusmeter/judgement.h"
+#include "media/image_luma.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 
 Checked check_image(const Input& in, const CheckSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   Checked c;
-  Result& r = c.result;
+  report::Result& r = c.result;
   r.source = in.source;
   r.kind = "image";
-  LumaImage img;
+  media::LumaImage img;
   std::string error;
-  const bool ok = decode_image_file(in.path, img, error);
+  const bool ok = media::decode_image_file(in.path, img, error);
   if (!ok) {
-    r.status = Status::Error;
+    r.status = report::Status::Error;
     r.reason = error;
   } else {
     // The same features and judgement as the element and the clips: a frame
     // with too little structure scores 0.5 and says so (focusmeter/judgement.h).
     r.features = compute_features(img.view(), judgement_features(s.model.get()));
-    r.status = Status::Ok;
+    r.status = report::Status::Ok;
     r.width = img.gray.cols;
     r.height = img.gray.rows;
     if (s.model) {
@@ -35,11 +35,11 @@ Checked check_image(const Input& in, const CheckSettings& s) {
         r.score = j.prediction.score;
         r.verdict = j.prediction.verdict;
       } else {
-        r.status = Status::Error;
+        r.status = report::Status::Error;
         r.reason = "no verdict: " + j.prediction.no_verdict;
       }
     }
-    note_low_texture(r, is_low_texture(r.features, s.model.get()) ? 1 : 0, 1);
+    report::note_low_texture(r, is_low_texture(r.features, s.model.get()) ? 1 : 0, 1);
     if (s.want_frame) c.frame = img.gray;
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -60,9 +60,9 @@ Checked check_input(const Input& in, const CheckSettings& s) {
   }
   Checked c;
   c.result.source = in.source;
-  c.result.status = Status::Error;
+  c.result.status = report::Status::Error;
   c.result.reason = in.reason;
   return c;
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

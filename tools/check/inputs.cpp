@@ -12,10 +12,10 @@
 #include <fstream>
 #include <optional>
 
-#include "media/regular_file.h"
 #include "cli/url.h"
+#include "media/regular_file.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 namespace fs = std::filesystem;
 namespace {
 
@@ -153,13 +153,13 @@ bool classify_file(const std::string& path, bool explicit_arg, Input& out) {
   // FIFOs, sockets, devices and broken or looping links are never opened
   // (a FIFO would block for ever); in a folder they are reported when named
   // like media, as a regular file would be.
-  if (std::string why = cli::non_regular_file_reason(path); !why.empty()) {
+  if (std::string why = media::non_regular_file_reason(path); !why.empty()) {
     if (!explicit_arg && !image_extension(ext) && !video_extension(ext)) return false;
     out = bad(path, why);
     return true;
   }
   std::string open_error;
-  const int fd = cli::open_regular_file(path, open_error);
+  const int fd = media::open_regular_file(path, open_error);
   if (fd < 0) {
     out = bad(path, open_error);
     return true;
@@ -198,7 +198,7 @@ bool classify_file(const std::string& path, bool explicit_arg, Input& out) {
 
 namespace {
 
-Input stream_input(const std::string& arg, const cli::StreamCredentials& credentials) {
+Input stream_input(const std::string& arg, const gst::StreamCredentials& credentials) {
   if (!gst_uri_is_valid(arg.c_str())) return bad(cli::redact_url(arg, ""), "not a valid URI");
   Input in;
   in.kind = InputKind::Stream;
@@ -218,7 +218,7 @@ Input stream_input(const std::string& arg, const cli::StreamCredentials& credent
 }  // namespace
 
 std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive,
-                                 const cli::StreamCredentials& credentials) {
+                                 const gst::StreamCredentials& credentials) {
   std::vector<Input> out;
   for (const std::string& arg : args) {
     if (arg.find("://") != std::string::npos) {
@@ -244,7 +244,7 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recu
     if (ec || !fs::exists(st)) {
       std::error_code lec;
       const bool dangling = fs::is_symlink(fs::symlink_status(arg, lec));
-      out.push_back(bad(arg, dangling ? cli::non_regular_file_reason(arg)
+      out.push_back(bad(arg, dangling ? media::non_regular_file_reason(arg)
                              : ec && ec != std::errc::no_such_file_or_directory
                                  ? "cannot access: " + ec.message()
                                  : std::string("no such file or folder")));
@@ -263,4 +263,4 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recu
   return out;
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

@@ -13,7 +13,7 @@
 
 #include "gstreamer/credentials.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 
 enum class InputKind {
   Image,   // still image file, decoded with OpenCV (media/image_luma.h)
@@ -26,11 +26,11 @@ const char* input_kind_name(InputKind k);  // "image", "video", "stream"; Bad: "
 struct Input {
   std::string source;  // as given (a URI redacted: never a password), or the file found in a folder
   InputKind kind = InputKind::Bad;
-  std::string path;        // local file (Image, Video)
-  std::string uri;         // what the pipeline opens (Video, Stream); never user:password
-  cli::StreamCredentials credentials;  // Stream only: given to the source element, not put in `uri`
-  std::string reason;      // Bad only
-  std::string media_type;  // what the content sniffed as, e.g. "image/jpeg"
+  std::string path;                    // local file (Image, Video)
+  std::string uri;                     // what the pipeline opens (Video, Stream); never user:password
+  gst::StreamCredentials credentials;  // Stream only: given to the source element, not put in `uri`
+  std::string reason;                  // Bad only
+  std::string media_type;              // what the content sniffed as, e.g. "image/jpeg"
 };
 
 // Expands command-line arguments: files, folders (their direct files, or
@@ -39,7 +39,7 @@ struct Input {
 // user:password part; its user (else credentials.user) and
 // credentials.password go into Input::credentials instead.
 std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive,
-                                 const cli::StreamCredentials& credentials = {});
+                                 const gst::StreamCredentials& credentials = {});
 
 // Classifies one file by its content; `explicit_arg` = named on the command
 // line (then unknown content is Bad rather than skipped). Returns false when
@@ -50,4 +50,4 @@ bool classify_file(const std::string& path, bool explicit_arg, Input& out);
 // "video/quicktime"), or "" when nothing matches.
 std::string sniff_media_type(const void* data, std::size_t size);
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

@@ -11,7 +11,7 @@
 #include "check/check.h"
 #include "stream/stream_probe.h"
 
-namespace focusmeter::cli::check {
+namespace focusmeter::check {
 
 bool is_rtsp_uri(const std::string& uri) {
   return g_str_has_prefix(uri.c_str(), "rtsp://") || g_str_has_prefix(uri.c_str(), "rtsps://") ||
@@ -21,7 +21,7 @@ bool is_rtsp_uri(const std::string& uri) {
 Checked check_rtsp(const Input& in, const CheckSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   Checked c;
-  Result& r = c.result;
+  report::Result& r = c.result;
   r.source = in.source;
   r.kind = input_kind_name(in.kind);
 
@@ -42,7 +42,7 @@ Checked check_rtsp(const Input& in, const CheckSettings& s) {
 
   r.status = o.status;
   r.reason = o.reason;
-  if (o.status == Status::Ok) {
+  if (o.status == report::Status::Ok) {
     r.width = o.width;
     r.height = o.height;
     if (s.model) {
@@ -55,11 +55,11 @@ Checked check_rtsp(const Input& in, const CheckSettings& s) {
               {double(f.running_time) / GST_SECOND - first, *f.score, f.verdict.value_or(Verdict::Clear)});
       if (!samples.empty()) fold_timeline(samples, samples.back().time + every, s.blurry_share, r);
     }
-    if (!stream::decide(o, s.model.get(), s.threshold, r)) r.status = Status::StreamError;
+    if (!stream::decide(o, s.model.get(), s.threshold, r)) r.status = report::Status::StreamError;
     if (s.want_frame && !o.frame.empty()) cv::cvtColor(o.frame, c.frame, cv::COLOR_BGR2GRAY);
   }
   r.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return c;
 }
 
-}  // namespace focusmeter::cli::check
+}  // namespace focusmeter::check

@@ -27,10 +27,10 @@ void ProgressLine::set_total(std::size_t total) {
   draw(false);
 }
 
-void ProgressLine::update(const Result& r) {
+void ProgressLine::update(const report::Result& r) {
   std::lock_guard<std::mutex> guard(lock_);
   ++done_;
-  if (r.status == Status::Ok) ++found_;
+  if (r.status == report::Status::Ok) ++found_;
   if (r.verdict && *r.verdict == Verdict::Blurry) ++blurry_;
   draw(done_ == total_);
 }

@@ -31,7 +31,7 @@ class ProgressLine {
   // Total may grow (a folder expands as it is walked).
   void set_total(std::size_t total);
   // One result finished. Thread-safe.
-  void update(const Result& r);
+  void update(const report::Result& r);
   // Erases the line and stops the timer; later calls do nothing.
   void finish();
 

@@ -86,7 +86,7 @@ void add_report_options(GOptionContext* ctx, ReportOptions& o) {
   g_option_context_add_main_entries(ctx, entries.data(), nullptr);  // copied: `entries` may go
 }
 
-bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string& error) {
+bool ReportOutput::open(const ReportOptions& opts, report::ReportKind kind, std::string& error) {
   quiet_ = opts.quiet;
   verbose_ = opts.verbose && !opts.quiet;
   kind_ = kind;
@@ -94,16 +94,16 @@ bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string&
   const bool to_stdout = output_path_.empty() || output_path_ == "-";
   const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
   if (opts.format) {
-    const auto f = parse_report_format(opts.format);
+    const auto f = report::parse_report_format(opts.format);
     if (!f) {
       error = std::string("unknown --format '") + opts.format + "' (table, json, jsonl, csv, html, nagios)";
       return false;
     }
     format_ = *f;
   } else {
-    format_ = default_report_format(output_path_, stdout_tty);
+    format_ = report::default_report_format(output_path_, stdout_tty);
   }
-  ReportStyle style;
+  report::ReportStyle style;
   const std::string color = opts.color ? opts.color : "auto";
   if (color == "always")
     style.color = true;
@@ -115,10 +115,10 @@ bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string&
   }
   if (opts.snapshots) {
     snapshot_dir_ = opts.snapshots;
-    if (!prepare_snapshot_dir(snapshot_dir_, error)) return false;
+    if (!media::prepare_snapshot_dir(snapshot_dir_, error)) return false;
   }
   if (opts.show) {
-    viewer_ = FrameViewer::open(error);
+    viewer_ = media::FrameViewer::open(error);
     if (!viewer_) return false;
   }
   if (to_stdout) {
@@ -126,15 +126,15 @@ bool ReportOutput::open(const ReportOptions& opts, ReportKind kind, std::string&
   } else {
     if (!open_temp(output_path_, file_, temp_path_, error)) return false;
   }
-  writer_ = make_report_writer(format_, stream(), kind, style);
+  writer_ = report::make_report_writer(format_, stream(), kind, style);
   return true;
 }
 
-void ReportOutput::show(const cv::Mat& frame, const Result& r, const std::string& label) {
+void ReportOutput::show(const cv::Mat& frame, const report::Result& r, const std::string& label) {
   if (viewer_ && !viewer_->show(frame, r, label)) viewer_.reset();
 }
 
-bool ReportOutput::finish(const Report& report, std::string& error) {
+bool ReportOutput::finish(const report::Report& report, std::string& error) {
   writer_->finish(report);
   std::ostream& out = stream();
   out.flush();
@@ -156,14 +156,14 @@ bool ReportOutput::finish(const Report& report, std::string& error) {
 
 bool ReportOutput::progress_enabled() const { return !quiet_ && isatty(STDERR_FILENO) == 1; }
 
-void ReportOutput::log_result(const Result& r, std::size_t done, std::size_t total) const {
+void ReportOutput::log_result(const report::Result& r, std::size_t done, std::size_t total) const {
   if (!verbose_) return;
-  const bool scan = kind_ == ReportKind::Scan;
-  const std::string who = terminal_safe(scan ? (r.host.empty() ? r.target : r.host) : r.source);
+  const bool scan = kind_ == report::ReportKind::Scan;
+  const std::string who = report::terminal_safe(scan ? (r.host.empty() ? r.target : r.host) : r.source);
   std::string line = std::string("focusmeter ") + (scan ? "scan" : "check") + ": [" + std::to_string(done) + "/" +
-                     std::to_string(total) + "] " + who + ": " + status_name(r.status);
-  if (r.verdict) line += std::string(" ") + verdict_name(*r.verdict) + " " + format_score(r.score);
-  if (!r.reason.empty()) line += " (" + terminal_safe(r.reason) + ")";
+                     std::to_string(total) + "] " + who + ": " + report::status_name(r.status);
+  if (r.verdict) line += std::string(" ") + verdict_name(*r.verdict) + " " + report::format_score(r.score);
+  if (!r.reason.empty()) line += " (" + report::terminal_safe(r.reason) + ")";
   char ms[32];
   std::snprintf(ms, sizeof ms, " %.0f ms", r.elapsed_ms);
   std::fprintf(stderr, "%s%s\n", line.c_str(), ms);

@@ -53,14 +53,14 @@ class ReportOutput {
   // false + one line in `error` for a bad --format/--color, an output file
   // that cannot be created, a snapshot folder that cannot be made, or --show
   // without a display.
-  bool open(const ReportOptions& opts, ReportKind kind, std::string& error);
+  bool open(const ReportOptions& opts, report::ReportKind kind, std::string& error);
 
-  ReportFormat format() const { return format_; }
-  ReportWriter& writer() { return *writer_; }
+  report::ReportFormat format() const { return format_; }
+  report::ReportWriter& writer() { return *writer_; }
   std::ostream& stream() { return file_.is_open() ? static_cast<std::ostream&>(file_) : *stdout_; }
   const std::string& snapshot_dir() const { return snapshot_dir_; }
   // Whether results need a thumbnail (only the HTML report shows them).
-  bool wants_thumbnails() const { return format_ == ReportFormat::Html; }
+  bool wants_thumbnails() const { return format_ == report::ReportFormat::Html; }
   bool wants_frames() const { return wants_thumbnails() || !snapshot_dir_.empty() || viewer_; }
   // Whether --show will display frames (so a caller must keep them until then).
   bool shows() const { return viewer_ != nullptr; }
@@ -68,37 +68,37 @@ class ReportOutput {
   // The progress line is drawn: stderr is a terminal and no -q.
   bool progress_enabled() const;
   // -v: "focusmeter check: [3/10] a.jpg: ok CLEAR 0.123 (12 ms)" on stderr.
-  void log_result(const Result& r, std::size_t done, std::size_t total) const;
+  void log_result(const report::Result& r, std::size_t done, std::size_t total) const;
 
   // Thread-safe part: thumbnail and snapshot for one analysed frame.
-  void attach(Result& r, const cv::Mat& frame, const std::string& label) const {
-    attach_frame(r, frame, label, wants_thumbnails(), snapshot_dir_);
+  void attach(report::Result& r, const cv::Mat& frame, const std::string& label) const {
+    media::attach_frame(r, frame, label, wants_thumbnails(), snapshot_dir_);
   }
   // --show, from the thread that gathers results; no-op without --show or
   // after the user pressed q.
-  void show(const cv::Mat& frame, const Result& r, const std::string& label);
+  void show(const cv::Mat& frame, const report::Result& r, const std::string& label);
 
   // Finishes the report and flushes; false + `error` if writing failed
   // (disk full, closed pipe). An --output file is written to a temporary
   // file in the same folder and renamed over FILE only now, so an earlier
   // report survives a crash, a kill or a full disk, and readers never see
   // half a report.
-  bool finish(const Report& report, std::string& error);
+  bool finish(const report::Report& report, std::string& error);
   // Without finish() (an error path): the temporary file is removed.
   ~ReportOutput();
 
  private:
-  ReportFormat format_ = ReportFormat::Json;
+  report::ReportFormat format_ = report::ReportFormat::Json;
   std::ofstream file_;
   std::ostream* stdout_ = nullptr;
   std::string output_path_;
   std::string temp_path_;
   bool quiet_ = false;
   bool verbose_ = false;
-  ReportKind kind_ = ReportKind::Check;  // where the report is written until finish() renames it
+  report::ReportKind kind_ = report::ReportKind::Check;  // where the report is written until finish() renames it
   std::string snapshot_dir_;
-  std::unique_ptr<FrameViewer> viewer_;
-  std::unique_ptr<ReportWriter> writer_;
+  std::unique_ptr<media::FrameViewer> viewer_;
+  std::unique_ptr<report::ReportWriter> writer_;
 };
 
 }  // namespace focusmeter::cli

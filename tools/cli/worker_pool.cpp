@@ -1,6 +1,10 @@
 #include "cli/worker_pool.h"
 
+#include <glib.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <stdexcept>
 #include <atomic>
 #include <exception>
 #include <string>
@@ -56,6 +60,39 @@ void for_each_index(std::size_t count, std::size_t jobs, const std::function<boo
       if (!work(i)) stop = true;
     }
   });
+}
+
+struct JobQueue::Pool {
+  GThreadPool* threads = nullptr;
+
+  static void run(gpointer data, gpointer) {
+    std::unique_ptr<std::function<void()>> job(static_cast<std::function<void()>*>(data));
+    try {
+      (*job)();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "focusmeter: internal error in a worker: %s\n", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "focusmeter: internal error in a worker\n");
+    }
+  }
+};
+
+JobQueue::JobQueue(std::size_t threads) : pool_(std::make_unique<Pool>()) {
+  g_autoptr(GError) err = nullptr;
+  const gint n = static_cast<gint>(std::clamp<std::size_t>(threads, 1, 1024));
+  pool_->threads = g_thread_pool_new(Pool::run, nullptr, n, TRUE, &err);
+  if (!pool_->threads)
+    throw std::runtime_error(std::string("cannot start the worker threads: ") + (err ? err->message : "?"));
+}
+
+JobQueue::~JobQueue() {
+  // immediate = FALSE: queued jobs still run; wait = TRUE: return when done.
+  g_thread_pool_free(pool_->threads, FALSE, TRUE);
+}
+
+void JobQueue::push(std::function<void()> job) {
+  auto owned = std::make_unique<std::function<void()>>(std::move(job));
+  g_thread_pool_push(pool_->threads, owned.release(), nullptr);  // Pool::run takes it back
 }
 
 }  // namespace focusmeter::cli

@@ -1,7 +1,10 @@
-// The one worker pool of the tools: a fixed number of threads each pulling
-// work until none is left. Every multi-threaded loop of scan, check and
-// train goes through here; serve pushes requests to a GThreadPool because
-// its answers return to the GLib main loop.
+// The one worker pool of the tools, in its two shapes:
+// - fork-join (run_workers, for_each_index, for_each_pulled): a fixed number
+//   of threads each pulling work until none is left; every multi-threaded
+//   loop of scan, check and train goes through here;
+// - JobQueue: long-lived threads for work that arrives over time and whose
+//   answer goes back to a GLib main loop (serve's requests); GLib's
+//   GThreadPool underneath, owned here so no command holds a raw pool.
 //
 // Work is pulled, never queued up front: memory holds what the running
 // workers hold (scan's cursor expands a /16 one target at a time). An
@@ -11,10 +14,31 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 
 namespace focusmeter::cli {
+
+// `threads` exclusive threads, started by the constructor (so push() only
+// queues and never fails for want of a thread). Jobs run in push order; the
+// destructor waits for the running and the queued ones. A job must not
+// throw: an exception is caught, reported on stderr and the job dropped
+// (the caller's answer path then never runs, so jobs catch their own).
+class JobQueue {
+ public:
+  // Throws std::runtime_error with GLib's reason when the threads cannot start.
+  explicit JobQueue(std::size_t threads);
+  ~JobQueue();
+  JobQueue(const JobQueue&) = delete;
+  JobQueue& operator=(const JobQueue&) = delete;
+
+  void push(std::function<void()> job);
+
+ private:
+  struct Pool;
+  std::unique_ptr<Pool> pool_;
+};
 
 // Runs `worker` on `threads` threads (at least one) at the same time and
 // returns when every one has returned.

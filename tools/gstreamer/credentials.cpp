@@ -2,7 +2,7 @@
 
 #include "cli/secret_file.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 namespace {
 
 void on_source_setup(GstElement*, GstElement* source, gpointer data) {
@@ -17,7 +17,7 @@ void on_source_setup(GstElement*, GstElement* source, gpointer data) {
 
 std::string read_password_file(const std::string& path) {
   std::string pw, error;
-  if (!read_secret_file(path, pw, error)) throw CredentialError("cannot read password file: " + error);
+  if (!cli::read_secret_file(path, pw, error)) throw CredentialError("cannot read password file: " + error);
   if (pw.empty()) throw CredentialError("password file " + path + " is empty");
   return pw;
 }
@@ -40,4 +40,4 @@ void connect_stream_credentials(GstElement* uridecodebin, const StreamCredential
                    const_cast<StreamCredentials*>(&credentials));
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 class CredentialError : public std::runtime_error {
  public:
@@ -37,4 +37,4 @@ StreamCredentials credentials_from_options(const char* user, const char* passwor
 // `credentials` must outlive the pipeline.
 void connect_stream_credentials(GstElement* uridecodebin, const StreamCredentials& credentials);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

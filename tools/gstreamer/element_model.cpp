@@ -2,7 +2,7 @@
 
 #include "focusmeter/parameters.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 void set_element_model(GstElement* focusmeter, const std::shared_ptr<const Model>& model,
                        std::optional<double> threshold) {
@@ -13,4 +13,4 @@ void set_element_model(GstElement* focusmeter, const std::shared_ptr<const Model
                parameters::Threshold::to_value(threshold), nullptr);
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -11,11 +11,11 @@
 
 #include "focusmeter/model.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 // `model` null: features only (the element's model is set to "", not left
 // at its default).
 void set_element_model(GstElement* focusmeter, const std::shared_ptr<const Model>& model,
                        std::optional<double> threshold);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -1,6 +1,6 @@
 #include "gstreamer/frame_tap.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 FrameTap::~FrameTap() {
   if (current_) gst_buffer_unref(current_);
@@ -44,4 +44,4 @@ GstBusSyncReply FrameTap::on_message(GstBus*, GstMessage* msg, gpointer data) {
   return self->pass_messages_ ? GST_BUS_PASS : GST_BUS_DROP;
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -19,7 +19,7 @@
 
 #include "focusmeter_message.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 class FrameTap {
  public:
@@ -51,4 +51,4 @@ class FrameTap {
   GstBuffer* current_ = nullptr;  // the buffer the element was handed last
 };
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

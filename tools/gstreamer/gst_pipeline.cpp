@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 void PipelineDeleter::operator()(GstElement* pipeline) const {
   gst_element_set_state(pipeline, GST_STATE_NULL);
@@ -43,4 +43,4 @@ GstMessage* pop_before(GstBus* bus, gint64 deadline_us, GstMessageType types) {
   return gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(left_us) * GST_USECOND, types);
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -13,7 +13,7 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 // Stops the pipeline (NULL state: every streaming thread joined) and drops it.
 struct PipelineDeleter {
@@ -78,4 +78,4 @@ cv::Mat sample_to_mat(GstSample* sample, GstVideoFormat format);
 // gst_message_unref (or hold it in g_autoptr(GstMessage)).
 GstMessage* pop_before(GstBus* bus, gint64 deadline_us, GstMessageType types);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <memory>
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 namespace {
 
@@ -90,4 +90,4 @@ AuthPreflight rtsp_auth_preflight(const std::string& url_text, gint64 deadline_u
   return out;
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -17,7 +17,7 @@
 
 #include <string>
 
-namespace focusmeter::cli {
+namespace focusmeter::gst {
 
 struct AuthPreflight {
   bool answered = false;  // an RTSP response arrived
@@ -38,4 +38,4 @@ AuthPreflight rtsp_auth_preflight(const std::string& url, gint64 deadline_us);
 inline const char* kBasicAuthRefused =
     "camera asks for Basic auth; refused to send the password in clear (use --allow-basic-auth)";
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::gst

@@ -20,7 +20,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 namespace {
 
 constexpr const char* kWindow = "focusmeter";
@@ -97,7 +97,7 @@ std::string save_snapshot(const cv::Mat& frame, const std::string& dir, const st
   return {};
 }
 
-void attach_frame(Result& r, const cv::Mat& frame, const std::string& label, bool thumbnail,
+void attach_frame(report::Result& r, const cv::Mat& frame, const std::string& label, bool thumbnail,
                   const std::string& snapshot_dir) {
   if (thumbnail) r.thumbnail_jpeg = encode_thumbnail(frame);
   if (snapshot_dir.empty()) return;
@@ -106,7 +106,7 @@ void attach_frame(Result& r, const cv::Mat& frame, const std::string& label, boo
   if (r.snapshot.empty()) r.reason += (r.reason.empty() ? "" : "; ") + error;
 }
 
-cv::Mat annotate_frame(const cv::Mat& frame, const Result& r, const std::string& label) {
+cv::Mat annotate_frame(const cv::Mat& frame, const report::Result& r, const std::string& label) {
   cv::Mat bgr;
   if (frame.channels() == 1)
     cv::cvtColor(frame, bgr, cv::COLOR_GRAY2BGR);
@@ -117,8 +117,8 @@ cv::Mat annotate_frame(const cv::Mat& frame, const Result& r, const std::string&
   const cv::Scalar colour = !r.verdict ? cv::Scalar(200, 200, 200)
                             : blurry   ? cv::Scalar(40, 40, 230)
                                        : cv::Scalar(60, 200, 60);
-  std::string headline = r.verdict ? verdict_name(*r.verdict) : status_name(r.status);
-  if (r.score) headline += "  score " + format_score(r.score);
+  std::string headline = r.verdict ? verdict_name(*r.verdict) : report::status_name(r.status);
+  if (r.score) headline += "  score " + report::format_score(r.score);
   cv::rectangle(bgr, cv::Rect(0, 0, bgr.cols, 64), cv::Scalar(0, 0, 0), cv::FILLED);
   cv::putText(bgr, headline, {10, 32}, cv::FONT_HERSHEY_SIMPLEX, 1.0, colour, 2, cv::LINE_AA);
   cv::putText(bgr, label, {10, 56}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
@@ -168,7 +168,7 @@ FrameViewer::~FrameViewer() {
   }
 }
 
-bool FrameViewer::show(const cv::Mat& frame, const Result& r, const std::string& label, int wait_ms) {
+bool FrameViewer::show(const cv::Mat& frame, const report::Result& r, const std::string& label, int wait_ms) {
   if (frame.empty()) return true;
   try {
     cv::imshow(kWindow, annotate_frame(frame, r, label));
@@ -179,4 +179,4 @@ bool FrameViewer::show(const cv::Mat& frame, const Result& r, const std::string&
   }
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

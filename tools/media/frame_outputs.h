@@ -14,7 +14,7 @@
 
 #include "report/result.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 
 // JPEG of `frame` scaled down to fit max_side x max_side (never up); empty
 // when the frame is empty or encoding fails.
@@ -43,7 +43,7 @@ std::string save_snapshot(const cv::Mat& frame, const std::string& dir, const st
 // Fills r.thumbnail_jpeg (when `thumbnail`) and r.snapshot (when
 // `snapshot_dir` is not empty; a failure goes to r.reason without changing
 // the status) from the analysed frame. `label` names the snapshot file.
-void attach_frame(Result& r, const cv::Mat& frame, const std::string& label, bool thumbnail,
+void attach_frame(report::Result& r, const cv::Mat& frame, const std::string& label, bool thumbnail,
                   const std::string& snapshot_dir);
 
 // --show: a window showing each frame with its verdict, score and label.
@@ -61,11 +61,11 @@ class FrameViewer {
   ~FrameViewer();
   // Shows the frame and waits up to `wait_ms` for a key (0 = until a key).
   // Returns false when the user pressed q or Esc (stop showing).
-  bool show(const cv::Mat& frame, const Result& r, const std::string& label, int wait_ms = 0);
+  bool show(const cv::Mat& frame, const report::Result& r, const std::string& label, int wait_ms = 0);
 };
 
 // The frame with verdict, score and label drawn in its top-left corner
 // (BGR, scaled to fit 1280x720). What --show displays; exposed for tests.
-cv::Mat annotate_frame(const cv::Mat& frame, const Result& r, const std::string& label);
+cv::Mat annotate_frame(const cv::Mat& frame, const report::Result& r, const std::string& label);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 namespace {
 
 // A bounds-checked view of the header bytes: every read past the end gives
@@ -234,4 +234,4 @@ bool is_supported_image_format(const unsigned char* data, std::size_t size) {
   return false;
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

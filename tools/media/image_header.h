@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 
 struct ImageSize {
   std::uint64_t width = 0;
@@ -33,4 +33,4 @@ std::optional<ImageSize> read_image_header_size(const unsigned char* data, std::
 // `make fuzz`), and no camera writes those formats.
 bool is_supported_image_format(const unsigned char* data, std::size_t size);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -14,7 +14,7 @@
 #include "media/image_header.h"
 #include "media/regular_file.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 namespace {
 
 std::atomic<std::uint64_t> g_max_pixels{kDefaultMaxImagePixels};
@@ -151,4 +151,4 @@ bool decode_image_file(const std::string& path, LumaImage& out, std::string& err
   return decode_image_bytes(bytes.data(), bytes.size(), out, error);
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -19,7 +19,7 @@
 
 #include "focusmeter/luma_view.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 
 struct LumaImage {
   cv::Mat gray;  // CV_8UC1, owns the pixels
@@ -51,4 +51,4 @@ bool jpeg_is_complete(const unsigned char* data, std::size_t size);
 // print its own "input buffer is incomplete" line on stderr).
 bool png_is_complete(const unsigned char* data, std::size_t size);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 namespace {
 
 std::string kind_reason(mode_t mode) {
@@ -53,4 +53,4 @@ int open_regular_file(const std::string& path, std::string& error) {
   return fd;
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace focusmeter::cli {
+namespace focusmeter::media {
 
 // "" when `path` is (or links to) a regular file; otherwise one line saying
 // what it is: "not a regular file (a FIFO)", "(a socket)", "(a character
@@ -18,4 +18,4 @@ std::string non_regular_file_reason(const std::string& path);
 // mode restored), or -1 with one line in `error`. The caller closes it.
 int open_regular_file(const std::string& path, std::string& error);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::media

@@ -7,7 +7,7 @@
 
 #include "cli/exit_codes.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
@@ -127,11 +127,11 @@ Summary summarize(const std::vector<Result>& results) {
 }
 
 int exit_status(const Summary& s) {
-  if (s.blurry > 0) return kExitBlurry;
+  if (s.blurry > 0) return cli::kExitBlurry;
   // Nothing listed at all (a scanned range where no camera answered) is not
   // "all clear": a wrong --port must not look healthy.
-  if (s.not_checked() > 0 || s.total == 0) return kExitUnchecked;
-  return kExitAllClear;
+  if (s.not_checked() > 0 || s.total == 0) return cli::kExitUnchecked;
+  return cli::kExitAllClear;
 }
 
 int nagios_status(const Summary& s) {
@@ -185,4 +185,4 @@ std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, std::ostre
   return std::make_unique<WholeReportWriter>(format, out, style);
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

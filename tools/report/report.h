@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
-#include "report/result.h"
 #include "nlohmann/json.hpp"
+#include "report/result.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 
 enum class ReportKind { Scan, Check };
 
@@ -118,4 +118,4 @@ std::string verdict_text(const Result& r);                     // "CLEAR", "BLUR
 // escaped (\e, \n, \r, \t, \xNN, \u0085) instead of sent to a terminal.
 std::string terminal_safe(const std::string& s);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

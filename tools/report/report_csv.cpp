@@ -8,7 +8,7 @@
 
 #include "report/report.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 namespace {
 
 std::string quoted(const std::string& field) {
@@ -83,4 +83,4 @@ void write_csv(std::ostream& out, const Report& report) {
   if (report.partial) out << "# partial: " << report.interrupted << '\n';
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

@@ -12,7 +12,7 @@
 
 #include "report/report.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 namespace {
 
 // GLib's escaping of text for markup: & < > " and ' (every place a value
@@ -150,4 +150,4 @@ void write_html(std::ostream& out, const Report& report) {
   out << "</tbody></table>\n<script>" << kScript << "</script>\n</body></html>\n";
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

@@ -3,7 +3,7 @@
 
 #include "report/report.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 namespace {
 
 using nlohmann::json;
@@ -105,4 +105,4 @@ void write_jsonl_line(std::ostream& out, const Result& r, ReportKind kind) {
   out.flush();  // a reader tailing the file sees each result as it finishes
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

@@ -6,7 +6,7 @@
 
 #include "report/report.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 namespace {
 
 enum class Tone { None, Good, Bad, Warn };
@@ -153,4 +153,4 @@ void write_table(std::ostream& out, const Report& report, ReportStyle style) {
   out << summary_line(summarize(report.results), report.kind) << '\n';
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

@@ -1,6 +1,6 @@
 #include "report/result.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 
 const char* status_name(Status s) {
   switch (s) {
@@ -31,4 +31,4 @@ void note_low_texture(Result& r, std::size_t low, std::size_t analysed) {
   r.reason = r.reason.empty() ? line : r.reason + "; " + line;
 }
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

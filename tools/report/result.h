@@ -11,7 +11,7 @@
 #include "focusmeter/features.h"
 #include "focusmeter/model.h"
 
-namespace focusmeter::cli {
+namespace focusmeter::report {
 
 // How the check of one thing ended; exactly one per result.
 enum class Status {
@@ -68,4 +68,4 @@ struct Result {
 // Appended after any reason already there; nothing when low is 0.
 void note_low_texture(Result& r, std::size_t low, std::size_t analysed);
 
-}  // namespace focusmeter::cli
+}  // namespace focusmeter::report

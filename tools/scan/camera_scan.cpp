@@ -28,10 +28,10 @@ std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& 
   return {};  // unknown brand in a camera list: reported per camera
 }
 
-cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::Mat* frame) {
+report::Result scan_target(const Target& target, const ScanSettings& settings, cv::Mat* frame) {
   const gint64 start = g_get_monotonic_time();
   const TargetSpec& spec = *target.spec;
-  cli::Result r;
+  report::Result r;
   r.target = spec.given;
   r.host = target.host;
   r.channel = target.channel;
@@ -39,7 +39,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   const std::string user = spec.user.empty() ? settings.user : spec.user;
   const std::string password = !spec.password.empty() ? spec.password : settings.password;
   const int port = spec.port.value_or(settings.port);
-  auto finish = [&](cli::Status status, std::string reason) {
+  auto finish = [&](report::Status status, std::string reason) {
     r.status = status;
     r.reason = scrub_secret(std::move(reason), password);
     r.elapsed_ms = (g_get_monotonic_time() - start) / 1000.0;
@@ -56,7 +56,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
   const bool onvif_first =
       onvif_only || (brand == "auto" && !templated && spec.kind != TargetSpec::Kind::Url && target.channel == 0);
   const int onvif_port = spec.onvif_port.value_or(settings.onvif_port);
-  if (routes.empty() && !onvif_only) return finish(cli::Status::StreamError, "unknown brand '" + spec.brand + "'");
+  if (routes.empty() && !onvif_only) return finish(report::Status::StreamError, "unknown brand '" + spec.brand + "'");
   if (routes.size() == 1) {
     r.brand = routes[0].brand;
     r.url = redact_url(expand_template(routes[0].tmpl, target.host, port), user);
@@ -64,7 +64,7 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
 
   if (!onvif_only) {
     const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
-    if (!probe.open) return finish(cli::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
+    if (!probe.open) return finish(report::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
   }
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   if (onvif_first) {
@@ -77,13 +77,13 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     } else if (lookup.outcome == OnvifLookup::Outcome::AuthFailed) {
       r.brand = "onvif";
       r.url.clear();
-      return finish(cli::Status::AuthFailed, lookup.reason);
+      return finish(report::Status::AuthFailed, lookup.reason);
     } else if (onvif_only) {
       r.brand = "onvif";
       const bool down = !probe.open && probe.reason.find("refused") == std::string::npos;
-      return finish(down                                               ? cli::Status::Unreachable
-                    : lookup.outcome == OnvifLookup::Outcome::NotOnvif ? cli::Status::NotFound
-                                                                       : cli::Status::StreamError,
+      return finish(down                                               ? report::Status::Unreachable
+                    : lookup.outcome == OnvifLookup::Outcome::NotOnvif ? report::Status::NotFound
+                                                                       : report::Status::StreamError,
                     lookup.reason);
     }
   }
@@ -99,17 +99,17 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
     // Before rtspsrc gets the password, see which authentication the camera
     // offers (common/rtsp_auth_preflight.h): Basic only over TLS or when allowed.
     if (!user.empty() && !allow_basic && url.rfind("rtsps://", 0) != 0) {
-      const cli::AuthPreflight pre = cli::rtsp_auth_preflight(url, deadline);
+      const gst::AuthPreflight pre = gst::rtsp_auth_preflight(url, deadline);
       if (pre.basic_only()) {
         r.brand = routes.size() == 1 ? route.brand : "";
         r.url = redact_url(url, user);
-        return finish(cli::Status::AuthFailed, cli::kBasicAuthRefused);
+        return finish(report::Status::AuthFailed, gst::kBasicAuthRefused);
       }
       if (pre.answered && pre.code == 404) continue;  // no stream here; rtspsrc would say the same
     }
     stream::ProbeOutcome o = stream::probe_stream(url, user, password, stream_options, deadline);
-    if (o.status == cli::Status::NotFound) continue;
-    if (o.status == cli::Status::AuthFailed) {
+    if (o.status == report::Status::NotFound) continue;
+    if (o.status == report::Status::AuthFailed) {
       // Without credentials every route will say 401: stop here. With them,
       // a camera may still refuse one path and serve another: go on.
       if (user.empty()) {
@@ -121,29 +121,29 @@ cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::
       continue;
     }
     // Only a route the camera described (or the only one tried) is named.
-    r.brand = o.status == cli::Status::Ok || o.described || routes.size() == 1 ? route.brand : "";
+    r.brand = o.status == report::Status::Ok || o.described || routes.size() == 1 ? route.brand : "";
     r.url = redact_url(url, user);
-    if (o.status != cli::Status::Ok) return finish(o.status, o.reason);
+    if (o.status != report::Status::Ok) return finish(o.status, o.reason);
     r.width = o.width;
     r.height = o.height;
     r.reason = o.reason;
     const bool decided = stream::decide(o, settings.model.get(), settings.threshold, r);
     if (frame) *frame = std::move(o.frame);
     // A camera without a verdict was not checked: never counted as CLEAR.
-    return finish(decided ? cli::Status::Ok : cli::Status::StreamError, r.reason);
+    return finish(decided ? report::Status::Ok : report::Status::StreamError, r.reason);
   }
   if (routes.size() > 1) {
     r.brand.clear();
     r.url.clear();
   }
   if (rejected > 0)
-    return finish(cli::Status::AuthFailed, routes.size() > 1 ? "credentials rejected (401 Unauthorized) on " +
-                                                                   std::to_string(rejected) + " of " +
-                                                                   std::to_string(routes.size()) + " routes"
-                                                             : "credentials rejected (401 Unauthorized)");
-  return finish(cli::Status::NotFound, routes.size() > 1
-                                           ? "no stream at any known route (tried " + join_brands(routes) + ")"
-                                           : "no stream at this path (404 Not Found)");
+    return finish(report::Status::AuthFailed, routes.size() > 1 ? "credentials rejected (401 Unauthorized) on " +
+                                                                      std::to_string(rejected) + " of " +
+                                                                      std::to_string(routes.size()) + " routes"
+                                                                : "credentials rejected (401 Unauthorized)");
+  return finish(report::Status::NotFound, routes.size() > 1
+                                              ? "no stream at any known route (tried " + join_brands(routes) + ")"
+                                              : "no stream at this path (404 Not Found)");
 }
 
 }  // namespace focusmeter::scan

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "report/result.h"
 #include "focusmeter/model.h"
+#include "report/result.h"
 #include "scan/routes.h"
 #include "scan/targets.h"
 #include "stream/stream_probe.h"
@@ -31,7 +31,7 @@ struct ScanSettings {
   bool allow_basic_auth = false;
   int probe_timeout_ms = 1000;
   double timeout_seconds = 5.0;  // per camera, after the probe
-  stream::ProbeOptions stream;  // frames, spread, transport, keyframes only
+  stream::ProbeOptions stream;   // frames, spread, transport, keyframes only
   // The model every element scores with (handed over as an object, never
   // re-read); null: features only, no verdict.
   std::shared_ptr<const Model> model;
@@ -42,6 +42,6 @@ struct ScanSettings {
 std::vector<Route> candidate_routes(const TargetSpec& spec, const ScanSettings& settings, int channel = 0);
 
 // The analysed frame, if kept (settings.stream.want_frame), goes to `frame`.
-cli::Result scan_target(const Target& target, const ScanSettings& settings, cv::Mat* frame);
+report::Result scan_target(const Target& target, const ScanSettings& settings, cv::Mat* frame);
 
 }  // namespace focusmeter::scan

@@ -10,8 +10,8 @@
 
 namespace focusmeter::scan {
 
-using cli::CredentialError;
-using cli::read_password_file;
+using gst::CredentialError;
+using gst::read_password_file;
 
 // The password a camera list's reference points to (file first, then
 // environment). Throws CredentialError when the file is unreadable or

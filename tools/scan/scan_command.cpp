@@ -6,24 +6,24 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "commands.h"
 #include "cli/cli.h"
-#include "gstreamer/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/model_loading.h"
-#include "report/report.h"
 #include "cli/report_options.h"
-#include "report/result.h"
+#include "commands.h"
 #include "focusmeter/parameters.h"
+#include "gstreamer/credentials.h"
+#include "report/report.h"
+#include "report/result.h"
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/scan_report.h"
@@ -32,6 +32,9 @@
 
 namespace fm = focusmeter;
 namespace cli = focusmeter::cli;
+namespace report = focusmeter::report;
+namespace media = focusmeter::media;
+namespace gst = focusmeter::gst;
 namespace scan = focusmeter::scan;
 
 namespace {
@@ -172,16 +175,16 @@ int focusmeter_scan_main(int argc, char** argv) {
     settings.url_template = o.url_template.get();
   }
   try {
-    const cli::StreamCredentials credentials = cli::credentials_from_options(o.user.get(), o.password_file.get());
+    const gst::StreamCredentials credentials = gst::credentials_from_options(o.user.get(), o.password_file.get());
     settings.user = credentials.user;
     settings.password = credentials.password;
-  } catch (const cli::CredentialError& e) {
+  } catch (const gst::CredentialError& e) {
     return usage_error(e.what());
   }
 
   // --- targets ----------------------------------------------------------------
   std::vector<scan::TargetSpec> specs;
-  try {
+  try {  // the command line: a mistake there is a usage error (64)
     for (const gchar* t : o.targets) {
       scan::TargetSpec spec = scan::parse_target(t);
       if (!spec.password.empty())
@@ -190,6 +193,10 @@ int focusmeter_scan_main(int argc, char** argv) {
             "use --user with --password-file or FOCUSMETER_PASSWORD");
       specs.push_back(std::move(spec));
     }
+  } catch (const scan::TargetError& e) {
+    return usage_error(e.what());
+  }
+  try {  // the files: bad content is bad input data (65), like a bad model file
     if (o.targets_file.given())
       for (auto& s : scan::read_targets_file(o.targets_file.get())) specs.push_back(std::move(s));
     if (o.cameras_file.given())
@@ -198,9 +205,9 @@ int focusmeter_scan_main(int argc, char** argv) {
         specs.push_back(std::move(s));
       }
   } catch (const scan::TargetError& e) {
-    return usage_error(e.what());
+    return cli::fail(kCommand, cli::kExitDataError, e.what());
   } catch (const scan::CredentialError& e) {
-    return usage_error(e.what());
+    return cli::fail(kCommand, cli::kExitDataError, e.what());
   }
   if (specs.empty()) return usage_error("no targets (give addresses, ranges, --targets or --cameras)");
   std::vector<int> channels;
@@ -241,10 +248,10 @@ int focusmeter_scan_main(int argc, char** argv) {
   // --- run ----------------------------------------------------------------------
   cli::ReportOutput output;
   std::string report_error;
-  if (!output.open(report_options, cli::ReportKind::Scan, report_error)) return usage_error(report_error);
-  cli::Report header;
-  header.kind = cli::ReportKind::Scan;
-  header.started = cli::utc_now_iso8601();
+  if (!output.open(report_options, report::ReportKind::Scan, report_error)) return usage_error(report_error);
+  report::Report header;
+  header.kind = report::ReportKind::Scan;
+  header.started = report::utc_now_iso8601();
   if (settings.model) {
     header.model = model.path;
     header.threshold = settings.threshold.value_or(settings.model->threshold());
@@ -273,8 +280,8 @@ int focusmeter_scan_main(int argc, char** argv) {
   });
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
     cv::Mat frame;
-    cli::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
-    const bool listed = o.all || !(target.from_range && r.status == cli::Status::Unreachable);
+    report::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
+    const bool listed = o.all || !(target.from_range && r.status == report::Status::Unreachable);
     // Snapshots are named after the address for range members, else after
     // the target as given (a camera's name, a URL: unique per stream).
     const std::string label = (target.from_range ? target.host : target.spec->given) +

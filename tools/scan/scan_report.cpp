@@ -10,14 +10,14 @@
 
 namespace focusmeter::scan {
 
-ScanReport::ScanReport(cli::ReportOutput& output, cli::Report header, std::uint64_t total_targets)
+ScanReport::ScanReport(cli::ReportOutput& output, report::Report header, std::uint64_t total_targets)
     : output_(output),
       report_(std::move(header)),
       progress_(stderr, static_cast<std::size_t>(total_targets), output.progress_enabled()),
       total_(total_targets),
       start_us_(g_get_monotonic_time()) {}
 
-void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, const std::string& label, bool listed,
+void ScanReport::add(std::uint64_t index, report::Result r, const cv::Mat& frame, const std::string& label, bool listed,
                      bool new_address) {
   if (!frame.empty()) output_.attach(r, frame, label);  // thumbnail, snapshot: off the lock
   std::lock_guard<std::mutex> guard(lock_);
@@ -32,7 +32,7 @@ void ScanReport::add(std::uint64_t index, cli::Result r, const cv::Mat& frame, c
   output_.writer().add(r);  // jsonl streams here
   // Held until the scan ends (--show runs on the main thread then): only for
   // a viewer, never merely because a thumbnail or snapshot was wanted.
-  if (output_.shows() && !frame.empty() && r.status == cli::Status::Ok) to_show_.push_back({r, frame, label});
+  if (output_.shows() && !frame.empty() && r.status == report::Status::Ok) to_show_.push_back({r, frame, label});
   results_.emplace_back(index, std::move(r));
 }
 
@@ -52,7 +52,7 @@ int ScanReport::finish() {
   if (unlisted_ > 0 && !output_.quiet())
     std::fprintf(stderr, "focusmeter scan: %llu unreachable address%s of ranges not listed (--all lists them)\n",
                  static_cast<unsigned long long>(unlisted_), unlisted_ == 1 ? "" : "es");
-  return cli::exit_status_for(cli::summarize(report_.results), output_.format());
+  return report::exit_status_for(report::summarize(report_.results), output_.format());
 }
 
 int ScanReport::finish_partial(int sig) {
@@ -69,7 +69,7 @@ int ScanReport::finish_partial(int sig) {
   std::string error;
   if (!output_.finish(report_, error)) std::fprintf(stderr, "focusmeter scan: %s\n", error.c_str());
   std::fprintf(stderr, "focusmeter scan: %s; partial report written\n", report_.interrupted.c_str());
-  return output_.format() == cli::ReportFormat::Nagios ? 3 : cli::interrupted_exit_status(sig);
+  return output_.format() == report::ReportFormat::Nagios ? 3 : cli::interrupted_exit_status(sig);
 }
 
 }  // namespace focusmeter::scan

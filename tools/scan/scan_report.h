@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "cli/progress.h"
-#include "report/report.h"
 #include "cli/report_options.h"
+#include "report/report.h"
 #include "report/result.h"
 
 namespace focusmeter::scan {
@@ -22,7 +22,7 @@ namespace focusmeter::scan {
 class ScanReport {
  public:
   // `output` must be open; it outlives the report.
-  ScanReport(cli::ReportOutput& output, cli::Report header, std::uint64_t total_targets);
+  ScanReport(cli::ReportOutput& output, report::Report header, std::uint64_t total_targets);
 
   // Whether scan_target should keep each camera's analysed frame.
   bool wants_frames() const { return output_.wants_frames(); }
@@ -30,7 +30,7 @@ class ScanReport {
   // counts it without listing it; `new_address` = false for the second and
   // later channels of an address (--channels), so that an unreachable NVR
   // counts once. Called from any worker thread.
-  void add(std::uint64_t index, cli::Result result, const cv::Mat& frame, const std::string& label, bool listed,
+  void add(std::uint64_t index, report::Result result, const cv::Mat& frame, const std::string& label, bool listed,
            bool new_address = true);
   // Writes the report (results in target order); returns the exit status.
   int finish();
@@ -46,12 +46,12 @@ class ScanReport {
 
  private:
   cli::ReportOutput& output_;
-  cli::Report report_;
+  report::Report report_;
   std::mutex lock_;
   cli::ProgressLine progress_;
-  std::vector<std::pair<std::uint64_t, cli::Result>> results_;
+  std::vector<std::pair<std::uint64_t, report::Result>> results_;
   struct Shown {
-    cli::Result result;
+    report::Result result;
     cv::Mat frame;
     std::string label;
   };

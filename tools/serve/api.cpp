@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "media/image_luma.h"
 #include "focusmeter/judgement.h"
+#include "media/image_luma.h"
 
 namespace focusmeter::serve {
 
@@ -184,9 +184,9 @@ ApiResponse predict(const Model& model, std::string_view body) {
 }
 
 ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
-  cli::LumaImage image;
+  media::LumaImage image;
   std::string error;
-  if (!cli::decode_image_bytes(data, size, image, error)) {
+  if (!media::decode_image_bytes(data, size, image, error)) {
     ApiResponse r = error_response(422, "image does not decode: " + error);
     r.tally.undecodable = 1;
     return r;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cli/worker_pool.h"
 #include "serve/api.h"
 #include "serve/request_checks.h"
 #include "serve/routes.h"
@@ -39,7 +40,7 @@ struct HttpService::Impl {
 
   std::unique_ptr<SoupServer, GObjectUnref> server;
   GMainContext* context = nullptr;  // where results come back to (not owned)
-  GThreadPool* pool = nullptr;
+  std::unique_ptr<cli::JobQueue> queue;  // the workers; null until start()
   std::uint16_t port = 0;
 
   Metrics metrics;
@@ -268,13 +269,13 @@ struct HttpService::Impl {
     auto job = std::make_unique<Job>(this, msg, body, is_analyze);  // takes over `body`
     soup_server_message_pause(msg);
     ++jobs;
-    // The pool's threads exist since start() (exclusive pool): pushing only queues.
-    g_thread_pool_push(pool, job.release(), nullptr);
+    // The queue's threads exist since start(): pushing only queues.
+    Job* queued = job.release();  // ownership: run_job hands it to job_done
+    queue->push([queued] { run_job(queued); });
   }
 
   // Worker thread: never touches libsoup or the metrics.
-  static void run_job(gpointer data, gpointer) {
-    auto* job = static_cast<Job*>(data);
+  static void run_job(Job* job) {
     Impl* self = job->self;
     if (self->draining) {  // queued when shutdown began: answered, not run
       job->response = error_response(503, "the service is shutting down; this request was not run");
@@ -351,10 +352,10 @@ HttpService::HttpService(ServiceConfig config, std::shared_ptr<const Model> mode
 }
 
 HttpService::~HttpService() {
-  if (impl_->pool) {
+  if (impl_->queue) {
     // Let running jobs end, then apply their answers so no idle callback
     // outlives *impl_.
-    g_thread_pool_free(impl_->pool, FALSE, TRUE);
+    impl_->queue.reset();
     while (impl_->jobs > 0) g_main_context_iteration(impl_->context, TRUE);
   }
   stop();
@@ -366,10 +367,10 @@ bool HttpService::start(std::string& error) {
   s.context = g_main_context_get_thread_default();
   if (!s.context) s.context = g_main_context_default();
 
-  g_autoptr(GError) err = nullptr;
-  s.pool = g_thread_pool_new(Impl::run_job, &s, static_cast<gint>(s.config.workers), TRUE, &err);
-  if (!s.pool) {
-    error = std::string("cannot start the worker threads: ") + err->message;
+  try {
+    s.queue = std::make_unique<cli::JobQueue>(s.config.workers);
+  } catch (const std::runtime_error& e) {
+    error = e.what();
     return false;
   }
 
@@ -385,6 +386,7 @@ bool HttpService::start(std::string& error) {
     error = "'" + s.config.listen.host + "' is not an IP address";
     return false;
   }
+  g_autoptr(GError) err = nullptr;
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new(inet, s.config.listen.port);
   s.listener = g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
   // A backlog deep enough to hold a burst while accepting is paused (GLib's default is 10).

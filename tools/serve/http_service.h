@@ -15,7 +15,8 @@
 // going deaf, as libsoup's own listener does after its first error.
 // Connections idle for idle_timeout_s are closed.
 //
-// Image analysis and large prediction batches run in a bounded GThreadPool;
+// Image analysis and large prediction batches run on the tools' worker pool
+// (cli::JobQueue, a bounded GThreadPool);
 // their message is paused (soup_server_message_pause) meanwhile, so the main
 // loop keeps answering other requests. A full queue answers 503 +
 // Retry-After rather than letting work pile up.

@@ -10,12 +10,12 @@
 #include <memory>
 #include <string>
 
-#include "commands.h"
 #include "cli/cli.h"
 #include "cli/exit_codes.h"
-#include "media/image_luma.h"
 #include "cli/model_loading.h"
+#include "commands.h"
 #include "focusmeter/model.h"
+#include "media/image_luma.h"
 #include "serve/http_service.h"
 #include "serve/listen_address.h"
 #include "serve/request_checks.h"
@@ -38,7 +38,7 @@ struct Options {
   gint workers = 0;
   gint max_queue = 64;
   gint debug_delay_ms = 0;
-  gint64 max_pixels = static_cast<gint64>(fm::cli::kDefaultMaxImagePixels);
+  gint64 max_pixels = static_cast<gint64>(fm::media::kDefaultMaxImagePixels);
   gint max_connections = 0;
   gboolean verbose = FALSE;
 };
@@ -83,10 +83,10 @@ int fail(int code, const std::string& line) { return fm::cli::fail(kCommand, cod
 int focusmeter_serve_main(int argc, char** argv) {
   Options o;
   const GOptionEntry entries[] = {
-      {"listen", 'l', 0, G_OPTION_ARG_STRING, o.listen.slot(), "Address and port (default 127.0.0.1:8080; port 0 = any)",
-       "HOST:PORT"},
-      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(), "Model file (default $FOCUSMETER_MODEL or the installed one)",
-       "FILE"},
+      {"listen", 'l', 0, G_OPTION_ARG_STRING, o.listen.slot(),
+       "Address and port (default 127.0.0.1:8080; port 0 = any)", "HOST:PORT"},
+      {"model", 'm', 0, G_OPTION_ARG_FILENAME, o.model.slot(),
+       "Model file (default $FOCUSMETER_MODEL or the installed one)", "FILE"},
       {"token-file", 0, 0, G_OPTION_ARG_FILENAME, o.token_file.slot(),
        "Require 'Authorization: Bearer <token>' with the token in FILE (all but /healthz)", "FILE"},
       {"allow-remote", 0, 0, G_OPTION_ARG_NONE, &o.allow_remote, "Allow a --listen address that is not loopback",
@@ -133,14 +133,15 @@ int focusmeter_serve_main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
   if (o.max_pixels < 1) return fail(fm::cli::kExitUsage, "--max-pixels must be at least 1");
-  fm::cli::set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
+  fm::media::set_max_image_pixels(static_cast<std::uint64_t>(o.max_pixels));
   if (o.debug_delay_ms < 0) return fail(fm::cli::kExitUsage, "--debug-delay-ms must be 0 or more");
   config.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
   config.workers = o.workers ? static_cast<unsigned>(o.workers) : std::clamp(g_get_num_processors(), 1u, 8u);
   config.max_queue = static_cast<unsigned>(o.max_queue);
   config.debug_delay_ms = static_cast<unsigned>(o.debug_delay_ms);
   config.verbose = o.verbose;
-  if (o.token_file.given() && !fs::read_token_file(o.token_file.get(), config.token, error)) return fail(fm::cli::kExitUsage, error);
+  if (o.token_file.given() && !fs::read_token_file(o.token_file.get(), config.token, error))
+    return fail(fm::cli::kExitUsage, error);
   if (!fs::is_loopback(config.listen.host) && config.token.empty())
     std::fprintf(stderr,
                  "focusmeter serve: warning: serving %s without --token-file: anyone who can reach it "

@@ -8,10 +8,10 @@
 #include <cstring>
 #include <mutex>
 
+#include "cli/url.h"
 #include "gstreamer/element_model.h"
 #include "gstreamer/frame_tap.h"
 #include "gstreamer/gst_pipeline.h"
-#include "cli/url.h"
 
 namespace focusmeter::stream {
 
@@ -35,7 +35,7 @@ struct ProbeContext {
   std::atomic<guint64> units{0};
   std::atomic<guint64> dropped_before_keyframe{0};
   std::atomic<bool> keyframe_seen{false};
-  cli::FrameTap tap;
+  gst::FrameTap tap;
   std::mutex mutex;
   GstSample* kept = nullptr;  // the last judged picture among those probe_stream reads
   int kept_count = 0, keep_at_most = 0;
@@ -104,15 +104,15 @@ bool transport_refused(const GError* err, bool described) {
          std::strstr(err->message, "Bad Request") != nullptr;
 }
 
-std::string error_reason(cli::Status status, const GError* err, bool described, bool saw_video,
+std::string error_reason(report::Status status, const GError* err, bool described, bool saw_video,
                          const std::string& user) {
   switch (status) {
-    case cli::Status::AuthFailed:
+    case report::Status::AuthFailed:
       return user.empty() ? "camera requires credentials (401); give --user and --password-file"
                           : "credentials rejected (401 Unauthorized)";
-    case cli::Status::NotFound:
+    case report::Status::NotFound:
       return "no stream at this path (404 Not Found)";
-    case cli::Status::Unreachable:
+    case report::Status::Unreachable:
       return std::string("cannot connect: ") + err->message;
     default:
       break;
@@ -144,9 +144,9 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
                              " ! decodebin ! videoconvert ! focusmeter name=fm post-messages=true ! "
                              "fakesink sync=false";
   g_autoptr(GError) err = nullptr;
-  // Shared with the thread that stops it (cli::stop_before): the pipeline
+  // Shared with the thread that stops it (gst::stop_before): the pipeline
   // and everything its threads may reach live as long as either needs them.
-  auto run = std::make_shared<cli::OwnedPipeline<ProbeContext>>();
+  auto run = std::make_shared<gst::OwnedPipeline<ProbeContext>>();
   run->pipeline.reset(gst_parse_launch(launch.c_str(), &err));
   if (!run->pipeline || err) {
     out.reason = std::string("cannot build the pipeline: ") + (err ? err->message : "unknown error");
@@ -175,7 +175,7 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
   // Always name the model: left unset, the element would load its default
   // ($FOCUSMETER_MODEL) and score with a model the caller did not choose.
   g_object_set(fm, "interval", interval, nullptr);
-  cli::set_element_model(fm, options.model, options.threshold);
+  gst::set_element_model(fm, options.model, options.threshold);
 
   g_autoptr(GstBus) bus = gst_element_get_bus(run->get());
   ctx.keep_at_most = frames;
@@ -193,7 +193,7 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
   bool ended = false;
   bool failed = false;
   while (static_cast<int>(out.frames.size()) < frames && !ended && !failed) {
-    g_autoptr(GstMessage) msg = cli::pop_before(
+    g_autoptr(GstMessage) msg = gst::pop_before(
         bus, deadline_us, static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT));
     if (!msg) break;
     switch (GST_MESSAGE_TYPE(msg)) {
@@ -211,7 +211,7 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
         ended = true;
         if (out.frames.empty()) {
           failed = true;
-          out.status = cli::Status::StreamError;
+          out.status = report::Status::StreamError;
           out.reason = "the stream ended before any picture was decoded";
         }
         break;
@@ -234,20 +234,20 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
     }
   }
   // Stopped from outside, within a second past the deadline whatever the peer does.
-  const bool stopped = cli::stop_before(run, std::max(deadline_us, g_get_monotonic_time()) + kStopGraceUs);
+  const bool stopped = gst::stop_before(run, std::max(deadline_us, g_get_monotonic_time()) + kStopGraceUs);
   out.described = ctx.described;
   if (failed) return out;
 
   out.dropped_before_keyframe = ctx.dropped_before_keyframe;
   if (out.frames.empty()) {
-    out.status = cli::Status::Timeout;
+    out.status = report::Status::Timeout;
     if (!ctx.described) {
       out.reason = "connected but no RTSP answer within " + seconds_text(budget_s);
     } else if (!ctx.saw_video) {
-      out.status = cli::Status::StreamError;
+      out.status = report::Status::StreamError;
       out.reason = "the camera offers no video track";
     } else if (ctx.units > 0) {
-      out.status = cli::Status::NoPicture;
+      out.status = report::Status::NoPicture;
       out.reason = std::to_string(ctx.units.load()) + " frames arrived but none decoded cleanly within " +
                    seconds_text(budget_s) +
                    (ctx.keyframe_seen ? "" : " (no keyframe; raise --timeout above the camera's keyframe interval)");
@@ -256,14 +256,14 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
     }
     return out;
   }
-  out.status = cli::Status::Ok;
+  out.status = report::Status::Ok;
   if (static_cast<int>(out.frames.size()) < frames)
     out.reason = "decided from " + std::to_string(out.frames.size()) + " of " + std::to_string(frames) + " pictures (" +
                  (ended ? "stream ended" : "time ran out") + ")";
   // The picture behind the last message read, not whatever arrived later
   // (read only once no streaming thread can touch it).
   std::lock_guard<std::mutex> lock(ctx.mutex);
-  if (stopped && ctx.kept) out.frame = cli::sample_to_mat(ctx.kept, GST_VIDEO_FORMAT_BGR);
+  if (stopped && ctx.kept) out.frame = gst::sample_to_mat(ctx.kept, GST_VIDEO_FORMAT_BGR);
   return out;
 }
 
@@ -291,15 +291,15 @@ const char* transport_name(Transport t) {
   return "auto";
 }
 
-cli::Status classify_error(const GError* err, bool described) {
+report::Status classify_error(const GError* err, bool described) {
   if (err->domain == GST_RESOURCE_ERROR) {
-    if (err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED) return cli::Status::AuthFailed;
-    if (err->code == GST_RESOURCE_ERROR_NOT_FOUND) return cli::Status::NotFound;
+    if (err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED) return report::Status::AuthFailed;
+    if (err->code == GST_RESOURCE_ERROR_NOT_FOUND) return report::Status::NotFound;
     // rtspsrc's "Could not open resource for reading and writing": the TCP
     // connection itself failed (the probe passed, the camera went away).
-    if (err->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE && !described) return cli::Status::Unreachable;
+    if (err->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE && !described) return report::Status::Unreachable;
   }
-  return cli::Status::StreamError;
+  return report::Status::StreamError;
 }
 
 ProbeOutcome probe_stream(const std::string& url, const std::string& user, const std::string& password,
@@ -317,7 +317,7 @@ ProbeOutcome probe_stream(const std::string& url, const std::string& user, const
   return udp;
 }
 
-bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, cli::Result& r) {
+bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, report::Result& r) {
   FeatureVector mean;
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
     const auto f = static_cast<Feature>(i);
@@ -333,7 +333,7 @@ bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> thr
   r.features = mean;
   std::size_t low = 0;
   for (const auto& frame : o.frames) low += frame.low_texture;
-  cli::note_low_texture(r, low, o.frames.size());
+  report::note_low_texture(r, low, o.frames.size());
   if (!model || o.frames.empty()) return true;
   double score_sum = 0;
   for (const auto& frame : o.frames) {

@@ -30,15 +30,15 @@
 
 #include <glib.h>
 
-#include <opencv2/core.hpp>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "report/result.h"
 #include "focusmeter/model.h"
 #include "focusmeter_message.h"
+#include "report/result.h"
 
 namespace focusmeter::stream {
 
@@ -61,7 +61,7 @@ struct ProbeOptions {
 };
 
 struct ProbeOutcome {
-  cli::Status status = cli::Status::StreamError;
+  report::Status status = report::Status::StreamError;
   std::string reason;                     // one line, no password
   bool described = false;                 // the camera answered DESCRIBE: the route exists
   std::vector<FrameResult> frames;        // the judged pictures
@@ -80,7 +80,7 @@ ProbeOutcome probe_stream(const std::string& url, const std::string& user, const
 
 // Maps an error from the pipeline to a status (the classification rules,
 // exposed for tests). `described`: the camera answered DESCRIBE.
-cli::Status classify_error(const GError* error, bool described);
+report::Status classify_error(const GError* error, bool described);
 
 // The stream verdict policy, the same for every command: features are the
 // mean over the judged pictures; the score is the mean of the element's
@@ -90,6 +90,6 @@ cli::Status classify_error(const GError* error, bool described);
 // verdict without a model. Returns false when the model gave a judged
 // picture no verdict (a non-finite score): r.reason says so, and the camera
 // was not checked (never counted as CLEAR).
-bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, cli::Result& r);
+bool decide(const ProbeOutcome& o, const Model* model, std::optional<double> threshold, report::Result& r);
 
 }  // namespace focusmeter::stream

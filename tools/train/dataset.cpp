@@ -11,8 +11,8 @@
 #include <mutex>
 
 #include "cli/exit_codes.h"
-#include "media/image_luma.h"
 #include "cli/worker_pool.h"
+#include "media/image_luma.h"
 #include "train/synthesis.h"
 
 namespace fs = std::filesystem;
@@ -91,9 +91,9 @@ bool build_dataset(const DatasetOptions& opt, std::string& error) {
   std::string first_error;
 
   cli::for_each_index(opt.sources.size(), static_cast<std::size_t>(std::max(1, opt.jobs)), [&](std::size_t s) {
-    cli::LumaImage src;
+    media::LumaImage src;
     std::string why;
-    if (!cli::decode_image_file(opt.sources[s], src, why)) {
+    if (!media::decode_image_file(opt.sources[s], src, why)) {
       std::lock_guard<std::mutex> lock(err_mutex);
       if (first_error.empty()) first_error = opt.sources[s] + ": " + why;
       return false;

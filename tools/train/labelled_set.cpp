@@ -10,8 +10,8 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "media/image_luma.h"
 #include "cli/worker_pool.h"
+#include "media/image_luma.h"
 
 namespace fs = std::filesystem;
 
@@ -215,9 +215,9 @@ bool extract_features(std::vector<Sample>& samples, int jobs, const std::string&
   std::string first_error;
   cli::for_each_index(todo.size(), static_cast<std::size_t>(std::max(1, jobs)), [&](std::size_t t) {
     Sample& s = samples[todo[t]];
-    cli::LumaImage img;
+    media::LumaImage img;
     std::string why;
-    if (!cli::decode_image_file(s.path, img, why)) {
+    if (!media::decode_image_file(s.path, img, why)) {
       std::lock_guard<std::mutex> lock(mutex);
       if (first_error.empty()) first_error = s.path + ": " + why;
       return false;
