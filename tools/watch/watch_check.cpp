@@ -83,10 +83,10 @@ CheckReport check_camera(const WatchCamera& camera, const CheckSettings& setting
   cv::Mat frame;
   report.result = scan::scan_target(camera.target, scan, &frame);
   report.time = g_get_real_time() / 1e6;
-  const cli::Result& r = report.result;
+  const report::Result& r = report.result;
 
   CheckFacts facts;
-  facts.analysed = r.status == cli::Status::Ok;
+  facts.analysed = r.status == report::Status::Ok;
   facts.absolute = r.verdict;
   std::optional<FrameSignature> signature;
   if (facts.analysed) {
@@ -109,7 +109,7 @@ CheckReport check_camera(const WatchCamera& camera, const CheckSettings& setting
   CheckRecord rec;
   rec.camera_id = camera.camera_id;
   rec.time = report.time;
-  rec.status = cli::status_name(r.status);
+  rec.status = report::status_name(r.status);
   if (facts.analysed) rec.verdict = report.judgement.label;
   rec.score = r.score;
   rec.features_json = check_features_json(report, signature, learnable);

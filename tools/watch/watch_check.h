@@ -43,7 +43,7 @@ struct CheckSettings {
 };
 
 struct CheckReport {
-  cli::Result result;  // scan's row: status, reason, url (redacted), score, features
+  report::Result result;  // scan's row: status, reason, url (redacted), score, features
   WatchJudgement judgement;
   double time = 0;  // Unix seconds
   std::int64_t check_id = 0;

@@ -118,7 +118,7 @@ struct WatchLoop::Impl {
     const CheckReport& r = d.report;
     const std::string when = rfc3339_utc(r.time);
     std::string text = when + "  " + cam.name + "  " + r.judgement.label;
-    if (r.judgement.label == "UNAVAILABLE") text += " (" + std::string(cli::status_name(r.result.status)) + ")";
+    if (r.judgement.label == "UNAVAILABLE") text += " (" + std::string(report::status_name(r.result.status)) + ")";
     if (r.result.score) text += "  score " + fixed2(*r.result.score);
     if (r.judgement.relative_drop) text += "  drop " + fixed2(*r.judgement.relative_drop);
     if (r.mode) text += std::string("  ") + light_mode_name(*r.mode);
@@ -130,7 +130,7 @@ struct WatchLoop::Impl {
            std::to_string(check.learn_checks) + " healthy checks)");
 
     CameraGauges& g = camera_gauges[d.index];
-    g.up = r.result.status == cli::Status::Ok;
+    g.up = r.result.status == report::Status::Ok;
     g.score = r.result.score;
     g.relative_drop = r.judgement.relative_drop;
     g.last_check_time = r.time;

@@ -171,10 +171,10 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
     s.url_template = o.url_template.get();
   }
   try {
-    const cli::StreamCredentials c = cli::credentials_from_options(o.user.get(), o.password_file.get());
+    const gst::StreamCredentials c = gst::credentials_from_options(o.user.get(), o.password_file.get());
     s.user = c.user;
     s.password = c.password;
-  } catch (const cli::CredentialError& e) {
+  } catch (const gst::CredentialError& e) {
     return usage(e.what());
   }
 

@@ -116,10 +116,10 @@ int focusmeter_watch_reference_main(int argc, char** argv) {
         return cli::usage_error(kCommand, "--now: '" + camera + "' is not among the targets given");
       fw::WatchState state(o.state_path, o.confirm);
       fw::register_camera(state, *it);
-      const fw::CheckReport report = fw::check_camera(*it, o.check, state);
-      if (report.result.status != cli::Status::Ok)
-        return cli::fail(kCommand, cli::kExitUnchecked, "the check failed: " + report.judgement.reason);
-      check_id = report.check_id;
+      const fw::CheckReport done = fw::check_camera(*it, o.check, state);
+      if (done.result.status != focusmeter::report::Status::Ok)
+        return cli::fail(kCommand, cli::kExitUnchecked, "the check failed: " + done.judgement.reason);
+      check_id = done.check_id;
       record = find_camera(store, it->identity);
     }
     if (!record) return cli::fail(kCommand, cli::kExitDataError, "no camera '" + camera + "' in the state file");
