@@ -9,3 +9,4 @@ int focusmeter_train_main(int argc, char** argv);
 int focusmeter_serve_main(int argc, char** argv);
 int focusmeter_watch_main(int argc, char** argv);
 int focusmeter_watch_reference_main(int argc, char** argv);
+int focusmeter_watch_report_main(int argc, char** argv);

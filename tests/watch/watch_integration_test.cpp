@@ -132,7 +132,7 @@ class WatchIntegration : public ::testing::Test {
         "watch",     "--cameras", cameras_,       "--state", state_,
         "--confirm", "2",         "--learn",      "2",       "--jobs",
         "4",         "--webhook", webhook_.url(), "--mqtt",  "127.0.0.1:" + std::to_string(broker_->port()),
-        "--timeout", "8"};
+        "--timeout", "15"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -297,7 +297,7 @@ TEST_F(WatchIntegration, TwoShardsCheckEachCameraExactlyOnce) {
     // Each shard its own state file, as separate machines would have.
     const RunResult r =
         run_focusmeter({"watch", "--cameras", cameras_, "--state", dir_.file(std::string("shard-") + shard[0] + ".db"),
-                        "--shard", shard, "--once", "--confirm", "1", "--timeout", "8", "--mqtt",
+                        "--shard", shard, "--once", "--confirm", "1", "--timeout", "15", "--mqtt",
                         "127.0.0.1:" + std::to_string(broker_->port())});
     EXPECT_TRUE(r.status == 0 || r.status == 2) << r.out << r.err;
     for (const char* name : {"steady", "drifts", "softy", "turned"})

@@ -1,6 +1,6 @@
 // `focusmeter watch`: the command line (watch_options), then the state, the
 // alert sinks and the metrics endpoint, then the loop (watch_loop). Its
-// subcommand `watch reference` is in watch_reference_command.cpp.
+// subcommands `watch reference` and `watch report` have files of their own.
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
@@ -26,6 +26,7 @@ constexpr const char* kCommand = "watch";
 
 int focusmeter_watch_main(int argc, char** argv) {
   if (argc >= 2 && !std::strcmp(argv[1], "reference")) return focusmeter_watch_reference_main(argc - 1, argv + 1);
+  if (argc >= 2 && !std::strcmp(argv[1], "report")) return focusmeter_watch_report_main(argc - 1, argv + 1);
   fw::WatchOptions o;
   const int parsed = fw::parse_watch_options(
       argc, argv, kCommand, "- check cameras on a schedule against their own reference", true, nullptr, o);
