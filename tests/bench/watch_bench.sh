@@ -12,11 +12,14 @@
 # once); a check costs (C_K - C_1) / (K - 1). Medians of N runs each.
 #
 # Usage: tests/bench/watch_bench.sh BUILD_DIR [N] [SECONDS]   (default 3 runs of 20 s)
+# Environment: FRAMES (keyframes judged per check, default 2), CODECS
+# ("h264 h265"), SIZES ("1920x1080 3840x2160").
 # Numbers depend on the machine and its load: run it on an idle one.
 set -euo pipefail
 build=$(realpath "${1:?usage: watch_bench.sh BUILD_DIR [N]}")
 runs=${2:-3}
 seconds=${3:-20}
+frames=${FRAMES:-2}
 fakecam="$build/tests/fakecam/focusmeter-fakecam"
 focusmeter="$build/tools/focusmeter"
 export GST_PLUGIN_PATH="$build/gst-plugin/element" GST_REGISTRY="$build/registry.bin"
@@ -56,7 +59,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # once_of URL -> the median CPU of N `watch --once` runs.
 once_of() {
   for i in $(seq "$runs"); do
-    cpu_of "$focusmeter" watch "$1" --once --frames 2 --timeout 15 --state "$work/once-$i.db" -q
+    cpu_of "$focusmeter" watch "$1" --once --frames "$frames" --timeout 15 --state "$work/once-$i.db" -q
     echo
   done | median
 }
@@ -66,7 +69,7 @@ once_of() {
 loop_of() {
   for i in $(seq "$runs"); do
     local out="$work/loop-$i.out" cpu
-    cpu=$(cpu_of sh -c "exec timeout -s TERM $seconds '$focusmeter' watch '$1' --every 1 --jitter 0 --frames 2 \
+    cpu=$(cpu_of sh -c "exec timeout -s TERM $seconds '$focusmeter' watch '$1' --every 1 --jitter 0 --frames $frames \
       --timeout 15 --state '$work/loop-$i.db' >'$out'")
     echo "$cpu $(grep -c ' CLEAR .*\[check ' "$out" || true)"
   done | sort -g | awk '{ c[NR] = $1; k[NR] = $2 } END { m = int((NR + 1) / 2); print c[m], k[m] }'
@@ -74,8 +77,8 @@ loop_of() {
 
 printf "%-12s %9s %12s %10s\n" "camera" "once (s)" "loop (s/K)" "check (ms)"
 octet=10
-for codec in h264 h265; do
-  for size in 1920x1080 3840x2160; do
+for codec in ${CODECS:-h264 h265}; do
+  for size in ${SIZES:-1920x1080 3840x2160}; do
     start_camera "$octet" --codec "$codec" --width "${size%x*}" --height "${size#*x}"
     url="rtsp://$block.$octet:$port/Streaming/Channels/101"
     once=$(once_of "$url")

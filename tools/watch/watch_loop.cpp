@@ -161,17 +161,21 @@ struct WatchLoop::Impl {
     if (settings.once) due[d.index] = -1;
   }
 
-  void begin_stop() {
-    if (stopping) return;
+  // Stops the schedule; returns how many queued checks will not start.
+  std::size_t begin_stop() {
+    if (stopping) return 0;
     stopping = true;
+    std::size_t dropped = 0;
     {
       std::lock_guard<std::mutex> lock(queue_lock);
-      in_flight -= queue.size();  // queued but not started: never run
+      dropped = queue.size();
+      in_flight -= dropped;  // queued but not started: never run
       for (std::size_t i : queue) busy[i] = false;
       queue.clear();
       closed = true;
     }
     queue_cv.notify_all();
+    return dropped;
   }
 
   std::size_t alerts_pending() const {
@@ -188,9 +192,9 @@ struct WatchLoop::Impl {
   void tick() {
     if (!stopping && cli::InterruptWatch::received()) {
       stop_signal = cli::InterruptWatch::received();
-      std::fprintf(stderr, "focusmeter watch: %s: finishing %zu check(s) in flight\n",
-                   cli::signal_label(stop_signal).c_str(), in_flight);
-      begin_stop();
+      const std::size_t queued = begin_stop();
+      std::fprintf(stderr, "focusmeter watch: %s: finishing %zu check(s) in flight (%zu queued not started)\n",
+                   cli::signal_label(stop_signal).c_str(), in_flight, queued);
     }
     if (!stopping && settings.once && checked == cameras.size()) begin_stop();
     if (stopping) {
