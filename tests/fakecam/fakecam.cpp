@@ -553,6 +553,9 @@ int main(int argc, char** argv) {
       gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &relay, nullptr);
       // The camera is running before anyone connects: wait for its first
       // encoded frame (so the SDP can carry the parameter sets), then let it run.
+      // The original picture from the first frame on (input-selector would
+      // otherwise take whichever branch pushes first).
+      if (!change_to.empty()) show_changed(encoder.get(), false);
       gst_element_set_state(encoder.get(), GST_STATE_PLAYING);
       for (int i = 0; i < 200; ++i) {
         {
@@ -681,7 +684,6 @@ int main(int argc, char** argv) {
         " " + std::to_string(onvif_bound) + (discovery_bound > 0 ? " " + std::to_string(discovery_bound) : "");
   }
   if (!change_to.empty()) {
-    show_changed(encoder.get(), false);
     g_unix_signal_add(SIGUSR1, on_change_signal, encoder.get());
     g_unix_signal_add(SIGUSR2, on_restore_signal, encoder.get());
     if (o.change_after >= 0) g_timeout_add(static_cast<guint>(o.change_after * 1000), on_change_timer, encoder.get());
