@@ -8,7 +8,7 @@ MESON_TEST_ARGS ?=
 # reliable under instrumentation (the normal build keeps -Werror).
 SANITIZE_BUILD ?= build-asan
 
-.PHONY: all deps build test test-unit test-element test-integration test-sanitize test-valgrind demo bench eval fuzz devenv install clean
+.PHONY: all deps build test test-unit test-element test-integration test-sanitize test-valgrind demo demo-watch bench eval fuzz devenv install clean
 
 all: build
 
@@ -42,6 +42,10 @@ test-valgrind: build
 
 demo: build
 	@tools/scripts/demo.sh $(BUILD)
+
+# `focusmeter watch` on three fake cameras that change while running.
+demo-watch: build
+	@tools/scripts/demo-watch.sh $(BUILD)
 
 bench: build
 	@tools/scripts/bench.sh $(BUILD)

@@ -7,3 +7,6 @@ int focusmeter_discover_main(int argc, char** argv);
 int focusmeter_check_main(int argc, char** argv);
 int focusmeter_train_main(int argc, char** argv);
 int focusmeter_serve_main(int argc, char** argv);
+int focusmeter_watch_main(int argc, char** argv);
+int focusmeter_watch_reference_main(int argc, char** argv);
+int focusmeter_watch_report_main(int argc, char** argv);

@@ -27,6 +27,9 @@ constexpr Command kCommands[] = {
     {"check", focusmeter_check_main, "check images, folders, recorded clips and stream URIs"},
     {"train", focusmeter_train_main, "build a data set and train a focus model"},
     {"serve", focusmeter_serve_main, "answer focus predictions over a JSON HTTP API"},
+#ifdef FOCUSMETER_HAVE_WATCH
+    {"watch", focusmeter_watch_main, "check cameras on a schedule against their own reference, with alerts"},
+#endif
 };
 
 void usage(FILE* out) {

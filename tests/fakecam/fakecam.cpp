@@ -24,6 +24,15 @@
 // stream, with the same credentials; `--discovery-port P` a WS-Discovery
 // responder for it. The READY line then also carries those ports.
 //
+// A picture that changes while the camera runs, as a real one's does when
+// its lens drifts, someone turns it or covers it: `--change-to KIND`
+// (defocus: the picture blurred further by --change-blur; scene: a different
+// scene; black: nothing) with `--change-after SECONDS` switches the
+// encoder's input once, and SIGUSR1 switches to the changed picture and
+// SIGUSR2 back to the original at any time (for tests that drive the
+// change themselves). Clients joined to the running stream see the new
+// picture from the encoder's next frame on.
+//
 // When it listens it prints one line on stdout, "READY <address> <port>",
 // and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
 // dies takes its cameras with it). The password comes from a file, never
@@ -74,7 +83,11 @@ struct Options {
   gint discovery_port = -1;  // -1: no WS-Discovery responder
   gboolean discovery_group = FALSE;
   gchar* blurred_channels = nullptr;
+  gchar* change_to = nullptr;  // defocus, scene, black
+  gdouble change_after = -1;   // seconds; < 0: only on SIGUSR1
+  gdouble change_blur = 2.0;   // defocus: the extra Gaussian sigma
   ~Options() {
+    g_free(change_to);
     g_free(codec);
     g_free(defocus);
     g_free(blurred_channels);
@@ -101,10 +114,26 @@ cv::Mat synthetic_scene(int width, int height) {
 
 // Writes the frame the camera shows (resized, maybe blurred) as a PNG in a
 // private temporary directory; returns its path, or "" with `error` set.
+// A second scene for --change-to scene: other shapes at other places, so
+// that nothing of the first one lines up.
+cv::Mat other_scene(int width, int height) {
+  cv::Mat img(height, width, CV_8UC3, cv::Scalar(60, 140, 90));
+  for (int i = 0; i < 14; ++i)
+    cv::circle(img, {(i * 97) % width, (i * 53 + 30) % height}, 18 + (i * 7) % 40, cv::Scalar(230, 200, 40), 3);
+  for (int x = 0; x < width; x += 23) cv::line(img, {x, height / 3}, {x + 11, height}, cv::Scalar(10, 10, 10), 2);
+  cv::putText(img, "another place", {width / 5, height / 4}, cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(255, 255, 255),
+              3);
+  return img;
+}
+
 std::string prepare_frame(const Options& o, const std::string& dir, std::string& error, double blur,
-                          const std::string& name = "frame.png") {
+                          const std::string& name = "frame.png", const std::string& kind = "") {
   cv::Mat img;
-  if (o.image) {
+  if (kind == "black") {
+    img = cv::Mat::zeros(o.height, o.width, CV_8UC3);
+  } else if (kind == "scene") {
+    img = other_scene(o.width, o.height);
+  } else if (o.image) {
     img = cv::imread(o.image, cv::IMREAD_COLOR);
     if (img.empty()) {
       error = std::string("cannot read image ") + o.image;
@@ -114,6 +143,8 @@ std::string prepare_frame(const Options& o, const std::string& dir, std::string&
   } else {
     img = synthetic_scene(o.width, o.height);
   }
+  if (kind == "defocus") blur = std::sqrt(blur * blur + o.change_blur * o.change_blur);
+  if (kind == "black") blur = 0;
   if (blur > 0 && o.defocus && g_str_equal(o.defocus, "disk")) {
     // A defocused lens: the point spread function is a uniform disk of radius --blur.
     const int r = static_cast<int>(std::ceil(blur));
@@ -217,7 +248,10 @@ void strict_auth_init(StrictAuth*) {}
 // The camera's encoder: runs from start-up, whoever watches. Its output
 // (parsed into avc/hvc1 so that the caps carry the parameter sets for the
 // SDP) goes to an appsink, and from there to every live RTSP media.
-std::string encoder_launch(const Options& o, const std::string& codec, const std::string& frame_path) {
+// With a `changed_path`, both pictures run into an input-selector (named
+// "picture") and the camera shows one or the other.
+std::string encoder_launch(const Options& o, const std::string& codec, const std::string& frame_path,
+                           const std::string& changed_path = "") {
   g_autofree gchar* quoted = g_strescape(frame_path.c_str(), nullptr);
   const int key_int = std::max(1, static_cast<int>(std::lround(o.gop * o.fps)));
   std::string enc;
@@ -228,9 +262,39 @@ std::string encoder_launch(const Options& o, const std::string& codec, const std
   else
     enc = "video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=" +
           std::to_string(key_int) + " ! h264parse ! video/x-h264,stream-format=avc,alignment=au";
-  return std::string("filesrc location=\"") + quoted +
-         "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
-         "/1 ! videoconvert ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true";
+  auto picture = [&](const char* location) {
+    return std::string("filesrc location=\"") + location +
+           "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
+           "/1 ! videoconvert";
+  };
+  if (changed_path.empty())
+    return picture(quoted) + " ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true";
+  g_autofree gchar* changed = g_strescape(changed_path.c_str(), nullptr);
+  const std::string raw = std::string("video/x-raw,format=") + (o.ten_bit ? "I420_10LE" : "I420");
+  return "input-selector name=picture ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true " +
+         picture(quoted) + " ! " + raw + " ! picture.sink_0 " + picture(changed) + " ! " + raw + " ! picture.sink_1";
+}
+
+// Shows the original (false) or the changed picture (true).
+void show_changed(GstElement* encoder, bool changed) {
+  g_autoptr(GstElement) selector = gst_bin_get_by_name(GST_BIN(encoder), "picture");
+  if (!selector) return;
+  g_autoptr(GstPad) pad = gst_element_get_static_pad(selector, changed ? "sink_1" : "sink_0");
+  if (pad) g_object_set(selector, "active-pad", pad, nullptr);
+  std::fprintf(stderr, "fakecam: showing the %s picture\n", changed ? "changed" : "original");
+}
+
+gboolean on_change_signal(gpointer encoder) {
+  show_changed(static_cast<GstElement*>(encoder), true);
+  return G_SOURCE_CONTINUE;
+}
+gboolean on_restore_signal(gpointer encoder) {
+  show_changed(static_cast<GstElement*>(encoder), false);
+  return G_SOURCE_CONTINUE;
+}
+gboolean on_change_timer(gpointer encoder) {
+  show_changed(static_cast<GstElement*>(encoder), true);
+  return G_SOURCE_REMOVE;
 }
 
 std::string media_launch(const std::string& mode, const std::string& codec) {
@@ -384,6 +448,12 @@ int main(int argc, char** argv) {
        nullptr},
       {"blurred-channels", 0, 0, G_OPTION_ARG_STRING, &o.blurred_channels,
        "NVR: blur only these channels by --blur, e.g. 2,4", "LIST"},
+      {"change-to", 0, 0, G_OPTION_ARG_STRING, &o.change_to,
+       "A second picture: defocus, scene or black (shown after --change-after, or on SIGUSR1; SIGUSR2 goes back)",
+       "KIND"},
+      {"change-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.change_after, "Seconds after start to show --change-to",
+       "SECONDS"},
+      {"change-blur", 0, 0, G_OPTION_ARG_DOUBLE, &o.change_blur, "defocus: extra Gaussian sigma (default 2)", "SIGMA"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
   g_option_context_add_main_entries(ctx, entries, nullptr);
@@ -408,6 +478,16 @@ int main(int argc, char** argv) {
   if ((codec != "h264" && codec != "h265") || (o.ten_bit && codec != "h265") ||
       (o.defocus && !g_str_equal(o.defocus, "gaussian") && !g_str_equal(o.defocus, "disk"))) {
     std::fprintf(stderr, "fakecam: --codec is h264 or h265 (--10bit needs h265); --defocus gaussian or disk\n");
+    return 64;
+  }
+
+  const std::string change_to = o.change_to ? o.change_to : "";
+  if ((!change_to.empty() && change_to != "defocus" && change_to != "scene" && change_to != "black") ||
+      (!change_to.empty() && (o.channels > 0 || mode != "rtsp")) || (o.change_after >= 0 && change_to.empty()) ||
+      !(o.change_blur > 0)) {
+    std::fprintf(stderr,
+                 "fakecam: --change-to is defocus, scene or black (one camera, rtsp mode); "
+                 "--change-after needs it; --change-blur > 0\n");
     return 64;
   }
 
@@ -454,7 +534,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fakecam: %s\n", error.c_str());
         return 1;
       }
-      encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path).c_str(), &err));
+      std::string changed_path;
+      if (!change_to.empty()) {
+        changed_path = prepare_frame(o, tmp.path, error, o.blur, "changed.png", change_to);
+        if (changed_path.empty()) {
+          std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+          return 1;
+        }
+      }
+      encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path, changed_path).c_str(), &err));
       if (!encoder || err) {
         std::fprintf(stderr, "fakecam: cannot build the encoder: %s\n", err ? err->message : "unknown error");
         return 1;
@@ -465,6 +553,9 @@ int main(int argc, char** argv) {
       gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &relay, nullptr);
       // The camera is running before anyone connects: wait for its first
       // encoded frame (so the SDP can carry the parameter sets), then let it run.
+      // The original picture from the first frame on (input-selector would
+      // otherwise take whichever branch pushes first).
+      if (!change_to.empty()) show_changed(encoder.get(), false);
       gst_element_set_state(encoder.get(), GST_STATE_PLAYING);
       for (int i = 0; i < 200; ++i) {
         {
@@ -591,6 +682,11 @@ int main(int argc, char** argv) {
     }
     extra_ports =
         " " + std::to_string(onvif_bound) + (discovery_bound > 0 ? " " + std::to_string(discovery_bound) : "");
+  }
+  if (!change_to.empty()) {
+    g_unix_signal_add(SIGUSR1, on_change_signal, encoder.get());
+    g_unix_signal_add(SIGUSR2, on_restore_signal, encoder.get());
+    if (o.change_after >= 0) g_timeout_add(static_cast<guint>(o.change_after * 1000), on_change_timer, encoder.get());
   }
   std::printf("READY %s %d%s\n", address.c_str(), bound, extra_ports.c_str());
   std::fflush(stdout);

@@ -16,11 +16,13 @@
 #include "watch/command_hook_sink.h"
 #include "watch/mqtt_sink.h"
 #include "watch/webhook_sink.h"
+#include "webhook_receiver.h"
 
 namespace fw = focusmeter::watch;
 using fw::testing::spin_for;
 using fw::testing::spin_until;
 using fw::testing::TempDir;
+using fw::testing::WebhookReceiver;
 
 namespace {
 
@@ -70,63 +72,6 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-// An HTTP receiver on 127.0.0.1 (port chosen by the kernel) that records
-// every POST to /hook and answers `fail_first` of them with 500.
-class WebhookReceiver {
- public:
-  struct Request {
-    std::string method;
-    std::string body;
-    std::string authorization;
-  };
-
-  WebhookReceiver() {
-    server_ = soup_server_new(nullptr, nullptr);
-    soup_server_add_handler(server_, "/hook", handle, this, nullptr);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GError) err = nullptr;
-    if (!soup_server_listen(server_, addr, static_cast<SoupServerListenOptions>(0), &err))
-      throw std::runtime_error(err->message);
-    GSList* uris = soup_server_get_uris(server_);
-    port_ = g_uri_get_port(static_cast<GUri*>(uris->data));
-    g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
-  }
-  ~WebhookReceiver() {
-    soup_server_disconnect(server_);
-    g_object_unref(server_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  int fail_first = 0;
-  unsigned fail_status = 500;
-  std::vector<Request> requests;
-  std::size_t delivered = 0;
-
- private:
-  static void handle(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer self) {
-    auto* r = static_cast<WebhookReceiver*>(self);
-    Request req;
-    req.method = soup_server_message_get_method(msg);
-    SoupMessageBody* body = soup_server_message_get_request_body(msg);
-    g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
-    gsize n = 0;
-    const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &n));
-    req.body.assign(data ? data : "", n);
-    const char* auth = soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Authorization");
-    req.authorization = auth ? auth : "";
-    r->requests.push_back(req);
-    if (static_cast<int>(r->requests.size()) <= r->fail_first) {
-      soup_server_message_set_status(msg, r->fail_status, nullptr);
-    } else {
-      ++r->delivered;
-      soup_server_message_set_status(msg, 200, nullptr);
-    }
-    soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
-  }
-  SoupServer* server_ = nullptr;
-  guint port_ = 0;
-};
 
 fw::RetryPolicy fast_retry(unsigned attempts) { return fw::RetryPolicy{attempts, 40, 200}; }
 

@@ -51,7 +51,8 @@ std::string render_camera_metrics(const std::vector<CameraGauges>& cameras, cons
   family(o, "focusmeter_camera_up", "1 when the camera's last check analysed a frame, 0 when it failed.");
   for (const auto& [_, c] : by_label) o << "focusmeter_camera_up" << label(*c) << " " << (c->up ? 1 : 0) << "\n";
 
-  family(o, "focusmeter_camera_score", "Focus score of the camera's last analysed frame (0 blurry .. 1 sharp).");
+  family(o, "focusmeter_camera_score",
+         "The model's score of the camera's last analysed frame (at or above the threshold: BLURRY).");
   for (const auto& [_, c] : by_label)
     if (c->score) o << "focusmeter_camera_score" << label(*c) << " " << metric_number(*c->score) << "\n";
 
