@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo-watch`: `focusmeter watch` on three fake cameras (loopback,
 # 127.0.0.211-213, one port chosen at run time): a steady one, one whose
-# lens drifts slightly (its absolute verdict stays CLEAR) and one that is
+# lens drifts slightly (caught against its own reference) and one that is
 # turned to another scene. Rounds of `watch --once` share one state file:
 # two learn the references (--learn 2), then the cameras change (SIGUSR1 to
 # fakecam) and two more rounds open the incidents (--confirm 2). Finally
