@@ -74,21 +74,10 @@ bool build_camera_dataset(const std::vector<SourcePhoto>& sources, const Dataset
     error = "no source images";
     return false;
   }
-  std::error_code ec;
-  for (const char* sub : {"clear", "blurry", "ambiguous"}) {
-    fs::create_directories(fs::path(opt.output) / sub, ec);
-    if (ec) {
-      error = opt.output + ": cannot create folder (" + ec.message() + ")";
-      return false;
-    }
-  }
-  std::vector<std::string> names;
-  std::map<std::string, int> seen;
-  for (const SourcePhoto& src : sources) {
-    std::string stem = fs::path(src.path).stem().string();
-    if (seen[stem]++) stem += "_" + std::to_string(seen[stem]);
-    names.push_back(stem);
-  }
+  if (!make_label_folders(opt.output, error)) return false;
+  std::vector<std::string> paths;
+  for (const SourcePhoto& src : sources) paths.push_back(src.path);
+  const std::vector<std::string> names = unique_source_names(paths);
 
   ensure_gstreamer();  // before the workers start
   const std::size_t total = sources.size() * static_cast<std::size_t>(opt.per_source);

@@ -60,28 +60,37 @@ std::vector<std::string> default_sources() {
   return out;
 }
 
+bool make_label_folders(const std::string& output, std::string& error) {
+  std::error_code ec;
+  for (const char* sub : {"clear", "blurry", "ambiguous"}) {
+    fs::create_directories(fs::path(output) / sub, ec);
+    if (ec) {
+      error = output + ": cannot create folder (" + ec.message() + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> unique_source_names(const std::vector<std::string>& paths) {
+  std::vector<std::string> names;
+  std::map<std::string, int> seen;
+  for (const std::string& path : paths) {
+    std::string stem = fs::path(path).stem().string();
+    if (seen[stem]++) stem += "_" + std::to_string(seen[stem]);
+    names.push_back(stem);
+  }
+  return names;
+}
+
 bool build_dataset(const DatasetOptions& opt, std::string& error) {
   if (opt.sources.empty()) {
     error = "no source images";
     return false;
   }
-  std::error_code ec;
-  for (const char* sub : {"clear", "blurry", "ambiguous"}) {
-    fs::create_directories(fs::path(opt.output) / sub, ec);
-    if (ec) {
-      error = opt.output + ": cannot create folder (" + ec.message() + ")";
-      return false;
-    }
-  }
-
+  if (!make_label_folders(opt.output, error)) return false;
   // Source names must be unique: they name files and the held-out split.
-  std::vector<std::string> names;
-  std::map<std::string, int> seen;
-  for (const std::string& src : opt.sources) {
-    std::string stem = fs::path(src).stem().string();
-    if (seen[stem]++) stem += "_" + std::to_string(seen[stem]);
-    names.push_back(stem);
-  }
+  const std::vector<std::string> names = unique_source_names(opt.sources);
 
   const std::size_t total = opt.sources.size() * static_cast<std::size_t>(opt.per_source);
   std::vector<Row> rows(total);

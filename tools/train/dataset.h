@@ -26,6 +26,13 @@ struct DatasetOptions {
 // Returns false with `error` set (one line) on failure.
 bool build_dataset(const DatasetOptions& opt, std::string& error);
 
+// What both recipes share: the label folders (clear/, blurry/, ambiguous/)
+// under `output` (false + `error` when one cannot be made), and a unique
+// name per source (its file stem, "_2", "_3" … for repeats), which names
+// the files and decides the held-out split.
+bool make_label_folders(const std::string& output, std::string& error);
+std::vector<std::string> unique_source_names(const std::vector<std::string>& paths);
+
 // A source photo and the Debian package that ships it (the held-out unit of
 // `focusmeter train eval`).
 struct SourcePhoto {
