@@ -2,10 +2,10 @@
 // made by the camera recipe (tools/scripts/make-blackbox.sh, its own seed),
 // grouped by degradation kind, each with its physical label. The model the
 // tools use by default (default_model(): models/default.json compiled in)
-// judges every frame through the core, as `focusmeter check` does (UNKNOWN,
-// nothing to judge, is not the expected verdict); a kind fails when fewer
-// frames get their expected verdict
-// than tests/blackbox/ratchet.csv says. The counts may only go up: when a
+// judges every frame through the core's focus map (judge_frame), as
+// `focusmeter check` does (UNKNOWN, nothing to judge, is not the expected
+// verdict); a kind fails when fewer frames get their expected verdict than
+// tests/blackbox/ratchet.csv says. The counts may only go up: when a
 // better model passes more, raise them in the same commit.
 #include <gtest/gtest.h>
 
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 
@@ -58,10 +59,10 @@ TEST(Blackbox, NoKindPassesFewerFramesThanCommitted) {
     const std::string& kind = row[0];
     const cv::Mat gray = cv::imread(kDir + row[1], cv::IMREAD_GRAYSCALE);
     ASSERT_FALSE(gray.empty()) << row[1] << " does not decode";
-    const fm::FeatureVector fv =
-        fm::compute_features(fm::LumaView(gray.data, gray.cols, gray.rows, static_cast<std::ptrdiff_t>(gray.step[0])),
-                             fm::judgement_features(&model));
-    const fm::Judgement j = fm::judge(model, fv);
+    // The verdict path of the element and every command: the focus map.
+    const fm::Judgement j =
+        fm::judge_frame(model, fm::LumaView(gray.data, gray.cols, gray.rows, static_cast<std::ptrdiff_t>(gray.step[0])))
+            .judgement;
     const fm::Verdict expected = row[2] == "blurry" ? fm::Verdict::Blurry : fm::Verdict::Clear;
     ++total[kind];
     passed[kind] += j.verdict == expected;
