@@ -335,11 +335,12 @@ TEST_F(WatchIntegration, SigtermFinishesChecksInFlight) {
   ASSERT_TRUE(g_subprocess_communicate_utf8(proc, nullptr, nullptr, &out, &err, nullptr));
   EXPECT_TRUE(g_subprocess_get_if_exited(proc));
   EXPECT_EQ(g_subprocess_get_exit_status(proc), 0) << err;
-  int in_flight = -1;
+  int in_flight = -1, queued = -1;
   const char* at = std::strstr(err, "SIGTERM: finishing ");
   ASSERT_TRUE(at) << err;
-  std::sscanf(at, "SIGTERM: finishing %d", &in_flight);
+  std::sscanf(at, "SIGTERM: finishing %d check(s) in flight (%d queued", &in_flight, &queued);
   EXPECT_GE(in_flight, 1) << err;
+  ASSERT_GE(queued, 0) << err;
   fw::StateStore store(state_);
   EXPECT_EQ(store.integrity_check(), "ok");
   std::size_t stored = 0;
@@ -347,8 +348,11 @@ TEST_F(WatchIntegration, SigtermFinishesChecksInFlight) {
   std::size_t printed = 0;
   for (const char* name : {"steady", "drifts", "softy", "turned", "capped"}) printed += !line_of(out, name).empty();
   // Every check in flight was finished, recorded and reported; none started
-  // after (--jobs 4 for 5 cameras: one was still queued, and stays unchecked).
+  // after. At the signal each camera's first check was done, in flight,
+  // queued (--jobs 4 for 5 cameras) or not yet due (the first round is
+  // spread over a tenth of --every); how many of each depends on the
+  // machine's speed. The queued and the not yet due stay unchecked.
   EXPECT_EQ(stored, printed) << out;
   EXPECT_GE(printed, static_cast<std::size_t>(in_flight)) << out;
-  EXPECT_LE(printed, 4u) << out;
+  EXPECT_LE(printed, 5u - static_cast<std::size_t>(queued)) << out << err;
 }
