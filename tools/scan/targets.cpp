@@ -164,8 +164,12 @@ void enforce_range_limits(const std::vector<TargetSpec>& specs, bool allow_large
 
 std::string redact_userinfo(const std::string& text) {
   // "user:secret@" anywhere (with or without a scheme) -> "user:***@".
+  // G_REGEX_RAW: the text is whatever bytes a targets file held, and GLib's
+  // regex (PCRE2, JIT) reads invalid UTF-8 out of bounds unless told it is
+  // bytes (found by make fuzz: tests/fuzz/corpus/targets/crash-*).
   static const GRegex* const userinfo =
-      g_regex_new("([^\\s/:@]+):[^\\s@/]*@", G_REGEX_OPTIMIZE, G_REGEX_MATCH_DEFAULT, nullptr);
+      g_regex_new("([^\\s/:@]+):[^\\s@/]*@", static_cast<GRegexCompileFlags>(G_REGEX_OPTIMIZE | G_REGEX_RAW),
+                  G_REGEX_MATCH_DEFAULT, nullptr);
   g_autofree gchar* out = g_regex_replace(userinfo, text.c_str(), -1, 0, "\\1:***@", G_REGEX_MATCH_DEFAULT, nullptr);
   return out ? out : "(unprintable input)";
 }
