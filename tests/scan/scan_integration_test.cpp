@@ -23,6 +23,7 @@
 
 #include "../common/fake_farm.h"
 #include "../common/focusmeter_run.h"
+#include "../common/jsonl_results.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -233,17 +234,7 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
   expect_no_password(j.out + j.err, "jsonl run");
 }
 
-// Parses jsonl output into results keyed by host.
-std::map<std::string, nlohmann::json> jsonl_by_host(const std::string& out) {
-  std::map<std::string, nlohmann::json> by_host;
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) {
-      const auto r = nlohmann::json::parse(line);
-      by_host[r["host"].get<std::string>()] = r;
-    }
-  return by_host;
-}
+using focusmeter_test::jsonl_by_host;
 
 TEST_F(ScanIntegration, UrlTemplateTargetsFileAndNamedBrand) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";

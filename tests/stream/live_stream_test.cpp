@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "../common/fake_farm.h"
+#include "../common/jsonl_results.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -23,16 +24,7 @@ struct Expect {
   const char* verdict;
 };
 
-std::map<std::string, nlohmann::json> jsonl_by_host(const std::string& out) {
-  std::map<std::string, nlohmann::json> by_host;
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) {
-      const auto r = nlohmann::json::parse(line);
-      by_host[r["host"].get<std::string>()] = r;
-    }
-  return by_host;
-}
+using focusmeter_test::jsonl_by_host;
 
 TEST(LiveStreams, EveryScanJudgesRealPicturesOnly) {
   FakeFarm farm;
