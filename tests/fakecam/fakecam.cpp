@@ -13,6 +13,8 @@
 // between its clients, starts with an appsrc fed from it.) The SDP carries
 // the parameter sets (sprop-parameter-sets), as real cameras' do.
 // --tcp-refuse offers RTP over UDP only (SETUP over TCP gets 461).
+// --max-sessions N serves at most N clients at once, as cameras limit their
+// RTSP sessions: SETUP beyond that gets 503 Service Unavailable.
 //
 // Two more modes stand in for broken devices: `garbage`
 // answers every connection with bytes that are not RTSP, `silent` accepts
@@ -78,6 +80,7 @@ struct Options {
   gchar* defocus = nullptr;
   gboolean ten_bit = FALSE;
   gboolean tcp_refuse = FALSE;
+  gint max_sessions = 0;     // 0: no limit
   gint channels = 0;         // 0: one camera at --path
   gint onvif_port = -1;      // -1: no ONVIF service
   gint discovery_port = -1;  // -1: no WS-Discovery responder
@@ -438,6 +441,8 @@ int main(int argc, char** argv) {
        "How --blur defocuses: gaussian (sigma, the default) or disk (radius)", "KIND"},
       {"tcp-refuse", 0, 0, G_OPTION_ARG_NONE, &o.tcp_refuse, "Offer RTP over UDP only (SETUP over TCP gets 461)",
        nullptr},
+      {"max-sessions", 0, 0, G_OPTION_ARG_INT, &o.max_sessions,
+       "Serve at most N clients at once (SETUP beyond gets 503); 0 = no limit", "N"},
       {"channels", 0, 0, G_OPTION_ARG_INT, &o.channels,
        "NVR: serve N channels at --path with {channel} filled in (default /Streaming/Channels/{channel}01)", "N"},
       {"onvif-port", 0, 0, G_OPTION_ARG_INT, &o.onvif_port, "Also serve ONVIF on this HTTP port (0 = chosen)", "PORT"},
@@ -573,6 +578,10 @@ int main(int argc, char** argv) {
     server = gst_rtsp_server_new();
     gst_rtsp_server_set_address(server, address.c_str());
     gst_rtsp_server_set_service(server, std::to_string(o.port).c_str());
+    if (o.max_sessions > 0) {
+      g_autoptr(GstRTSPSessionPool) pool = gst_rtsp_server_get_session_pool(server);
+      gst_rtsp_session_pool_set_max_sessions(pool, static_cast<guint>(o.max_sessions));
+    }
 
     g_autoptr(GstRTSPMediaFactory) factory = gst_rtsp_media_factory_new();
     gst_rtsp_media_factory_set_launch(factory, media_launch(mode, codec).c_str());

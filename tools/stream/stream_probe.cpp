@@ -1,6 +1,7 @@
 #include "stream/stream_probe.h"
 
 #include <gst/gst.h>
+#include <gst/rtsp/gstrtspdefs.h>
 
 #include <algorithm>
 #include <atomic>
@@ -94,17 +95,36 @@ std::string seconds_text(double s) {
   return buf;
 }
 
+// The RTSP status of an error answer, read from the debug text of
+// rtspsrc 1.22's error: its last line is "<phrase> (<code>)" for DESCRIBE
+// answers it has no case for (message "Unhandled error") and "Error
+// (<code>): <phrase>" for SETUP's (message "Could not write to resource.").
+// 0 when there is none.
+int rtsp_status_in(const char* debug) {
+  if (!debug) return 0;
+  const char* line = std::strrchr(debug, '\n');
+  line = line ? line + 1 : debug;
+  for (const char* p = std::strchr(line, '('); p; p = std::strchr(p + 1, '(')) {
+    if (g_ascii_isdigit(p[1]) && g_ascii_isdigit(p[2]) && g_ascii_isdigit(p[3]) && p[4] == ')')
+      return (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+  }
+  return 0;
+}
+
 // The server refused the transport asked for in SETUP: 461 Unsupported
 // transport, which rtspsrc 1.22 reports as STREAM/CODEC_NOT_FOUND "No
 // supported stream was found. You might need to allow more transport
-// protocols ...", or 400 Bad Request.
-bool transport_refused(const GError* err, bool described) {
-  if (!described || !err || !err->message) return false;
-  return std::strstr(err->message, "transport protocols") != nullptr || std::strstr(err->message, "461") != nullptr ||
-         std::strstr(err->message, "Bad Request") != nullptr;
+// protocols ...", or 400 Bad Request. rtspsrc posts the same error when
+// select-stream declined every stream, so it is a refusal only when a
+// video stream was offered: an audio-only camera is not retried over UDP.
+bool transport_refused(const GError* err, const char* debug, bool described, bool saw_video) {
+  if (!described || !saw_video || !err || !err->message) return false;
+  const int code = rtsp_status_in(debug);
+  return code == 461 || code == 400 || std::strstr(err->message, "transport protocols") != nullptr ||
+         std::strstr(err->message, "461") != nullptr || std::strstr(err->message, "Bad Request") != nullptr;
 }
 
-std::string error_reason(report::Status status, const GError* err, bool described, bool saw_video,
+std::string error_reason(report::Status status, const GError* err, const char* debug, bool described, bool saw_video,
                          const std::string& user) {
   switch (status) {
     case report::Status::AuthFailed:
@@ -118,8 +138,13 @@ std::string error_reason(report::Status status, const GError* err, bool describe
       break;
   }
   if (described && !saw_video) return "the camera offers no video track";
-  if (transport_refused(err, described))
+  if (transport_refused(err, debug, described, saw_video))
     return std::string("the camera refused this RTP transport (461 Unsupported transport or 400): ") + err->message;
+  const int code = rtsp_status_in(debug);
+  if (code == 503) return "the camera is busy: 503 Service Unavailable (too many clients, or its stream is restarting)";
+  if (code >= 400 && code < 600)
+    return "the camera answered " + std::to_string(code) + " " +
+           gst_rtsp_status_as_text(static_cast<GstRTSPStatusCode>(code));
   if (err->domain == GST_CORE_ERROR && err->code == GST_CORE_ERROR_MISSING_PLUGIN)
     return std::string("no decoder for this stream: ") + err->message;
   if (err->domain == GST_STREAM_ERROR && err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND)
@@ -226,8 +251,10 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
         }
         failed = true;
         out.status = classify_error(e, ctx.described);
-        out.reason = cli::scrub_secret(error_reason(out.status, e, ctx.described, ctx.saw_video, user), password);
-        if (refused && transport_refused(e, ctx.described)) *refused = g_error_copy(e);
+        out.reason =
+            cli::scrub_secret(error_reason(out.status, e, debug, ctx.described, ctx.saw_video, user), password);
+        out.busy = rtsp_status_in(debug) == 503;
+        if (refused && transport_refused(e, debug, ctx.described, ctx.saw_video)) *refused = g_error_copy(e);
         break;
       }
       default:
@@ -265,6 +292,27 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
   // (read only once no streaming thread can touch it).
   std::lock_guard<std::mutex> lock(ctx.mutex);
   if (stopped && ctx.kept) out.frame = gst::sample_to_mat(ctx.kept, GST_VIDEO_FORMAT_BGR);
+  return out;
+}
+
+// A camera that answers 503 Service Unavailable is busy, not broken: real
+// cameras do while their encoder restarts or when they serve as many
+// clients as they allow, and gst-rtsp-server does while a shared stream is
+// being torn down for its last client. Asked again a moment later, it
+// usually answers; so up to kBusyRetries more attempts, kBusyPauseUs apart,
+// while at least kBusyMinBudgetUs of the deadline is left.
+constexpr int kBusyRetries = 3;
+constexpr gint64 kBusyPauseUs = 300 * 1000;
+constexpr gint64 kBusyMinBudgetUs = 1000 * 1000;
+
+ProbeOutcome probe_patiently(const std::string& url, const std::string& user, const std::string& password,
+                             const ProbeOptions& options, Transport transport, gint64 deadline_us, GError** refused) {
+  ProbeOutcome out = probe_once(url, user, password, options, transport, deadline_us, refused);
+  for (int retry = 1; retry <= kBusyRetries && out.busy; ++retry) {
+    if (deadline_us - g_get_monotonic_time() < kBusyPauseUs * retry + kBusyMinBudgetUs) break;
+    g_usleep(static_cast<gulong>(kBusyPauseUs * retry));
+    out = probe_once(url, user, password, options, transport, deadline_us, refused);
+  }
   return out;
 }
 
@@ -306,13 +354,13 @@ report::Status classify_error(const GError* err, bool described) {
 ProbeOutcome probe_stream(const std::string& url, const std::string& user, const std::string& password,
                           const ProbeOptions& options, gint64 deadline_us) {
   if (options.transport != Transport::Auto)
-    return probe_once(url, user, password, options, options.transport, deadline_us, nullptr);
+    return probe_patiently(url, user, password, options, options.transport, deadline_us, nullptr);
   // Auto: RTP over TCP first (one connection, no firewall or socket-buffer
   // trouble); UDP when the server refuses TCP.
   g_autoptr(GError) refused = nullptr;
-  ProbeOutcome tcp = probe_once(url, user, password, options, Transport::Tcp, deadline_us, &refused);
+  ProbeOutcome tcp = probe_patiently(url, user, password, options, Transport::Tcp, deadline_us, &refused);
   if (!refused) return tcp;
-  ProbeOutcome udp = probe_once(url, user, password, options, Transport::Udp, deadline_us, nullptr);
+  ProbeOutcome udp = probe_patiently(url, user, password, options, Transport::Udp, deadline_us, nullptr);
   const std::string why = "server does not offer RTP over TCP; tried UDP";
   udp.reason = udp.reason.empty() ? why : why + ": " + udp.reason;
   return udp;

@@ -19,7 +19,12 @@
 //
 // Transports: tcp, udp, http (RTSP tunnelled in HTTP) or auto: TCP first,
 // then UDP when the server refuses RTP over TCP (461 Unsupported transport,
-// or 400), with the reason recorded. The UDP receive buffer is sized for 4K.
+// or 400), with the reason recorded; never for a camera that offers no
+// video at all. The UDP receive buffer is sized for 4K.
+//
+// A camera answering 503 Service Unavailable (busy: too many clients, a
+// stream restarting) is asked again a few times, a moment apart, while the
+// deadline allows; if it stays busy the reason says so.
 //
 // Credentials go in rtspsrc's user-id/user-pw properties, never in the URL,
 // so GStreamer's own errors and logs cannot echo the password.
@@ -64,6 +69,7 @@ struct ProbeOutcome {
   report::Status status = report::Status::StreamError;
   std::string reason;                     // one line, no password
   bool described = false;                 // the camera answered DESCRIBE: the route exists
+  bool busy = false;                      // the last attempt got 503 Service Unavailable
   std::vector<FrameResult> frames;        // the judged pictures
   SkippedBuffers skipped;                 // buffers the element did not judge (last count seen)
   guint64 dropped_before_keyframe = 0;    // delta units dropped while waiting for the first keyframe
