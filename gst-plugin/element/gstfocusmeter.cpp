@@ -72,6 +72,7 @@
 #include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 #include "focusmeter/parameters.h"
+#include "focusmeter/static_tiles.h"
 #include "focusmeter_message.h"
 #include "focusmeter_model_object.h"
 #include "frame_luma.h"
@@ -140,9 +141,14 @@ struct Stream {
   focusmeter::Aggregate aggregate;     // the EOS summary's verdict (focusmeter/aggregate.h)
   focusmeter::SkippedBuffers skipped;  // buffers not judged (flags), see transform_ip
   std::vector<std::uint8_t> scratch;   // converted luma for packed formats
+  // Tiles identical over the last analysed frames while the rest changes
+  // leave the vote like overlays (focusmeter/static_tiles.h); one stream's
+  // history, forgotten on start, flush and caps changes.
+  focusmeter::StaticTileTracker static_tiles;
 
   void reset_counts() {
     next_time = GST_CLOCK_TIME_NONE;
+    static_tiles.reset();
     frames = 0;
     aggregate = focusmeter::Aggregate();
     warned_no_verdict = warned_frame_failure = false;
@@ -352,9 +358,17 @@ static gboolean gst_focusmeter_sink_event(GstBaseTransform* trans, GstEvent* eve
   auto* self = GST_FOCUSMETER(trans);
   switch (GST_EVENT_TYPE(event)) {
     case GST_EVENT_FLUSH_STOP:
+      // A seek or a restart: the frames before it say nothing about what
+      // stays the same in the frames after.
+      self->priv->stream.static_tiles.reset();
+      self->priv->stream.next_time = GST_CLOCK_TIME_NONE;
+      break;
     case GST_EVENT_SEGMENT:
       // Running time restarts: re-anchor the interval on the next frame.
       self->priv->stream.next_time = GST_CLOCK_TIME_NONE;
+      break;
+    case GST_EVENT_CAPS:
+      self->priv->stream.static_tiles.reset();  // another picture format or size
       break;
     case GST_EVENT_EOS:
       post_final_message(self);
@@ -418,7 +432,12 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
 
   const focusmeter::LumaView luma = focusmeter::frame_luma(frame, roi, st.scratch);
   std::optional<focusmeter::FrameJudgement> judged;
-  if (st.model && !st.inject_nan_features) judged = focusmeter::judge_frame(*st.model, luma, settings.threshold);
+  if (st.model && !st.inject_nan_features) {
+    judged = focusmeter::judge_frame(*st.model, luma, settings.threshold);
+    st.static_tiles.observe(luma, judged->map.grid);
+    focusmeter::leave_out_static(*judged, st.static_tiles.static_tiles(judged->map.textured), *st.model,
+                                 settings.threshold);
+  }
   focusmeter::FeatureVector fv =
       judged ? judged->features : focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));
   if (st.inject_nan_features && st.model)

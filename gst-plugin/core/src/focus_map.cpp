@@ -77,10 +77,15 @@ FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::option
   FrameJudgement f;
   f.features = compute_features(luma, judgement_features(&model));
   f.map = focus_map(luma, model);
+  settle_judgement(f, model, threshold);
+  return f;
+}
+
+void settle_judgement(FrameJudgement& f, const Model& model, std::optional<double> threshold) {
   const double t = threshold.value_or(model.threshold());
   f.aggregate = aggregate_map(f.map, t);
   f.judgement = judge(model, f.features, threshold);
-  if (!f.judgement.verdict) return f;  // nothing to judge in the whole frame, or no score
+  if (!f.judgement.verdict) return;  // nothing to judge in the whole frame, or no score
   Judgement& j = f.judgement;
   if (!f.aggregate.score) {  // textured as a whole, but no tile has enough to vote
     j.low_texture = true;
@@ -89,11 +94,10 @@ FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::option
     const bool dark = f.features[Feature::Brightness] < kDarkBrightness;
     j.no_verdict = NoVerdict{dark ? NoVerdictKind::TooDark : NoVerdictKind::NoDetail,
                              dark ? "no textured tile: too dark" : "no textured tile: no detail to judge focus"};
-    return f;
+    return;
   }
   j.score = *f.aggregate.score;
   j.verdict = *j.score >= t ? Verdict::Blurry : Verdict::Clear;
-  return f;
 }
 
 }  // namespace focusmeter

@@ -173,4 +173,10 @@ struct FrameJudgement {
 
 FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::optional<double> threshold = std::nullopt);
 
+// The last steps of judge_frame: `f.aggregate` from `f.map`, then
+// `f.judgement` from judge() on `f.features` and that aggregate. For a map
+// whose votes changed after judge_frame (static tiles in a stream,
+// static_tiles.h).
+void settle_judgement(FrameJudgement& f, const Model& model, std::optional<double> threshold);
+
 }  // namespace focusmeter

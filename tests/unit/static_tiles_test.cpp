@@ -1,0 +1,207 @@
+// Overlays in streams (focusmeter/static_tiles.h) on constructed sequences:
+// a defocused scene that changes from frame to frame under a crisp banner
+// that does not, still scenes, and the limits of the rule.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <opencv2/imgcodecs.hpp>
+#include <vector>
+
+#include "../common/constructed_frames.h"
+#include "focusmeter/focus_map.h"
+#include "focusmeter/static_tiles.h"
+
+namespace fm = focusmeter;
+
+namespace {
+
+// 576 x 288: a 6 x 3 grid of 96 px tiles (the minimum tile side).
+constexpr int kWidth = 576, kHeight = 288, kTile = 96;
+
+cv::Mat fixture(const char* name) {
+  return cv::imread(std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/" + name, cv::IMREAD_GRAYSCALE);
+}
+
+fm::LumaView view(const cv::Mat& m) { return fm::LumaView(m.data, m.cols, m.rows, m.step[0]); }
+
+// Frame `t` of a scene that moves: the sharp astronaut panned by 3 px a
+// frame, defocused with radius `r` (0: sharp), with sensor noise that
+// differs every frame.
+cv::Mat moving_scene(int t, double r) {
+  static const cv::Mat src = fixture("astronaut_641x479.png");
+  cv::Mat m = src(cv::Rect(3 * t, 20, kWidth, kHeight)).clone();
+  if (r > 0) m = fm::test::defocus(m, r);
+  return fm::test::with_noise(m, 1.5, 100 + static_cast<unsigned>(t));
+}
+
+// A banner burnt in over the first `tiles` tiles of the top row: an opaque
+// mid-grey box with anti-aliased light-grey text. Crisp, but not what the
+// per-frame rule takes for text (its strokes do not reach the ends of the
+// luma range), so only the stream rule can leave it out.
+void draw_banner(cv::Mat& m, int tiles) {
+  const cv::Rect box(0, 0, tiles * kTile, kTile);
+  cv::Mat banner = m(box);  // drawn into the box only: the text is clipped at its edge
+  banner.setTo(70);
+  for (int line = 0; line < 3; ++line)
+    cv::putText(banner, "CAM-07 NORTH GATE 2026-12-03 12:34:56", cv::Point(6, 26 + 30 * line), cv::FONT_HERSHEY_SIMPLEX,
+                0.62, cv::Scalar::all(165), 1, cv::LINE_AA);
+}
+
+std::vector<bool> banner_tiles(int tiles) {
+  std::vector<bool> v(18, false);
+  for (int i = 0; i < tiles; ++i) v[static_cast<std::size_t>(i)] = true;
+  return v;
+}
+
+class StaticTilesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { model_ = fm::default_model(); }
+  static void TearDownTestSuite() { model_.reset(); }
+
+  // Judges `frames` in order as one stream does; returns the last frame's
+  // judgement before and after the static tiles left the vote, and the
+  // static tiles of every frame.
+  struct Run {
+    fm::FrameJudgement before, after;
+    std::vector<std::vector<bool>> still;
+  };
+  static Run run(const std::vector<cv::Mat>& frames) {
+    Run out;
+    fm::StaticTileTracker tracker;
+    for (const cv::Mat& m : frames) {
+      out.before = fm::judge_frame(*model_, view(m));
+      tracker.observe(view(m), out.before.map.grid);
+      out.still.push_back(tracker.static_tiles(out.before.map.textured));
+      out.after = out.before;
+      fm::leave_out_static(out.after, out.still.back(), *model_, std::nullopt);
+    }
+    return out;
+  }
+  static std::shared_ptr<const fm::Model> model_;
+};
+std::shared_ptr<const fm::Model> StaticTilesTest::model_;
+
+int count(const std::vector<bool>& v) { return static_cast<int>(std::count(v.begin(), v.end(), true)); }
+
+}  // namespace
+
+TEST_F(StaticTilesTest, CrispBannerOverAChangingDefocusedSceneLeavesTheVote) {
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    frames.push_back(moving_scene(t, 5));
+    draw_banner(frames.back(), 5);
+  }
+  const Run r = run(frames);
+  ASSERT_EQ(r.before.map.grid.cols, 6);
+  ASSERT_EQ(r.before.map.grid.rows, 3);
+  // Identical in kStaticFrames frames before it counts.
+  EXPECT_EQ(count(r.still[0]), 0);
+  EXPECT_EQ(count(r.still[1]), 0);
+  for (std::size_t f = fm::kStaticFrames - 1; f < frames.size(); ++f)
+    EXPECT_EQ(r.still[f], banner_tiles(5)) << "frame " << f;
+  // The one-frame rule does not see the banner as text ...
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(r.before.map.textured[static_cast<std::size_t>(i)]) << i;
+    EXPECT_FALSE(r.before.map.overlay[static_cast<std::size_t>(i)]) << i;
+  }
+  // ... so its crisp tiles vote CLEAR and make the frame look half soft;
+  // left out, the frame is plainly BLURRY.
+  EXPECT_TRUE(r.before.aggregate.partial) << r.before.aggregate.soft_share;
+  EXPECT_EQ(r.after.judgement.verdict, fm::Verdict::Blurry) << r.after.judgement.score.value_or(-1);
+  EXPECT_EQ(r.after.aggregate.overlay_tiles, 5);
+  EXPECT_EQ(r.after.aggregate.voters, r.before.aggregate.voters - 5);
+  EXPECT_FALSE(r.after.aggregate.partial) << r.after.aggregate.soft_share;
+  const fm::MapSummary summary = fm::summarise(r.after.map, r.after.aggregate);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(summary.overlay[static_cast<std::size_t>(i)]) << i;
+}
+
+TEST_F(StaticTilesTest, PerfectlyStillStreamMarksNothing) {
+  // A synthetic stream (or a frozen camera) repeats the same picture: no
+  // tile changed, so nothing is "static against the rest".
+  cv::Mat m = moving_scene(0, 5);
+  draw_banner(m, 5);
+  const Run r = run(std::vector<cv::Mat>(5, m));
+  for (const auto& still : r.still) EXPECT_EQ(count(still), 0);
+  EXPECT_EQ(r.after.aggregate.voters, r.before.aggregate.voters);
+}
+
+TEST_F(StaticTilesTest, StillSceneWithSensorNoiseMarksNothing) {
+  // Nothing moves but the sensor's noise changes every pixel, the banner's
+  // tiles too (noise is added after it here, as a camera without OSD has).
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    cv::Mat m = fm::test::defocus(moving_scene(0, 0), 5);
+    frames.push_back(fm::test::with_noise(m, 1.0, 300 + static_cast<unsigned>(t)));
+  }
+  const Run r = run(frames);
+  for (const auto& still : r.still) EXPECT_EQ(count(still), 0);
+}
+
+TEST_F(StaticTilesTest, MostOfThePictureStillIsTheSceneNotAnOverlay) {
+  // 7 of 18 tiles identical (a still view where only the lower part moves,
+  // or an encoder copying unchanged blocks) while the other 11 change: more
+  // than a third, so it is the scene and none is left out.
+  const cv::Mat still_part = moving_scene(0, 0);
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    cv::Mat m = moving_scene(t, 0);
+    still_part(cv::Rect(0, 0, kWidth, kTile)).copyTo(m(cv::Rect(0, 0, kWidth, kTile)));
+    still_part(cv::Rect(0, kTile, kTile, kTile)).copyTo(m(cv::Rect(0, kTile, kTile, kTile)));
+    frames.push_back(m);
+  }
+  const Run r = run(frames);
+  for (const auto& still : r.still) EXPECT_EQ(count(still), 0);
+  EXPECT_EQ(r.after.aggregate.voters, r.before.aggregate.voters);
+}
+
+TEST_F(StaticTilesTest, TheRestMustChangeNotJustOneTile) {
+  // Only one tile changes (a flag in the wind on a still picture): fewer than
+  // kMinChangedShare of the textured tiles changed, so nothing is static.
+  const cv::Mat base = moving_scene(0, 0);
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    cv::Mat m = base.clone();
+    moving_scene(t, 0)(cv::Rect(0, 0, kTile, kTile)).copyTo(m(cv::Rect(0, 2 * kTile, kTile, kTile)));
+    frames.push_back(m);
+  }
+  const Run r = run(frames);
+  for (const auto& still : r.still) EXPECT_EQ(count(still), 0);
+}
+
+TEST(StaticTileSignatures, SameContentSameSignatureWhateverTheStride) {
+  const cv::Mat m = fixture("camera_512x512.png")(cv::Rect(0, 0, 301, 203)).clone();
+  cv::Mat padded(m.rows, m.cols + 13, CV_8U, cv::Scalar(99));
+  m.copyTo(padded(cv::Rect(0, 0, m.cols, m.rows)));
+  const fm::TileGrid grid = fm::tile_grid(m.cols, m.rows);
+  const fm::LumaView a = view(m);
+  const fm::LumaView b(padded.data, m.cols, m.rows, padded.step[0]);
+  EXPECT_EQ(fm::tile_signatures(a, grid), fm::tile_signatures(b, grid));
+}
+
+TEST(StaticTileSignatures, OnePixelChangesOnlyItsTile) {
+  cv::Mat m = fixture("camera_512x512.png")(cv::Rect(0, 0, 301, 203)).clone();
+  const fm::TileGrid grid = fm::tile_grid(m.cols, m.rows);
+  ASSERT_GE(grid.count(), 4);
+  const auto before = fm::tile_signatures(view(m), grid);
+  const fm::Rect last = grid.tile(grid.count() - 1);
+  m.at<std::uint8_t>(last.top + last.height - 1, last.left + last.width - 1) ^= 1;  // the last byte of the frame
+  const auto after = fm::tile_signatures(view(m), grid);
+  for (int i = 0; i + 1 < grid.count(); ++i)
+    EXPECT_EQ(before[static_cast<std::size_t>(i)], after[static_cast<std::size_t>(i)]);
+  EXPECT_NE(before.back(), after.back());
+}
+
+TEST(StaticTileTracker, ANewGridStartsOver) {
+  const cv::Mat big = fixture("camera_512x512.png");
+  const cv::Mat small = big(cv::Rect(0, 0, 300, 200)).clone();
+  fm::StaticTileTracker tracker;
+  for (int t = 0; t < 3; ++t) tracker.observe(view(big), fm::tile_grid(big.cols, big.rows));
+  for (int run : tracker.runs()) EXPECT_EQ(run, 3);
+  tracker.observe(view(small), fm::tile_grid(small.cols, small.rows));
+  ASSERT_EQ(tracker.runs().size(), static_cast<std::size_t>(fm::tile_grid(small.cols, small.rows).count()));
+  for (int run : tracker.runs()) EXPECT_EQ(run, 1);
+  tracker.reset();
+  EXPECT_TRUE(tracker.runs().empty());
+  // Textured flags that do not match the grid: nothing static, no crash.
+  EXPECT_TRUE(tracker.static_tiles({true, false}).empty());
+}
