@@ -8,36 +8,54 @@ namespace focusmeter {
 namespace {
 
 // One step of a multiply-xorshift hash over 64-bit words: every input bit
-// reaches every output bit within a few steps, and it costs a multiply per
-// 8 pixels (about 0.3 ms over a 1080p frame on one core).
+// reaches every output bit within a few steps.
 std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
   h ^= word;
   h *= 0x9E3779B97F4A7C15ULL;
   return h ^ (h >> 29);
 }
 
+std::uint64_t load(const std::uint8_t* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);  // unaligned rows: memcpy is the portable load
+  return w;
+}
+
+// Four independent lanes of 8 bytes each, so the multiplies overlap instead
+// of waiting on each other, folded into `h` at the row's end (the cost per
+// frame: tests/bench/static_tiles_bench.cpp, docs/focus-map.md).
 std::uint64_t hash_row(std::uint64_t h, const std::uint8_t* p, int n) {
+  std::uint64_t l0 = 1, l1 = 2, l2 = 3, l3 = 4;
   int x = 0;
-  for (; x + 8 <= n; x += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + x, 8);  // unaligned rows: memcpy is the portable load
-    h = mix(h, w);
+  for (; x + 32 <= n; x += 32) {
+    l0 = mix(l0, load(p + x));
+    l1 = mix(l1, load(p + x + 8));
+    l2 = mix(l2, load(p + x + 16));
+    l3 = mix(l3, load(p + x + 24));
   }
+  for (; x + 8 <= n; x += 8) l0 = mix(l0, load(p + x));
   std::uint64_t tail = 0;
   std::memcpy(&tail, p + x, static_cast<std::size_t>(n - x));
   tail ^= static_cast<std::uint64_t>(n) << 56;  // the length too: a short row differs from a zero-padded one
-  return mix(h, tail);
+  return mix(mix(mix(mix(mix(h, l0), l1), l2), l3), tail);
 }
 
 }  // namespace
 
 std::vector<std::uint64_t> tile_signatures(const LumaView& luma, const TileGrid& grid) {
-  std::vector<std::uint64_t> out(static_cast<std::size_t>(grid.count()), 0);
-  for (int i = 0; i < grid.count(); ++i) {
-    const Rect r = grid.tile(i);
-    std::uint64_t h = 0xCBF29CE484222325ULL;
-    for (int y = r.top; y < r.top + r.height; ++y) h = hash_row(h, luma.row(y) + r.left, r.width);
-    out[static_cast<std::size_t>(i)] = h;
+  std::vector<std::uint64_t> out(static_cast<std::size_t>(grid.count()), 0xCBF29CE484222325ULL);
+  // Row by row through the frame (each row once, in memory order), each
+  // row's segments going to their tiles' hashes.
+  for (int row = 0; row < grid.rows; ++row) {
+    const Rect band = grid.tile(0, row);
+    for (int y = band.top; y < band.top + band.height; ++y) {
+      const std::uint8_t* line = luma.row(y);
+      for (int col = 0; col < grid.cols; ++col) {
+        const Rect r = grid.tile(col, row);
+        std::uint64_t& h = out[static_cast<std::size_t>(row) * grid.cols + col];
+        h = hash_row(h, line + r.left, r.width);
+      }
+    }
   }
   return out;
 }
