@@ -169,6 +169,8 @@ TEST(Analyze, LowTextureIsUnknownLikeTheElement) {
   EXPECT_EQ(j["reason_kind"], "too_dark");
   EXPECT_EQ(j["reason"], "covered or too dark (mean luma 12/255)");
   EXPECT_EQ(r.tally.clear + r.tally.blurry, 0u);
+  EXPECT_EQ(r.tally.too_dark, 1u);  // counted in /metrics as UNKNOWN
+  EXPECT_EQ(r.tally.no_detail, 0u);
   const std::string sharp = fixture_bytes("astronaut_641x479.png");
   EXPECT_EQ(json::parse(fs::analyze(&m, sharp.data(), sharp.size()).body)["low_texture"], false);
 }
@@ -186,6 +188,7 @@ TEST(Analyze, WithoutAModelGivesFeaturesAndNoVerdict) {
   EXPECT_TRUE(j["features"].contains("texture"));
   EXPECT_TRUE(j["low_texture"].is_boolean());
   EXPECT_EQ(r.tally.clear + r.tally.blurry, 0u);
+  EXPECT_EQ(r.tally.no_model, 1u);
 }
 
 TEST(Analyze, UndecodableIs422) {
@@ -245,4 +248,5 @@ TEST(Predict, NonFiniteScoreIsNoVerdict) {
   const fs::ApiResponse r = fs::predict(m, item(1e308, 1e308, 0.004, 0.003).dump());
   EXPECT_EQ(r.status, 422u) << r.body;
   EXPECT_NE(error_of(r).find("no verdict"), std::string::npos) << r.body;
+  EXPECT_EQ(r.tally.no_score, 1u);  // /metrics counts it under no_verdicts_total{reason="no_score"}
 }

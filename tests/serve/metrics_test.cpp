@@ -59,6 +59,33 @@ TEST(Metrics, AddsTalliesAndQueueGauges) {
   EXPECT_TRUE(has_line(t, "focusmeter_analyses_total{result=\"undecodable\"} 1")) << t;
   EXPECT_TRUE(has_line(t, "focusmeter_predictions_total{verdict=\"CLEAR\"} 3")) << t;
   EXPECT_TRUE(has_line(t, "focusmeter_predictions_total{verdict=\"BLURRY\"} 1")) << t;
+  // Nothing without a verdict yet: the series are there, at zero.
+  EXPECT_TRUE(has_line(t, "focusmeter_predictions_total{verdict=\"UNKNOWN\"} 0")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_no_verdicts_total{reason=\"no_model\"} 0")) << t;
   EXPECT_TRUE(has_line(t, "focusmeter_worker_jobs{state=\"queued\"} 2")) << t;
   EXPECT_TRUE(has_line(t, "focusmeter_worker_jobs{state=\"running\"} 1")) << t;
+}
+
+TEST(Metrics, CountsAnswersWithoutAVerdictByReason) {
+  fs::Metrics m;
+  fs::Tally dark;
+  dark.analysed = 1;
+  dark.too_dark = 1;
+  fs::Tally flat;
+  flat.analysed = 1;
+  flat.no_detail = 1;
+  fs::Tally features_only;
+  features_only.analysed = 1;
+  features_only.no_model = 1;
+  fs::Tally refused;
+  refused.no_score = 1;
+  for (const fs::Tally* t : {&dark, &dark, &flat, &features_only, &refused}) m.record_tally(*t);
+  const std::string t = m.render();
+  EXPECT_TRUE(has_line(t, "focusmeter_predictions_total{verdict=\"CLEAR\"} 0")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_predictions_total{verdict=\"UNKNOWN\"} 3")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_no_verdicts_total{reason=\"too_dark\"} 2")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_no_verdicts_total{reason=\"no_detail\"} 1")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_no_verdicts_total{reason=\"no_score\"} 1")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_no_verdicts_total{reason=\"no_model\"} 1")) << t;
+  EXPECT_TRUE(has_line(t, "focusmeter_analyses_total{result=\"analysed\"} 4")) << t;
 }

@@ -260,6 +260,8 @@ TEST_F(Serve, MetricsCountRequestsErrorsAndAnalyses) {
   ASSERT_EQ(client.post(url("/v1/predict"), "nope").status, 400u);
   ASSERT_EQ(client.post(url("/v1/analyze"), read_file(fixture("camera_512x512.png")), "image/png").status, 200u);
   ASSERT_EQ(client.post(url("/v1/analyze"), "junk", "image/png").status, 422u);
+  // A black picture (a covered lens): UNKNOWN, counted as such, not lost.
+  ASSERT_EQ(client.post(url("/v1/analyze"), read_file(fixture("black_33x17.png")), "image/png").status, 200u);
   const Reply m = client.get(url("/metrics"));
   ASSERT_EQ(m.status, 200u);
   EXPECT_EQ(m.headers.at("content-type").rfind("text/plain", 0), 0u);
@@ -267,10 +269,16 @@ TEST_F(Serve, MetricsCountRequestsErrorsAndAnalyses) {
   EXPECT_EQ(metric(t, "focusmeter_http_requests_total{path=\"/healthz\",code=\"200\"}"), 1);
   EXPECT_EQ(metric(t, "focusmeter_http_requests_total{path=\"/v1/predict\",code=\"400\"}"), 1);
   EXPECT_EQ(metric(t, "focusmeter_http_errors_total{code=\"422\"}"), 1);
-  EXPECT_EQ(metric(t, "focusmeter_analyses_total{result=\"analysed\"}"), 1);
+  EXPECT_EQ(metric(t, "focusmeter_analyses_total{result=\"analysed\"}"), 2);
   EXPECT_EQ(metric(t, "focusmeter_analyses_total{result=\"undecodable\"}"), 1);
-  EXPECT_EQ(metric(t, "focusmeter_http_request_duration_seconds_count"), 4);
-  EXPECT_EQ(metric(t, "focusmeter_http_request_duration_seconds_bucket{le=\"+Inf\"}"), 4);
+  EXPECT_EQ(metric(t, "focusmeter_predictions_total{verdict=\"CLEAR\"}") +
+                metric(t, "focusmeter_predictions_total{verdict=\"BLURRY\"}"),
+            1);
+  EXPECT_EQ(metric(t, "focusmeter_predictions_total{verdict=\"UNKNOWN\"}"), 1);
+  EXPECT_EQ(metric(t, "focusmeter_no_verdicts_total{reason=\"too_dark\"}"), 1);
+  EXPECT_EQ(metric(t, "focusmeter_no_verdicts_total{reason=\"no_model\"}"), 0);
+  EXPECT_EQ(metric(t, "focusmeter_http_request_duration_seconds_count"), 5);
+  EXPECT_EQ(metric(t, "focusmeter_http_request_duration_seconds_bucket{le=\"+Inf\"}"), 5);
 }
 
 TEST(ServeLimits, ChunkedAndExpectContinueBodiesOverTheLimitAre413) {

@@ -175,9 +175,12 @@ ApiResponse predict(const Model& model, std::string_view body) {
       return error_response(422, problem);
     const Prediction p = model.predict(fv);
     // A score that is not finite is no verdict: refused, never a CLEAR.
-    if (!p.verdict)
-      return error_response(
+    if (!p.verdict) {
+      ApiResponse refused = error_response(
           422, (batch ? "item " + std::to_string(i) + ": " : std::string()) + "no verdict: " + p.no_verdict);
+      refused.tally.no_score = 1;
+      return refused;
+    }
     (*p.verdict == Verdict::Blurry ? tally.blurry : tally.clear)++;
     results.push_back({{"verdict", verdict_name(*p.verdict)}, {"score", p.score}, {"model", model.name()}});
   }
@@ -215,8 +218,12 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
   tally.analysed = 1;
   if (model) {
     const Judgement& j = judged->judgement;
-    if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore)
-      return error_response(422, "no verdict: " + j.no_verdict->detail);
+    if (j.no_verdict && j.no_verdict->kind == NoVerdictKind::NoScore) {
+      ApiResponse refused = error_response(422, "no verdict: " + j.no_verdict->detail);
+      refused.tally.analysed = 1;
+      refused.tally.no_score = 1;
+      return refused;
+    }
     doc["model"] = model->name();
     if (j.verdict) {
       doc["verdict"] = verdict_name(*j.verdict);
@@ -228,12 +235,14 @@ ApiResponse analyze(const Model* model, const void* data, std::size_t size) {
       doc["score"] = nullptr;
       doc["reason"] = j.no_verdict->detail;
       doc["reason_kind"] = no_verdict_kind_name(j.no_verdict->kind);
+      (j.no_verdict->kind == NoVerdictKind::TooDark ? tally.too_dark : tally.no_detail)++;
     }
   } else {
     // No model: the features are still worth having; there is no verdict.
     doc["verdict"] = nullptr;
     doc["score"] = nullptr;
     doc["model"] = nullptr;
+    tally.no_model = 1;
   }
   ApiResponse r = json_response(200, doc);
   r.tally = tally;

@@ -19,9 +19,16 @@ namespace focusmeter::serve {
 
 // What one request did, for the metrics (the glue adds them up on the main
 // loop; these functions run on worker threads too).
+// Every answer without CLEAR or BLURRY is counted by its reason, so a
+// dashboard sees covered cameras and a missing model, not just fewer
+// verdicts.
 struct Tally {
   unsigned clear = 0;        // CLEAR predictions
   unsigned blurry = 0;       // BLURRY predictions
+  unsigned too_dark = 0;     // UNKNOWN: covered or too dark to judge
+  unsigned no_detail = 0;    // UNKNOWN: lit, but nothing to judge focus by
+  unsigned no_score = 0;     // refused (422): the model's score was not finite
+  unsigned no_model = 0;     // analysed without a model: features only
   unsigned analysed = 0;     // images analysed
   unsigned undecodable = 0;  // images refused as undecodable
 };

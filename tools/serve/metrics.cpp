@@ -34,6 +34,10 @@ void Metrics::record_request(const std::string& path, unsigned status, double se
 void Metrics::record_tally(const Tally& t) {
   totals_.clear += t.clear;
   totals_.blurry += t.blurry;
+  totals_.too_dark += t.too_dark;
+  totals_.no_detail += t.no_detail;
+  totals_.no_score += t.no_score;
+  totals_.no_model += t.no_model;
   totals_.analysed += t.analysed;
   totals_.undecodable += t.undecodable;
 }
@@ -73,10 +77,19 @@ std::string Metrics::render() const {
        "# TYPE focusmeter_analyses_total counter\n"
     << "focusmeter_analyses_total{result=\"analysed\"} " << totals_.analysed << "\n"
     << "focusmeter_analyses_total{result=\"undecodable\"} " << totals_.undecodable << "\n";
-  o << "# HELP focusmeter_predictions_total Verdicts given by /v1/predict and /v1/analyze.\n"
+  o << "# HELP focusmeter_predictions_total Verdicts given by /v1/predict and /v1/analyze (UNKNOWN: nothing to "
+       "judge).\n"
        "# TYPE focusmeter_predictions_total counter\n"
     << "focusmeter_predictions_total{verdict=\"CLEAR\"} " << totals_.clear << "\n"
-    << "focusmeter_predictions_total{verdict=\"BLURRY\"} " << totals_.blurry << "\n";
+    << "focusmeter_predictions_total{verdict=\"BLURRY\"} " << totals_.blurry << "\n"
+    << "focusmeter_predictions_total{verdict=\"UNKNOWN\"} " << totals_.too_dark + totals_.no_detail << "\n";
+  o << "# HELP focusmeter_no_verdicts_total Answers without a CLEAR or BLURRY verdict, by reason: too_dark and "
+       "no_detail (verdict UNKNOWN), no_score (refused with 422), no_model (features only).\n"
+       "# TYPE focusmeter_no_verdicts_total counter\n"
+    << "focusmeter_no_verdicts_total{reason=\"too_dark\"} " << totals_.too_dark << "\n"
+    << "focusmeter_no_verdicts_total{reason=\"no_detail\"} " << totals_.no_detail << "\n"
+    << "focusmeter_no_verdicts_total{reason=\"no_score\"} " << totals_.no_score << "\n"
+    << "focusmeter_no_verdicts_total{reason=\"no_model\"} " << totals_.no_model << "\n";
   o << "# HELP focusmeter_worker_jobs Jobs in the analysis worker pool, by state.\n"
        "# TYPE focusmeter_worker_jobs gauge\n"
     << "focusmeter_worker_jobs{state=\"queued\"} " << queued_ << "\n"
