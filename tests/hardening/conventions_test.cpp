@@ -53,8 +53,17 @@ TEST(Schemas, CheckReportValidates) {
   ASSERT_EQ(run.exit_code, 2) << run.err;
   EXPECT_EQ(validate(out, "focusmeter-check-report.schema.json"), "valid\n");
   // And a document that breaks the contract is caught (the validator is not a rubber stamp).
-  write_file(dir / "bad.json", std::string(R"({"schema_version": 1, "command": "check"})"));
+  write_file(dir / "bad.json", std::string(R"({"schema_version": 2, "command": "check"})"));
   EXPECT_NE(validate(dir / "bad.json", "focusmeter-check-report.schema.json"), "valid\n");
+  // Version 2 (docs/reports.md, Versions): the same report claiming version
+  // 1 does not validate, so a consumer pinned to 1 is told.
+  const std::string report = hardening_test::read_file(out);
+  const std::string v2 = "\"schema_version\": 2";
+  ASSERT_NE(report.find(v2), std::string::npos) << report;
+  std::string v1 = report;
+  v1.replace(v1.find(v2), v2.size(), "\"schema_version\": 1");
+  write_file(dir / "v1.json", v1);
+  EXPECT_NE(validate(dir / "v1.json", "focusmeter-check-report.schema.json"), "valid\n");
 }
 
 TEST(Schemas, ScanReportValidates) {

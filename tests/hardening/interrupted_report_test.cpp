@@ -101,7 +101,7 @@ TEST(InterruptedReport, SigintKeepsThePreviousReportThenWritesAPartialOne) {
   EXPECT_EQ(run.exit_code, 130);
   const json report = json::parse(read_file(out));
   EXPECT_EQ(report["partial"], true);
-  EXPECT_EQ(report["schema_version"], 1);
+  EXPECT_EQ(report["schema_version"], 2);
   const std::string why = report["interrupted"];
   EXPECT_EQ(why.rfind("interrupted by SIGINT after ", 0), 0u) << why;
   EXPECT_NE(why.find(" of 5 inputs"), std::string::npos) << why;

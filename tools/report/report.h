@@ -45,10 +45,15 @@ struct Report {
   std::string interrupted;  // e.g. "interrupted by SIGINT after 3 of 10"
 };
 
-// The version of the JSON report's layout ("schema_version" in every
-// document; schemas/focusmeter-{check,scan}-report.schema.json). Bumped
-// when a key changes meaning or goes away, not when one is added.
-constexpr int kReportSchemaVersion = 1;
+// The version of the reports' layout ("schema_version" in every JSON
+// document; schemas/focusmeter-{check,scan}-report.schema.json; JSONL lines
+// and CSV rows follow the same version). Bumped when a key or column changes
+// meaning, moves or goes away, not when a key is added; docs/reports.md
+// ("Versions") lists what each version changed.
+//   1: the first (issue 15).
+//   2: verdict UNKNOWN, score from the focus map, no_verdict, map,
+//      unknown_share, scan's channel (a CSV column that moved the others).
+constexpr int kReportSchemaVersion = 2;
 
 // "2026-11-26T00:17:02Z" for now.
 std::string utc_now_iso8601();
