@@ -235,6 +235,10 @@ TEST(CheckCli, ExitCodes) {
   EXPECT_EQ(run_check({"--format", "xml", dir / "sharp.png"}).exit_code, 64);
   EXPECT_EQ(run_check({"--no-such-option", dir / "sharp.png"}).exit_code, 64);
   EXPECT_EQ(run_check({"--every", "-1", dir / "sharp.png"}).exit_code, 64);
+  // The shared parameter's rule (focusmeter/parameters.h), as scan's.
+  const CliRun share = run_check({"--blurry-share", "-0.1", dir / "sharp.png"});
+  EXPECT_EQ(share.exit_code, 64);
+  EXPECT_NE(share.err.find("--blurry-share must be in [0, 1]"), std::string::npos) << share.err;
   EXPECT_EQ(run_check({"-o", dir / "no/such/dir/report.json", dir / "sharp.png"}).exit_code, 64);
   const CliRun bad_model = run_check({"-m", dir / "broken-model.json", dir / "sharp.png"});
   EXPECT_EQ(bad_model.exit_code, 65);

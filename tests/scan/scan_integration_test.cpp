@@ -421,6 +421,28 @@ TEST(ScanOptions, ShortTIsTheThreshold) {
   EXPECT_EQ(run_focusmeter({"train", "-r", "dir", "--data", "x", "--output", "y"}).status, 64);
 }
 
+// --blurry-share is check's option on scan too (focusmeter/parameters.h):
+// the same range check, and the same Aggregate deciding the camera. A share
+// of 0 calls BLURRY any camera with judged time at all, so the sharp camera
+// the range scan calls CLEAR reads BLURRY: the option reaches the decision.
+TEST_F(ScanIntegration, BlurryShareIsTheOneAggregateCut) {
+  const RunResult bad = run_focusmeter({"scan", "--blurry-share", "1.5", "127.0.0.1"});
+  EXPECT_EQ(bad.status, 64);
+  EXPECT_NE(bad.err.find("--blurry-share must be in [0, 1]"), std::string::npos) << bad.err;
+
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  auto args = base_args();
+  args.insert(args.end(), {"--frames", "2", "--format", "jsonl", address(10)});
+  const RunResult plain = run_focusmeter(args);
+  EXPECT_EQ(jsonl_by_host(plain.out)[address(10)]["verdict"], "CLEAR") << plain.out << plain.err;
+  args.insert(args.end(), {"--blurry-share", "0"});
+  const RunResult any = run_focusmeter(args);
+  const auto r = jsonl_by_host(any.out)[address(10)];
+  EXPECT_EQ(r["status"], "ok") << any.out << any.err;
+  EXPECT_EQ(r["verdict"], "BLURRY") << r.dump();
+  EXPECT_EQ(any.status, 1) << any.err;
+}
+
 // One more fake camera for a single test, stopped when it goes out of scope.
 class ExtraCamera {
  public:

@@ -46,7 +46,7 @@ struct Options {
   gint jobs = 0;
   gdouble timeout = 10;
   gdouble stream_seconds = 5;
-  gdouble blurry_share = 0.5;
+  gdouble blurry_share = parameters::BlurryShare::kDefault;
   gboolean seek = FALSE;
   cli::OptionString transport;
   gboolean keyframes_only = FALSE;
@@ -115,8 +115,8 @@ int run(int argc, char** argv) {
        "Give up on a clip or stream that makes no progress for SECONDS (default 10)", "SECONDS"},
       {"stream-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &o.stream_seconds,
        "Live streams: how long to watch when --to is not given (default 5)", "SECONDS"},
-      {"blurry-share", 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share,
-       "A clip is BLURRY overall when at least this share of its time is BLURRY (default 0.5)", "SHARE"},
+      {parameters::BlurryShare::kName, 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share, parameters::BlurryShare::kDoc,
+       "SHARE"},
       {"transport", 0, 0, G_OPTION_ARG_STRING, o.transport.slot(),
        "RTSP streams: auto (default: TCP, then UDP if the camera refuses TCP), tcp, udp or http", "T"},
       {"keyframes-only", 0, 0, G_OPTION_ARG_NONE, &o.keyframes_only,
@@ -144,7 +144,8 @@ int run(int argc, char** argv) {
   if (o.every < 0) return usage_error("--every must be >= 0");
   if (o.from >= 0 && o.to >= 0 && o.to <= o.from) return usage_error("--to must be after --from");
   if (o.timeout <= 0 || o.stream_seconds <= 0) return usage_error("--timeout and --stream-seconds must be > 0");
-  if (o.blurry_share < 0 || o.blurry_share > 1) return usage_error("--blurry-share must be in [0, 1]");
+  if (!parameters::BlurryShare::valid(o.blurry_share))
+    return usage_error(std::string("--blurry-share ") + parameters::BlurryShare::kRule);
   if (o.no_model && o.model.given()) return usage_error("--model and --no-model exclude each other");
   // The element's rule (focusmeter/parameters.h): -1, the default, is the model's own.
   if (!parameters::Threshold::valid(o.threshold))

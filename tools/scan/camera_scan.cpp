@@ -127,7 +127,7 @@ report::Result scan_target(const Target& target, const ScanSettings& settings, c
     r.width = o.width;
     r.height = o.height;
     r.reason = o.reason;
-    const bool decided = stream::decide(o, settings.model.get(), std::nullopt, r);
+    const bool decided = stream::decide(o, settings.model.get(), settings.blurry_share, r);
     if (frame) *frame = std::move(o.frame);
     // A camera without a verdict was not checked: never counted as CLEAR.
     return finish(decided ? report::Status::Ok : report::Status::StreamError, r.reason);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "focusmeter/model.h"
+#include "focusmeter/parameters.h"
 #include "report/result.h"
 #include "scan/routes.h"
 #include "scan/targets.h"
@@ -36,6 +37,9 @@ struct ScanSettings {
   // re-read); null: features only, no verdict.
   std::shared_ptr<const Model> model;
   std::optional<double> threshold;  // none: the model's own
+  // A camera is BLURRY when at least this share of its judged frames' time
+  // is (the core's Aggregate, as check's clips and streams).
+  double blurry_share = parameters::BlurryShare::kDefault;
 };
 
 // The routes tried for one target, in order; `channel` 0 = channel 1.

@@ -54,6 +54,7 @@ struct RawOptions {
   gint jobs = 0;
   gboolean no_model = FALSE;
   gdouble threshold = fm::parameters::Threshold::kModelOwn;
+  gdouble blurry_share = fm::parameters::BlurryShare::kDefault;
   gboolean all = FALSE;
   cli::OptionString transport;
   gboolean keyframes_only = FALSE;
@@ -112,6 +113,8 @@ int focusmeter_scan_main(int argc, char** argv) {
        "Report features only, no verdict (exit status 2: nothing was judged)", nullptr},
       {fm::parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold, fm::parameters::Threshold::kDoc,
        "SCORE"},
+      {fm::parameters::BlurryShare::kName, 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share,
+       fm::parameters::BlurryShare::kDoc, "SHARE"},
       {"all", 'a', 0, G_OPTION_ARG_NONE, &o.all, "Also list the unreachable addresses of ranges and CIDR blocks",
        nullptr},
       {"transport", 0, 0, G_OPTION_ARG_STRING, o.transport.slot(),
@@ -153,6 +156,8 @@ int focusmeter_scan_main(int argc, char** argv) {
   if (!(o.timeout > 0 && o.timeout <= 600)) return usage_error("--timeout must be in (0, 600] s");
   if (!fm::parameters::Threshold::valid(o.threshold))
     return usage_error(std::string("--threshold ") + fm::parameters::Threshold::kRule);
+  if (!fm::parameters::BlurryShare::valid(o.blurry_share))
+    return usage_error(std::string("--blurry-share ") + fm::parameters::BlurryShare::kRule);
   if (o.onvif_port < 1 || o.onvif_port > 65535) return usage_error("--onvif-port must be 1-65535");
   settings.port = o.port;
   settings.onvif_port = o.onvif_port;
@@ -168,6 +173,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     settings.stream.transport = *transport;
   }
   settings.threshold = fm::parameters::Threshold::from_value(o.threshold);
+  settings.blurry_share = o.blurry_share;
   settings.brand = o.brand.or_else("auto");
   if (!scan::routes_for_brand(settings.brand, false)) return usage_error("unknown --brand; known: " + brand_list());
   if (o.url_template.given()) {

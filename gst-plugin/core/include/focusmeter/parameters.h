@@ -42,6 +42,22 @@ struct Interval {
   static constexpr double kDefaultSeconds = kDefaultNs / 1e9;
 };
 
+// The one temporal rule's cut (focusmeter/aggregate.h): a clip, stream or
+// camera is BLURRY overall when at least this share of its judged time is
+// BLURRY. `--blurry-share` of check and scan.
+struct BlurryShare {
+  static constexpr const char* kName = "blurry-share";
+  static constexpr const char* kDoc =
+      "A clip, stream or camera is BLURRY overall when at least this share of its judged time is BLURRY, in "
+      "[0, 1] (default 0.5)";
+  static constexpr double kMin = 0.0;
+  static constexpr double kMax = 1.0;
+  static constexpr double kDefault = 0.5;  // Aggregate::kDefaultBlurryShare
+  static constexpr const char* kRule = "must be in [0, 1]";
+
+  static constexpr bool valid(double v) { return v >= kMin && v <= kMax; }
+};
+
 // The model file: the element's `model` and the CLI's `--model`.
 struct ModelFile {
   static constexpr const char* kName = "model";
