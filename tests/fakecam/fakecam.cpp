@@ -35,6 +35,10 @@
 // change themselves). Clients joined to the running stream see the new
 // picture from the encoder's next frame on.
 //
+// `--osd` burns in what nearly every IP camera draws after the lens: a date
+// and time top left and the camera's name bottom right, white with a black
+// outline, crisp (no anti-aliasing) however defocused the picture is.
+//
 // When it listens it prints one line on stdout, "READY <address> <port>",
 // and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
 // dies takes its cameras with it). The password comes from a file, never
@@ -89,6 +93,7 @@ struct Options {
   gchar* change_to = nullptr;  // defocus, scene, black
   gdouble change_after = -1;   // seconds; < 0: only on SIGUSR1
   gdouble change_blur = 2.0;   // defocus: the extra Gaussian sigma
+  gboolean osd = FALSE;
   ~Options() {
     g_free(change_to);
     g_free(codec);
@@ -129,6 +134,22 @@ cv::Mat other_scene(int width, int height) {
   return img;
 }
 
+// Two lines of OSD, drawn after the optics (so never blurred), about 1/30
+// of the frame's height tall, as cameras draw them.
+void burn_in_osd(cv::Mat& img) {
+  const double scale = img.rows / 720.0;
+  const int thick = std::max(1, static_cast<int>(std::lround(2 * scale)));
+  auto put = [&](const std::string& text, cv::Point at) {
+    cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(0), thick + 2, cv::LINE_8);
+    cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(255), thick, cv::LINE_8);
+  };
+  put("2026-12-03 12:34:56", {img.cols / 40, img.rows / 12});
+  int base = 0;
+  const std::string name = "CAM-07 LOADING BAY";
+  const cv::Size size = cv::getTextSize(name, cv::FONT_HERSHEY_SIMPLEX, scale, thick, &base);
+  put(name, {img.cols - size.width - img.cols / 40, img.rows - img.rows / 20});
+}
+
 std::string prepare_frame(const Options& o, const std::string& dir, std::string& error, double blur,
                           const std::string& name = "frame.png", const std::string& kind = "") {
   cv::Mat img;
@@ -158,6 +179,7 @@ std::string prepare_frame(const Options& o, const std::string& dir, std::string&
   } else if (blur > 0) {
     cv::GaussianBlur(img, img, {0, 0}, blur);
   }
+  if (o.osd && kind != "black") burn_in_osd(img);
   std::string path = dir + "/" + name;
   if (!cv::imwrite(path, img)) {
     error = "cannot write " + path;
@@ -459,6 +481,7 @@ int main(int argc, char** argv) {
       {"change-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.change_after, "Seconds after start to show --change-to",
        "SECONDS"},
       {"change-blur", 0, 0, G_OPTION_ARG_DOUBLE, &o.change_blur, "defocus: extra Gaussian sigma (default 2)", "SIGMA"},
+      {"osd", 0, 0, G_OPTION_ARG_NONE, &o.osd, "Burn in a crisp date and camera name (OSD), after --blur", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
   g_option_context_add_main_entries(ctx, entries, nullptr);

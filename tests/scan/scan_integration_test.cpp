@@ -467,6 +467,37 @@ class ExtraCamera {
 
 // An NVR: --channels 1-4 gives one row per channel, each with its own
 // verdict (channels 2 and 4 are out of focus), identified by host+channel.
+// Issue 12's case end to end: a defocused camera that burns in a crisp
+// date and name (fakecam --osd) reads BLURRY through scan with the
+// compiled-in model, its text tiles left out of the vote (the map's
+// `overlay`); the same camera in focus, with the same text, reads CLEAR.
+TEST_F(ScanIntegration, DefocusedCameraWithOsdIsBlurry) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string photo = std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/astronaut_641x479.png";
+  struct Case {
+    int octet;
+    std::vector<std::string> blur;
+    const char* verdict;
+  };
+  for (const Case& c : {Case{48, {"--blur", "4", "--defocus", "disk"}, "BLURRY"}, Case{49, {}, "CLEAR"}}) {
+    std::vector<std::string> cam_args{"--image", photo, "--osd"};
+    cam_args.insert(cam_args.end(), c.blur.begin(), c.blur.end());
+    ExtraCamera cam(address(c.octet), cam_args);
+    ASSERT_TRUE(cam.ready());
+    const RunResult run =
+        run_focusmeter({"scan", "--port", std::to_string(cam.port()), address(c.octet), "--format", "jsonl"});
+    const auto r = jsonl_by_host(run.out)[address(c.octet)];
+    EXPECT_EQ(r["status"], "ok") << run.out << run.err;
+    EXPECT_EQ(r["verdict"], c.verdict) << r.dump();
+    if (std::string(c.verdict) == "BLURRY") {
+      ASSERT_TRUE(r["map"].is_object()) << r.dump();
+      int overlays = 0;
+      for (const auto& o : r["map"]["overlay"]) overlays += o.get<bool>() ? 1 : 0;
+      EXPECT_GT(overlays, 0) << r["map"].dump();
+    }
+  }
+}
+
 TEST_F(ScanIntegration, NvrChannelsEachGetTheirRow) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
   ExtraCamera nvr(address(41), {"--channels", "4", "--blurred-channels", "2,4", "--blur", "4", "--user", "admin",
