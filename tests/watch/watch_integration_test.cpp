@@ -356,3 +356,11 @@ TEST_F(WatchIntegration, SigtermFinishesChecksInFlight) {
   EXPECT_GE(printed, static_cast<std::size_t>(in_flight)) << out;
   EXPECT_LE(printed, 5u - static_cast<std::size_t>(queued)) << out << err;
 }
+
+// --blurry-share is scan's (focusmeter/parameters.h): the same rule, and the
+// absolute verdict of each check uses it through scan's path.
+TEST(WatchOptions, BlurryShareFollowsTheSharedRule) {
+  const RunResult r = run_focusmeter({"watch", "--once", "--blurry-share", "2", "127.0.0.1"});
+  EXPECT_EQ(r.status, 64) << r.out << r.err;
+  EXPECT_NE(r.err.find("--blurry-share must be in [0, 1]"), std::string::npos) << r.err;
+}

@@ -26,6 +26,7 @@ struct RawOptions {
   gint jobs = 4;
   gboolean no_model = FALSE;
   gdouble threshold = parameters::Threshold::kModelOwn;
+  gdouble blurry_share = parameters::BlurryShare::kDefault;
   gboolean allow_basic_auth = FALSE;
   cli::OptionStrings targets;
   // The watch's own.
@@ -94,6 +95,8 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
        "FILE"},
       {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model, "No absolute verdict (reference learning needs one)", nullptr},
       {parameters::Threshold::kName, 't', 0, G_OPTION_ARG_DOUBLE, &o.threshold, parameters::Threshold::kDoc, "SCORE"},
+      {parameters::BlurryShare::kName, 0, 0, G_OPTION_ARG_DOUBLE, &o.blurry_share, parameters::BlurryShare::kDoc,
+       "SHARE"},
       {"transport", 0, 0, G_OPTION_ARG_STRING, o.transport.slot(), "RTP transport: auto, tcp, udp or http", "T"},
       {"allow-basic-auth", 0, 0, G_OPTION_ARG_NONE, &o.allow_basic_auth,
        "Send the password to cameras that offer only Basic auth", nullptr},
@@ -148,6 +151,8 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
   if (!(o.timeout > 0 && o.timeout <= 600)) return usage("--timeout must be in (0, 600] s");
   if (!parameters::Threshold::valid(o.threshold))
     return usage(std::string("--threshold ") + parameters::Threshold::kRule);
+  if (!parameters::BlurryShare::valid(o.blurry_share))
+    return usage(std::string("--blurry-share ") + parameters::BlurryShare::kRule);
   s.port = o.port;
   s.onvif_port = o.onvif_port;
   s.substream = o.substream;
@@ -163,6 +168,7 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
     s.stream.transport = *t;
   }
   s.threshold = parameters::Threshold::from_value(o.threshold);
+  s.blurry_share = o.blurry_share;
   s.brand = o.brand.or_else("auto");
   if (!scan::routes_for_brand(s.brand, false)) return usage("unknown --brand");
   if (o.url_template.given()) {
