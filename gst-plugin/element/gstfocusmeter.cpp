@@ -23,8 +23,9 @@
  *  - `final` (gboolean): FALSE on per-frame messages. On EOS one last
  *    message with `final` = TRUE (a StreamSummary) summarises the stream:
  *    `frames`, the skip counters and, with a model, the verdict of the one
- *    temporal rule (focusmeter/aggregate.h: BLURRY when at least half the
- *    judged time is BLURRY, UNKNOWN when nothing was judged) with
+ *    temporal rule (focusmeter/aggregate.h: BLURRY when at least
+ *    `blurry-share`, by default half, of the judged time is BLURRY,
+ *    UNKNOWN when nothing was judged) with
  *    `judged-frames`, `blurry-frames`, `unknown-frames`, `blurry-share`,
  *    `unknown-share`, `mean-score` (focusmeter_message.h).
  *
@@ -94,6 +95,7 @@ enum {
   PROP_INTERVAL,
   PROP_POST_MESSAGES,
   PROP_THRESHOLD,
+  PROP_BLURRY_SHARE,
   PROP_ROI_LEFT,
   PROP_ROI_TOP,
   PROP_ROI_WIDTH,
@@ -115,8 +117,9 @@ struct FrameSettings {
 };
 
 struct Settings {
-  std::optional<std::string> model;  // nullopt: the default model; read in start()
-  FocusmeterModel model_object;      // set: used instead of `model`
+  std::optional<std::string> model;                     // nullopt: the default model; read in start()
+  FocusmeterModel model_object;                         // set: used instead of `model`
+  double blurry_share = params::BlurryShare::kDefault;  // the EOS summary's cut; read in start()
   FrameSettings frame;
 };
 
@@ -146,11 +149,11 @@ struct Stream {
   // history, forgotten on start, flush and caps changes.
   focusmeter::StaticTileTracker static_tiles;
 
-  void reset_counts() {
+  void reset_counts(double blurry_share) {
     next_time = GST_CLOCK_TIME_NONE;
     static_tiles.reset();
     frames = 0;
-    aggregate = focusmeter::Aggregate();
+    aggregate = focusmeter::Aggregate(blurry_share);
     warned_no_verdict = warned_frame_failure = false;
     skipped = {};
   }
@@ -204,6 +207,9 @@ static void set_property_locked(GstFocusmeter* self, guint prop_id, const GValue
         GST_WARNING_OBJECT(self, "threshold %g ignored: %s", v, params::Threshold::kRule);
       break;
     }
+    case PROP_BLURRY_SHARE:
+      s.blurry_share = g_value_get_double(value);  // the GParamSpec's range is the rule
+      break;
     case PROP_ROI_LEFT:
       s.frame.roi.left = g_value_get_int(value);
       break;
@@ -252,6 +258,9 @@ static void gst_focusmeter_get_property(GObject* object, guint prop_id, GValue* 
       break;
     case PROP_THRESHOLD:
       g_value_set_double(value, params::Threshold::to_value(s.frame.threshold));
+      break;
+    case PROP_BLURRY_SHARE:
+      g_value_set_double(value, s.blurry_share);
       break;
     case PROP_ROI_LEFT:
       g_value_set_int(value, s.frame.roi.left);
@@ -307,7 +316,10 @@ static gboolean gst_focusmeter_start(GstBaseTransform* trans) {
   auto* self = GST_FOCUSMETER(trans);
   Stream& st = self->priv->stream;
   st.model.reset();
-  st.reset_counts();
+  GST_OBJECT_LOCK(self);
+  const double blurry_share = self->priv->settings.blurry_share;
+  GST_OBJECT_UNLOCK(self);
+  st.reset_counts(blurry_share);
   // Testing aids (tests/element, tests/check), as serve's --debug-delay-ms:
   // FOCUSMETER_ELEMENT_TEST_FAULT=score makes every scoring throw, to prove
   // the element survives a throwing core; =nan hands the model NaN features,
@@ -595,6 +607,13 @@ static void gst_focusmeter_class_init(GstFocusmeterClass* klass) {
       gobject_class, PROP_THRESHOLD,
       g_param_spec_double(params::Threshold::kName, params::Threshold::kNick, params::Threshold::kDoc,
                           params::Threshold::kMin, params::Threshold::kMax, params::Threshold::kModelOwn, rw_playing));
+  g_object_class_install_property(
+      gobject_class, PROP_BLURRY_SHARE,
+      g_param_spec_double(params::BlurryShare::kName, "Blurry share",
+                          "The EOS summary: the stream is BLURRY when at least this share of its judged time is "
+                          "BLURRY, in [0, 1]. Read when the element starts",
+                          params::BlurryShare::kMin, params::BlurryShare::kMax, params::BlurryShare::kDefault,
+                          static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       gobject_class, PROP_ROI_LEFT,
       g_param_spec_int("roi-left", "ROI left", "Left edge of the analysed region, in pixels", 0, G_MAXINT, DEFAULT_ROI,

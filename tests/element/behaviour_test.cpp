@@ -257,6 +257,28 @@ TEST(Model, EosPostsAFinalSummary) {
   EXPECT_GT(field(msgs[0].get(), "mean-score"), 0.2);
 }
 
+// The cut of the one temporal rule is the element's `blurry-share` (the
+// CLI's --blurry-share, focusmeter/parameters.h): the stream above, a
+// quarter BLURRY, is BLURRY with a cut of 0.25.
+TEST(Model, EosSummaryUsesBlurryShare) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 blurry-share=0.25 model=\"" + model + "\"");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
+  const GstVideoInfo info = gray_info(256, 192);
+  const cv::Mat sharp = test_luma(256, 192);
+  push_frames(m, info, sharp, 3, 0);
+  push_frames(m, info, blurred(sharp), 1, 3 * kFrame);
+  m.messages();
+  ASSERT_TRUE(gst_harness_push_event(m.h.get(), gst_event_new_eos()));
+  const auto msgs = m.messages();
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_DOUBLE_EQ(field(msgs[0].get(), "blurry-share"), 0.25);
+  EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "BLURRY");
+  gdouble share = -1;
+  g_object_get(m.element(), "blurry-share", &share, nullptr);
+  EXPECT_DOUBLE_EQ(share, 0.25);
+}
+
 TEST(Model, BadModelFailsStartNamingTheFile) {
   const std::string path = ::testing::TempDir() + "/focusmeter_bad_model.json";
   std::ofstream(path) << R"({"format": "focusmeter-model", "version": 2, "feature_version": 3, "features": []})";

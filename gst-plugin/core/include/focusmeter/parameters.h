@@ -44,7 +44,8 @@ struct Interval {
 
 // The one temporal rule's cut (focusmeter/aggregate.h): a clip, stream or
 // camera is BLURRY overall when at least this share of its judged time is
-// BLURRY. `--blurry-share` of check and scan.
+// BLURRY. The element's `blurry-share` (its EOS summary) and `--blurry-share`
+// of check, scan and watch.
 struct BlurryShare {
   static constexpr const char* kName = "blurry-share";
   static constexpr const char* kDoc =
