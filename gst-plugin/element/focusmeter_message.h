@@ -23,7 +23,8 @@
 //      map-scores                                       GstValueArray of gdouble, cols x rows tile scores,
 //                                                       row-major (probability of BLURRY)
 //      map-textured, map-overlay                        GstValueArray of gboolean, per tile: had detail to
-//                                                       judge / left out as burnt-in text (OSD)
+//                                                       judge / left out as burnt-in text (OSD), or as
+//                                                       static in a stream (focusmeter/static_tiles.h)
 //      map-soft-share                                   gdouble, share of the voting tiles at or above the
 //                                                       threshold
 //      map-partial                                      gboolean, a sizeable part soft and a sizeable part
