@@ -14,9 +14,10 @@
 //  2. Unchanged: a tile whose signature is the same in the last
 //     kStaticFrames analysed frames (kStaticFrames - 1 comparisons in a row).
 //  3. The rest changes: at least kMinChangedShare of the frame's textured
-//     tiles changed since the previous analysed frame. A still scene (a synthetic stream,
-//     a paused source, a frozen camera) changes nowhere, so nothing in it is
-//     static; a real still scene changes everywhere through sensor noise.
+//     tiles changed since the previous analysed frame. A perfectly still
+//     stream (a synthetic one, a paused source, a frozen camera) changes
+//     nowhere, so nothing in it is static; a real still scene changes
+//     everywhere through sensor noise.
 //  4. Static: a textured tile unchanged while the rest changes. When more
 //     than kMaxStaticShare of the textured tiles would be static it is the
 //     scene (a still view where only a small part moves, or an encoder
