@@ -225,7 +225,7 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
   }
   if (o.shard.given()) {
     std::string error;
-    const auto shard = parse_shard(o.shard.get(), error);
+    const auto shard = scan::parse_shard(o.shard.get(), error);
     if (!shard) return usage(error);
     out.shard = *shard;
   }
@@ -271,7 +271,7 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
   out.cameras_listed = out.cameras.size();
   if (out.shard.count > 1)
     out.cameras.erase(std::remove_if(out.cameras.begin(), out.cameras.end(),
-                                     [&](const WatchCamera& c) { return !in_shard(c.identity, out.shard); }),
+                                     [&](const WatchCamera& c) { return !scan::in_shard(c.identity, out.shard); }),
                       out.cameras.end());
   if (need_targets && out.cameras_listed == 0)
     return usage("no cameras (give addresses, URLs, --targets or --cameras)");
