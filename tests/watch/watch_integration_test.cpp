@@ -405,3 +405,14 @@ TEST_F(WatchIntegration, SigtermFinishesChecksInFlight) {
   EXPECT_GE(printed, static_cast<std::size_t>(in_flight)) << out;
   EXPECT_LE(printed, 5u - static_cast<std::size_t>(queued)) << out << err;
 }
+
+// The gauges go beyond the machine only when asked: plain HTTP, no token.
+TEST(WatchOptions, MetricsBeyondLoopbackNeedsConsent) {
+  RunResult r = run_focusmeter({"watch", "--metrics-listen", "0.0.0.0:9724", "--once", "127.0.0.1"});
+  EXPECT_EQ(r.status, 64) << r.err;
+  EXPECT_NE(r.err.find("is not loopback"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--metrics-allow-remote"), std::string::npos) << r.err;
+  r = run_focusmeter({"watch", "--metrics-allow-remote", "--once", "127.0.0.1"});
+  EXPECT_EQ(r.status, 64) << r.err;
+  EXPECT_NE(r.err.find("needs --metrics-listen"), std::string::npos) << r.err;
+}
