@@ -18,6 +18,7 @@
 #include "../common/fake_farm.h"
 #include "../common/focusmeter_run.h"
 #include "../common/promtool.h"
+#include "nlohmann/json.hpp"
 #include "scan/camera_identity.h"
 #include "scan/shard.h"
 
@@ -198,6 +199,56 @@ TEST_F(ScanFleet, TwoShardsCheckEveryCameraExactlyOnce) {
   for (const std::string shard : {"0/2", "1/2"})
     for (const auto& id : by_shard[shard])
       EXPECT_EQ(focusmeter::scan::shard_of(id, 2), static_cast<std::uint32_t>(shard[0] - '0')) << id;
+}
+
+// A camera list's "roi" reaches the element: the region judged is smaller
+// (its focus map has fewer tiles, its features differ), and a region the
+// element had to clip, or could not use, is named in the reason.
+TEST_F(ScanFleet, CameraListRoiIsTheRegionJudged) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string list = tmp_ + "/roi.json";
+  const std::string host = address(10);
+  const std::string cams = R"([{"name": "full", "host": ")" + host + R"("},
+      {"name": "corner", "host": ")" +
+                           host + R"(", "roi": [0, 0, 160, 120]},
+      {"name": "clipped", "host": ")" +
+                           host + R"(", "roi": [600, 400, 100, 100]},
+      {"name": "outside", "host": ")" +
+                           host + R"(", "roi": [1000, 1000, 64, 64]}])";
+  g_file_set_contents(list.c_str(), cams.c_str(), -1, nullptr);
+  const RunResult r = run_focusmeter(
+      {"scan", "--user", "admin", "--port", std::to_string(farm_->port()), "--timeout", "15", "--model",
+       std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json", "--cameras", list, "--format", "jsonl"},
+      {{"FOCUSMETER_PASSWORD", kPassword}});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  std::map<std::string, nlohmann::json> by_name;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) {
+      const auto j = nlohmann::json::parse(line);
+      by_name[j["target"].get<std::string>()] = j;
+    }
+  ASSERT_EQ(by_name.size(), 4u) << r.out;
+  for (const auto& [name, j] : by_name) ASSERT_EQ(j["status"], "ok") << j.dump();
+  const auto& full = by_name["full"];
+  const auto& corner = by_name["corner"];
+  ASSERT_TRUE(full.contains("map") && corner.contains("map")) << r.out;
+  EXPECT_LT(corner["map"]["cols"].get<int>() * corner["map"]["rows"].get<int>(),
+            full["map"]["cols"].get<int>() * full["map"]["rows"].get<int>())
+      << r.out;
+  EXPECT_NE(corner["features"]["laplacian_variance"], full["features"]["laplacian_variance"]) << r.out;
+  EXPECT_EQ(full.value("reason", ""), "") << r.out;
+  EXPECT_EQ(corner.value("reason", ""), "") << r.out;
+  EXPECT_NE(by_name["clipped"]["reason"].get<std::string>().find(
+                "roi [600, 400, 100, 100] clipped to [600, 400, 40, 80] (the picture is 640x480)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(by_name["outside"]["reason"].get<std::string>().find(
+                "roi [1000, 1000, 64, 64] lies outside the 640x480 picture: the whole picture was judged"),
+            std::string::npos)
+      << r.out;
+  // The whole picture, as without a region.
+  EXPECT_EQ(by_name["outside"]["map"]["cols"], full["map"]["cols"]) << r.out;
 }
 
 TEST_F(ScanFleet, ShardAndFormatRefusals) {

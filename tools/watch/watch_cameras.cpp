@@ -47,8 +47,6 @@ std::optional<double> number_field(const nlohmann::json& e, const char* key) {
 WatchFields fields_of(const nlohmann::json& e) {
   WatchFields f;
   if (!e.is_object()) return f;  // scan's parser names that error
-  if (e.contains("roi"))
-    throw scan::TargetError("'roi' is not supported by watch yet (the stream path has no region option)");
   if (e.contains("every") && !e["every"].is_null()) {
     const std::string text = e["every"].is_number()   ? std::to_string(e["every"].get<double>())
                              : e["every"].is_string() ? e["every"].get<std::string>()

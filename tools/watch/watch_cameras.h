@@ -8,6 +8,7 @@
 //   reference   "auto" (learn from the first healthy checks, default) or
 //               "manual" (only `watch reference set`)
 //   transport   scan's field: auto, tcp, udp or http
+//   roi         scan's field: [x, y, w, h], the region of the picture judged
 //
 // (A CSV camera list has scan's columns only; per-camera watch settings
 // need the JSON form.) Every camera has a stable identity and a display
