@@ -359,7 +359,14 @@ GstFlowReturn on_encoded(GstAppSink* sink, gpointer data) {
   g_autoptr(GstSample) sample = gst_app_sink_pull_sample(sink);
   if (!sample) return GST_FLOW_EOS;
   std::lock_guard<std::mutex> lock(relay->mutex);
-  if (!relay->caps) relay->caps = gst_caps_ref(gst_sample_get_caps(sample));
+  if (!relay->caps) {
+    relay->caps = gst_caps_ref(gst_sample_get_caps(sample));
+    // A client that came before the encoder's first picture (a camera just
+    // started, a loaded machine) configured its media without caps: give
+    // them now, or its payloader never negotiates and the shared stream
+    // stays without video for every later client too.
+    for (GstAppSrc* src : relay->sources) gst_app_src_set_caps(src, relay->caps);
+  }
   for (GstAppSrc* src : relay->sources) {
     // Each media has its own clock and base time: let its appsrc stamp the
     // buffer on arrival (do-timestamp) instead of carrying the encoder's times.

@@ -204,6 +204,28 @@ TEST(Targets, CameraListErrorsNameTheEntry) {
             std::string::npos);
 }
 
+// A JSON camera list may give each camera a region to judge.
+TEST(Targets, CameraListRoi) {
+  const auto specs = focusmeter::scan::parse_cameras_json(
+      R"([{"host": "10.0.0.5", "roi": [0, 240, 320, 240]}, {"host": "10.0.0.6", "roi": null}, {"host": "10.0.0.7"}])",
+      "cams.json");
+  ASSERT_EQ(specs.size(), 3u);
+  ASSERT_TRUE(specs[0].roi);
+  EXPECT_EQ(*specs[0].roi, (std::array<int, 4>{0, 240, 320, 240}));
+  EXPECT_FALSE(specs[1].roi);
+  EXPECT_FALSE(specs[2].roi);
+  for (const char* bad : {R"("0,0,10,10")", "[0, 0, 320]", "[0, 0, 320, 240, 1]", "[-1, 0, 320, 240]", "[0, 0, 8, 240]",
+                          "[0, 0, 320, 0]", "[0.5, 0, 320, 240]", R"([0, 0, "320", 240])", "[0, 0, 65536, 240]"}) {
+    try {
+      focusmeter::scan::parse_cameras_json(std::string(R"([{"host": "10.0.0.5", "roi": )") + bad + "}]", "c.json");
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const TargetError& e) {
+      EXPECT_NE(std::string(e.what()).find("c.json: camera 1: 'roi' must be [x, y, w, h]"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 // A camera list may name each camera's RTP transport (docs/scan.md).
 TEST(Targets, CameraListTransport) {
   const auto json = focusmeter::scan::parse_cameras_json(

@@ -16,9 +16,13 @@
 #include <vector>
 
 #include "../common/focusmeter_run.h"
+#include "../common/promtool.h"
+#include "../common/refusing_port.h"
 #include "loop_util.h"
 #include "mosquitto_broker.h"
 #include "nlohmann/json.hpp"
+#include "scan/camera_identity.h"
+#include "scan/shard.h"
 #include "temp_dir.h"
 #include "watch/state_store.h"
 #include "webhook_receiver.h"
@@ -245,9 +249,11 @@ TEST_F(WatchIntegration, DriftViewChangeAlertsMetricsAndKill) {
   g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
   ASSERT_TRUE(proc);
   std::string metrics;
+  // The series of a camera: its identity (the URL, stable) and its name.
+  auto label = [&](const std::string& name) { return "camera=\"" + farm_.url(name) + "\",name=\"" + name + "\""; };
   auto all_checked = [&] {
     for (const char* name : {"steady", "drifts", "softy", "turned", "capped"})
-      if (!has(metrics, std::string("focusmeter_camera_last_check_timestamp_seconds{camera=\"") + name + "\"}"))
+      if (!has(metrics, std::string("focusmeter_camera_last_check_timestamp_seconds{") + label(name) + "}"))
         return false;
     return true;
   };
@@ -255,10 +261,14 @@ TEST_F(WatchIntegration, DriftViewChangeAlertsMetricsAndKill) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     metrics = http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
   }
-  EXPECT_TRUE(has(metrics, "focusmeter_camera_up{camera=\"steady\"} 1")) << metrics;
-  EXPECT_TRUE(has(metrics, "focusmeter_camera_incident_open{camera=\"softy\",kind=\"blurry\"} 1")) << metrics;
-  EXPECT_TRUE(has(metrics, "focusmeter_camera_incident_open{camera=\"drifts\",kind=\"blurry\"} 0")) << metrics;
+  EXPECT_TRUE(has(metrics, "focusmeter_camera_up{" + label("steady") + "} 1")) << metrics;
+  EXPECT_TRUE(has(metrics, "focusmeter_camera_blurry{" + label("steady") + "} 0")) << metrics;
+  EXPECT_TRUE(has(metrics, "focusmeter_camera_incident_open{" + label("softy") + ",kind=\"blurry\"} 1")) << metrics;
+  EXPECT_TRUE(has(metrics, "focusmeter_camera_incident_open{" + label("drifts") + ",kind=\"blurry\"} 0")) << metrics;
   EXPECT_TRUE(has(metrics, "focusmeter_build_info{")) << metrics;
+  // promtool's parser and lint rules on what a Prometheus server would scrape.
+  const auto lint = focusmeter_test::promtool_check_metrics(metrics);
+  EXPECT_TRUE(lint.clean()) << lint.output << "\n" << metrics;
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   g_subprocess_send_signal(proc, SIGKILL);
   g_subprocess_wait(proc, nullptr, nullptr);
@@ -297,23 +307,62 @@ TEST_F(WatchIntegration, DriftViewChangeAlertsMetricsAndKill) {
 
 // Two instances, --shard 0/2 and 1/2, over one camera list and one broker:
 // every camera is checked by exactly one of them, and both publish to the
-// broker the fleet shares.
-TEST_F(WatchIntegration, TwoShardsCheckEachCameraExactlyOnce) {
+// broker the fleet shares. Besides the farm, the list names cameras on a
+// port that refuses connections: with --confirm 1 each opens an
+// `unavailable` incident at once, so each shard has something to publish
+// (the dead cameras are added until both shards own at least one).
+TEST_F(WatchIntegration, TwoShardsCheckEachCameraExactlyOnceAndShareOneBroker) {
+  focusmeter_test::RefusingPort refusing;
+  ASSERT_GT(refusing.port(), 0);
+  nlohmann::json cams = nlohmann::json::array();
+  std::vector<std::string> names{"steady", "drifts", "softy", "turned", "capped"};
+  for (const auto& name : names) cams.push_back({{"name", name}, {"url", farm_.url(name)}, {"transport", "tcp"}});
+  std::set<std::uint32_t> dead_shards;
+  std::vector<std::string> dead;
+  for (int i = 0; dead.size() < 2 || dead_shards.size() < 2; ++i) {
+    ASSERT_LT(i, 64) << "no dead camera in one of the shards";
+    const std::string url = "rtsp://127.0.0.1:" + std::to_string(refusing.port()) + "/dead-" + std::to_string(i);
+    dead_shards.insert(focusmeter::scan::shard_of(focusmeter::scan::canonical_camera_identity(url), 2));
+    dead.push_back("dead-" + std::to_string(i));
+    cams.push_back({{"name", dead.back()}, {"url", url}});
+  }
+  const std::string cameras = dir_.file("sharded.json");
+  g_file_set_contents(cameras.c_str(), cams.dump().c_str(), -1, nullptr);
+
   fw::testing::MqttRecorder states(broker_->port(), "focusmeter/+/state");
   ASSERT_TRUE(fw::testing::spin_until([&] { return states.subscribed(); }, 5000));
   std::map<std::string, int> checked;
+  std::map<std::string, std::set<std::string>> opened;  // by shard: the dead cameras it opened an incident for
   for (const char* shard : {"0/2", "1/2"}) {
     // Each shard its own state file, as separate machines would have.
     const RunResult r =
-        run_focusmeter({"watch", "--cameras", cameras_, "--state", dir_.file(std::string("shard-") + shard[0] + ".db"),
-                        "--shard", shard, "--once", "--confirm", "1", "--timeout", "15", "--mqtt",
-                        "127.0.0.1:" + std::to_string(broker_->port())});
-    EXPECT_TRUE(r.status == 0 || r.status == 2) << r.out << r.err;
-    for (const char* name : {"steady", "drifts", "softy", "turned", "capped"})
-      if (!line_of(r.out, name).empty()) ++checked[name];
+        run_focusmeter({"watch", "--cameras", cameras, "--state", dir_.file(std::string("shard-") + shard[0] + ".db"),
+                        "--shard", shard, "--once", "--confirm", "1", "--timeout", "15", "--probe-timeout", "1",
+                        "--mqtt", "127.0.0.1:" + std::to_string(broker_->port())});
+    EXPECT_EQ(r.status, 2) << r.out << r.err;  // the dead cameras were not checked
+    for (const auto& name : names) checked[name] += !line_of(r.out, name).empty();
+    for (const auto& name : dead) {
+      checked[name] += !line_of(r.out, name).empty();
+      if (!line_of(r.out, name, "INCIDENT OPEN unavailable").empty()) opened[shard].insert(name);
+    }
   }
-  EXPECT_EQ(checked,
-            (std::map<std::string, int>{{"steady", 1}, {"drifts", 1}, {"softy", 1}, {"turned", 1}, {"capped", 1}}));
+  for (const auto& name : names) EXPECT_EQ(checked[name], 1) << name;
+  for (const auto& name : dead) EXPECT_EQ(checked[name], 1) << name;
+  // Both shards opened incidents, and the one broker holds a retained state
+  // for every dead camera, whichever shard checked it.
+  EXPECT_FALSE(opened["0/2"].empty());
+  EXPECT_FALSE(opened["1/2"].empty());
+  EXPECT_EQ(opened["0/2"].size() + opened["1/2"].size(), dead.size());
+  std::set<std::string> stated;
+  fw::testing::spin_until(
+      [&] {
+        stated.clear();
+        for (const auto& m : states.messages())
+          stated.insert(nlohmann::json::parse(m.payload)["name"].get<std::string>());
+        return stated.size() >= dead.size();
+      },
+      5000);
+  EXPECT_EQ(stated, std::set<std::string>(dead.begin(), dead.end()));
 }
 
 // SIGTERM: the checks in flight finish and are recorded, then exit 0.
@@ -363,4 +412,15 @@ TEST(WatchOptions, BlurryShareFollowsTheSharedRule) {
   const RunResult r = run_focusmeter({"watch", "--once", "--blurry-share", "2", "127.0.0.1"});
   EXPECT_EQ(r.status, 64) << r.out << r.err;
   EXPECT_NE(r.err.find("--blurry-share must be in [0, 1]"), std::string::npos) << r.err;
+}
+
+// The gauges go beyond the machine only when asked: plain HTTP, no token.
+TEST(WatchOptions, MetricsBeyondLoopbackNeedsConsent) {
+  RunResult r = run_focusmeter({"watch", "--metrics-listen", "0.0.0.0:9724", "--once", "127.0.0.1"});
+  EXPECT_EQ(r.status, 64) << r.err;
+  EXPECT_NE(r.err.find("is not loopback"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--metrics-allow-remote"), std::string::npos) << r.err;
+  r = run_focusmeter({"watch", "--metrics-allow-remote", "--once", "127.0.0.1"});
+  EXPECT_EQ(r.status, 64) << r.err;
+  EXPECT_NE(r.err.find("needs --metrics-listen"), std::string::npos) << r.err;
 }

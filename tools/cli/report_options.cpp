@@ -56,8 +56,8 @@ namespace {
 std::vector<GOptionEntry> report_entries(ReportOptions& o) {
   return {
       {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
-       "Report format: table, json, jsonl, csv, html, nagios (default: from --output's extension, else table on a "
-       "terminal, else json)",
+       "Report format: table, json, jsonl, csv, html, nagios, prometheus (scan: node_exporter textfile) (default: "
+       "from --output's extension, .prom for prometheus, else table on a terminal, else json)",
        "FORMAT"},
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the report to FILE instead of standard output",
        "FILE"},
@@ -96,12 +96,17 @@ bool ReportOutput::open(const ReportOptions& opts, report::ReportKind kind, std:
   if (opts.format) {
     const auto f = report::parse_report_format(opts.format);
     if (!f) {
-      error = std::string("unknown --format '") + opts.format + "' (table, json, jsonl, csv, html, nagios)";
+      error = std::string("unknown --format '") + opts.format + "' (table, json, jsonl, csv, html, nagios, prometheus)";
       return false;
     }
     format_ = *f;
   } else {
     format_ = report::default_report_format(output_path_, stdout_tty);
+  }
+  // Gauges are per camera: a check of files has no camera to label them by.
+  if (format_ == report::ReportFormat::Prometheus && kind != report::ReportKind::Scan) {
+    error = "--format prometheus is scan's (per-camera gauges); check writes table, json, jsonl, csv, html or nagios";
+    return false;
   }
   report::ReportStyle style;
   const std::string color = opts.color ? opts.color : "auto";

@@ -37,6 +37,9 @@ class WholeReportWriter : public ReportWriter {
       case ReportFormat::Nagios:
         write_nagios(out_, report);
         break;
+      case ReportFormat::Prometheus:
+        write_prometheus(out_, report);
+        break;
       case ReportFormat::Jsonl:
         break;
     }
@@ -69,6 +72,7 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "csv") return ReportFormat::Csv;
   if (name == "html") return ReportFormat::Html;
   if (name == "nagios") return ReportFormat::Nagios;
+  if (name == "prometheus") return ReportFormat::Prometheus;
   return std::nullopt;
 }
 
@@ -86,6 +90,8 @@ const char* report_format_name(ReportFormat f) {
       return "html";
     case ReportFormat::Nagios:
       return "nagios";
+    case ReportFormat::Prometheus:
+      return "prometheus";
   }
   return "json";
 }
@@ -96,6 +102,7 @@ ReportFormat default_report_format(const std::string& output_path, bool stdout_i
     if (ends_with(output_path, ".json")) return ReportFormat::Json;
     if (ends_with(output_path, ".csv")) return ReportFormat::Csv;
     if (ends_with(output_path, ".html") || ends_with(output_path, ".htm")) return ReportFormat::Html;
+    if (ends_with(output_path, ".prom")) return ReportFormat::Prometheus;  // node_exporter's textfile collector
     return ReportFormat::Json;
   }
   return stdout_is_tty ? ReportFormat::Table : ReportFormat::Json;

@@ -24,12 +24,12 @@ namespace focusmeter::report {
 
 enum class ReportKind { Scan, Check };
 
-enum class ReportFormat { Table, Json, Jsonl, Csv, Html, Nagios };
-// "table", "json", "jsonl", "csv", "html", "nagios"; nullopt for anything else.
+enum class ReportFormat { Table, Json, Jsonl, Csv, Html, Nagios, Prometheus };
+// "table", "json", "jsonl", "csv", "html", "nagios", "prometheus"; nullopt for anything else.
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 const char* report_format_name(ReportFormat f);
 // The format when none is asked for: from --output's extension (.json,
-// .jsonl, .csv, .html/.htm), else table on a terminal, else json.
+// .jsonl, .csv, .html/.htm, .prom), else table on a terminal, else json.
 ReportFormat default_report_format(const std::string& output_path, bool stdout_is_tty);
 
 struct Report {
@@ -120,6 +120,11 @@ void write_html(std::ostream& out, const Report& report);
 // One plugin status line with perfdata, e.g. "FOCUSMETER CRITICAL - 2 BLURRY
 // of 10 inputs (7 CLEAR, 1 not checked) | inputs=10;;;0 clear=7;;;0 ...".
 void write_nagios(std::ostream& out, const Report& report);
+// scan only: the cameras' gauges (report/camera_metrics.h) for
+// node_exporter's textfile collector, labelled by each result's `camera`
+// and `name`, plus focusmeter_scan_partial (1 when the scan was
+// interrupted: cameras not reached are missing).
+void write_prometheus(std::ostream& out, const Report& report);
 
 // Helpers shared by the writers.
 std::string format_score(const std::optional<double>& score);  // "0.873" or "-"

@@ -10,8 +10,8 @@
 
 #include "focusmeter/aggregate.h"
 #include "focusmeter/features.h"
-#include "focusmeter/judgement.h"
 #include "focusmeter/focus_map.h"
+#include "focusmeter/judgement.h"
 #include "focusmeter/model.h"
 
 namespace focusmeter::report {
@@ -45,6 +45,11 @@ struct Result {
   std::string url;  // always redacted: rtsp://user:***@host/...
   std::string brand;
   int channel = 0;  // scan --channels: the NVR channel (0 = not asked); with host, the row's identity
+  // scan: the camera's identity and display name (scan/camera_identity.h;
+  // the labels of its Prometheus gauges) and when its check ended (Unix s).
+  std::string camera;
+  std::string name;
+  std::optional<double> checked_at;
   // check: the input as given and its kind ("image", "video", "stream").
   std::string source;
   std::string kind;
@@ -55,7 +60,7 @@ struct Result {
   // Ok without verdict: why. UNKNOWN (too dark, no detail, no score), or
   // NoModel (--no-model). Never set with a verdict.
   std::optional<NoVerdict> no_verdict;
-  FeatureVector features;  // present only for Status::Ok
+  FeatureVector features;         // present only for Status::Ok
   std::optional<MapSummary> map;  // with a model: the judged picture's focus map (docs/focus-map.md)
   int width = 0;
   int height = 0;

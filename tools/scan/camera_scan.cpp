@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "focusmeter/luma_view.h"
 #include "gstreamer/rtsp_auth_preflight.h"
 #include "scan/onvif_client.h"
 #include "scan/probe.h"
@@ -9,6 +10,27 @@
 namespace focusmeter::scan {
 
 namespace {
+
+std::string rect_text(const Rect& x) {
+  return "[" + std::to_string(x.left) + ", " + std::to_string(x.top) + ", " + std::to_string(x.width) + ", " +
+         std::to_string(x.height) + "]";
+}
+
+// The element clips a region to the picture, and judges the whole picture
+// when the region lies outside it: the reason says so, so that a mistyped
+// roi is never taken for the region the operator meant.
+void note_roi(report::Result& r, const Rect& asked, const stream::ProbeOutcome& o) {
+  if (o.frames.empty()) return;
+  const Rect& judged = o.frames.back().roi;
+  const Rect clipped = clip_rect(asked, o.width, o.height);
+  const std::string picture = std::to_string(o.width) + "x" + std::to_string(o.height);
+  std::string note;
+  if (clipped.width <= 0 || clipped.height <= 0)
+    note = "roi " + rect_text(asked) + " lies outside the " + picture + " picture: the whole picture was judged";
+  else if (clipped.width != asked.width || clipped.height != asked.height)
+    note = "roi " + rect_text(asked) + " clipped to " + rect_text(judged) + " (the picture is " + picture + ")";
+  if (!note.empty()) r.reason = r.reason.empty() ? note : r.reason + "; " + note;
+}
 
 std::string join_brands(const std::vector<Route>& routes) {
   std::string s;
@@ -92,6 +114,7 @@ report::Result scan_target(const Target& target, const ScanSettings& settings, c
   if (auto t = stream::parse_transport(spec.transport)) stream_options.transport = *t;
   stream_options.model = settings.model;
   stream_options.threshold = settings.threshold;
+  if (spec.roi) stream_options.roi = Rect{(*spec.roi)[0], (*spec.roi)[1], (*spec.roi)[2], (*spec.roi)[3]};
   int rejected = 0;
   const bool allow_basic = spec.allow_basic_auth.value_or(settings.allow_basic_auth);
   for (const Route& route : routes) {
@@ -128,6 +151,7 @@ report::Result scan_target(const Target& target, const ScanSettings& settings, c
     r.height = o.height;
     r.reason = o.reason;
     const bool decided = stream::decide(o, settings.model.get(), settings.blurry_share, r);
+    if (stream_options.roi) note_roi(r, *stream_options.roi, o);
     if (frame) *frame = std::move(o.frame);
     // A camera without a verdict was not checked: never counted as CLEAR.
     return finish(decided ? report::Status::Ok : report::Status::StreamError, r.reason);

@@ -24,10 +24,12 @@
 #include "gstreamer/credentials.h"
 #include "report/report.h"
 #include "report/result.h"
+#include "scan/camera_identity.h"
 #include "scan/camera_scan.h"
 #include "scan/credentials.h"
 #include "scan/scan_report.h"
 #include "scan/scheduler.h"
+#include "scan/shard.h"
 #include "scan/targets.h"
 
 namespace fm = focusmeter;
@@ -56,7 +58,7 @@ struct RawOptions {
   gdouble threshold = fm::parameters::Threshold::kModelOwn;
   gdouble blurry_share = fm::parameters::BlurryShare::kDefault;
   gboolean all = FALSE;
-  cli::OptionString transport;
+  cli::OptionString transport, shard;
   gboolean keyframes_only = FALSE;
   gboolean allow_large_range = FALSE;
   gboolean allow_basic_auth = FALSE;
@@ -123,6 +125,8 @@ int focusmeter_scan_main(int argc, char** argv) {
        "Decode and judge keyframes only (cheaper; --frames keyframes, one per GOP)", nullptr},
       {"allow-basic-auth", 0, 0, G_OPTION_ARG_NONE, &o.allow_basic_auth,
        "Send the password to cameras that offer only Basic auth (in clear; rtsps:// always may)", nullptr},
+      {"shard", 0, 0, G_OPTION_ARG_STRING, o.shard.slot(),
+       "Check only the cameras of shard K of N (0-based; the same cameras as watch --shard K/N)", "K/N"},
       {"allow-large-range", 0, 0, G_OPTION_ARG_NONE, &o.allow_large_range,
        "Scan more than 65536 addresses (a /16); refused otherwise, as a likely typo", nullptr},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, o.targets.slot(), nullptr, "TARGET..."},
@@ -225,6 +229,12 @@ int focusmeter_scan_main(int argc, char** argv) {
     if (settings.brand == "onvif")
       return usage_error("--channels and --brand onvif do not mix: ONVIF names streams by profile, not channel");
   }
+  std::optional<scan::Shard> shard;
+  if (o.shard.given()) {
+    std::string why;
+    shard = scan::parse_shard(o.shard.get(), why);
+    if (!shard) return usage_error(why);
+  }
   try {
     scan::enforce_range_limits(specs, o.allow_large_range);
   } catch (const scan::TargetError& e) {
@@ -265,11 +275,22 @@ int focusmeter_scan_main(int argc, char** argv) {
   settings.stream.want_frame = output.wants_frames();
 
   scan::TargetCursor cursor(specs, channels);
+  // --shard: this instance checks only its own cameras; the report, the
+  // progress and the exit status count those alone.
+  auto mine = [&](const scan::Target& t) {
+    return !shard || scan::in_shard(scan::camera_key(t, settings.port).identity, *shard);
+  };
+  std::uint64_t total = cursor.total();
+  if (shard) {
+    scan::TargetCursor walk(specs, channels);
+    total = 0;
+    while (const auto t = walk.next()) total += mine(*t);
+  }
   // Before a large scan starts, say how large it is (a /16 takes a while,
   // and a mistyped prefix shows here before the first packet).
-  if (cursor.total() > kAnnouncedScanSize)
-    std::fprintf(stderr, "focusmeter scan: %llu addresses to probe\n", static_cast<unsigned long long>(cursor.total()));
-  scan::ScanReport report(output, std::move(header), cursor.total());
+  if (total > kAnnouncedScanSize)
+    std::fprintf(stderr, "focusmeter scan: %llu addresses to probe\n", static_cast<unsigned long long>(total));
+  scan::ScanReport report(output, std::move(header), total);
   // Ctrl-C/SIGTERM: a watcher writes the partial report and ends the
   // process (workers may be waiting out a camera's timeout).
   cli::InterruptWatch interrupt_watch;
@@ -285,8 +306,13 @@ int focusmeter_scan_main(int argc, char** argv) {
     }
   });
   scan::run_pool(cursor, o.jobs > 0 ? o.jobs : default_jobs(), [&](const scan::Target& target) {
+    if (!mine(target)) return;
     cv::Mat frame;
     report::Result r = scan::scan_target(target, settings, report.wants_frames() ? &frame : nullptr);
+    const scan::CameraKey key = scan::camera_key(target, settings.port);
+    r.camera = key.identity;
+    r.name = key.name;
+    r.checked_at = g_get_real_time() / 1e6;
     const bool listed = o.all || !(target.from_range && r.status == report::Status::Unreachable);
     // Snapshots are named after the address for range members, else after
     // the target as given (a camera's name, a URL: unique per stream).

@@ -326,6 +326,25 @@ std::string json_field(const nlohmann::json& e, const char* key) {
   throw TargetError(std::string("field '") + key + "' must be a string");
 }
 
+// "roi": [x, y, w, h]: whole pixels, x and y from 0, w and h at least 16
+// (a smaller region is more likely a typo than a choice, and leaves the
+// features a handful of pixels), all below 65536. Clipping to the picture
+// is the element's (the scan says when it happened).
+std::optional<std::array<int, 4>> roi_field(const nlohmann::json& e) {
+  if (!e.contains("roi") || e["roi"].is_null()) return std::nullopt;
+  const auto& v = e["roi"];
+  const char* rule = "'roi' must be [x, y, w, h]: whole pixels, x and y from 0, w and h from 16, all below 65536";
+  if (!v.is_array() || v.size() != 4) throw TargetError(rule);
+  std::array<int, 4> roi{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!v[i].is_number_integer()) throw TargetError(rule);
+    const long long n = v[i].get<long long>();
+    if (n < (i < 2 ? 0 : 16) || n >= 65536) throw TargetError(rule);
+    roi[i] = static_cast<int>(n);
+  }
+  return roi;
+}
+
 std::vector<std::string> split_csv_line(const std::string& line) {
   // Plain CSV: commas, optional double quotes around a field ("" inside).
   std::vector<std::string> fields(1);
@@ -378,6 +397,7 @@ std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::s
                                   json_field(e, "password_file"), json_field(e, "password_env"),
                                   json_field(e, "transport"), json_field(e, "allow_basic_auth"),
                                   json_field(e, "onvif_port")));
+      specs.back().roi = roi_field(e);
     } catch (const TargetError& err) {
       throw TargetError(origin + ": camera " + std::to_string(i + 1) + ": " + err.what());
     }

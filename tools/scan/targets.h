@@ -14,6 +14,7 @@
 // never_probed blocks are skipped in every walk; files are read with limits.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -61,9 +62,12 @@ struct TargetSpec {
   std::string user;
   std::string password;  // only when a file gave a URL with user:pass@
   PasswordRef password_ref;
-  std::string transport;  // a camera list's "transport"; empty = the global --transport
+  std::string transport;                 // a camera list's "transport"; empty = the global --transport
   std::optional<bool> allow_basic_auth;  // camera list: overrides --allow-basic-auth
   std::optional<int> onvif_port;         // camera list: overrides --onvif-port
+  // A JSON camera list's "roi": [x, y, w, h] in pixels, the region of the
+  // picture judged (the element's roi-*); absent: the whole picture.
+  std::optional<std::array<int, 4>> roi;
 
   bool is_range() const { return kind == Kind::Range && first != last; }
   // Addresses in the range as written (1 for a host or URL).
@@ -107,7 +111,8 @@ std::vector<TargetSpec> read_targets_file(const std::string& path);
 
 // Reads a camera list, JSON (an array, or {"cameras": [...]}) or CSV with a
 // header row. Fields: name, host or url, port, brand, user, password_file,
-// password_env, transport (auto, tcp, udp or http), allow_basic_auth (true/false), onvif_port.
+// password_env, transport (auto, tcp, udp or http), allow_basic_auth (true/false), onvif_port;
+// JSON only: roi ([x, y, w, h], whole pixels, w and h at least 16).
 // Throws TargetError naming file and entry.
 std::vector<TargetSpec> read_cameras_file(const std::string& path);
 std::vector<TargetSpec> parse_cameras_json(const std::string& text, const std::string& origin);

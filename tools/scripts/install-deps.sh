@@ -13,6 +13,11 @@ packages=(
   # tests
   libgtest-dev libgstrtspserver-1.0-dev valgrind
   mosquitto
+  # promtool, which lints the Prometheus outputs and tests the rules of
+  # contrib/prometheus; Debian ships it only inside the server package
+  # (whose own service is enabled on install on a systemd machine; focusmeter
+  # never uses it: `systemctl disable --now prometheus` if unwanted)
+  prometheus
   # a real third-party RTSP server for the scan tests (run as nobody when root)
   vlc-bin vlc-plugin-base
   # report JSON validated against schemas/ in tests; the man page (help2man)

@@ -201,6 +201,9 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
   // ($FOCUSMETER_MODEL, else the compiled-in one) and score with a model the
   // caller did not choose.
   g_object_set(fm, "interval", interval, nullptr);
+  if (options.roi)
+    g_object_set(fm, "roi-left", options.roi->left, "roi-top", options.roi->top, "roi-width", options.roi->width,
+                 "roi-height", options.roi->height, nullptr);
   gst::set_element_model(fm, options.model, options.threshold);
 
   g_autoptr(GstBus) bus = gst_element_get_bus(run->get());

@@ -63,6 +63,9 @@ struct ProbeOptions {
   std::shared_ptr<const Model> model;
   std::optional<double> threshold;  // none: the model's own
   Transport transport = Transport::Auto;
+  // The region judged (the element's roi-left/-top/-width/-height), clipped
+  // to the picture by the element; absent: the whole picture.
+  std::optional<Rect> roi;
 };
 
 struct ProbeOutcome {

@@ -39,7 +39,7 @@ using UnixTime = double;
 
 struct CameraRecord {
   std::int64_t id = 0;               // assigned by the store
-  std::string identity;              // canonical identity (see shard.h), unique
+  std::string identity;              // canonical identity (scan/camera_identity.h), unique
   std::string name;                  // display name
   std::string url;                   // without user or password
   std::string settings_json = "{}";  // per-camera settings (interval, ROI, ...)

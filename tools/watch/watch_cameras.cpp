@@ -7,7 +7,7 @@
 #include <set>
 
 #include "nlohmann/json.hpp"
-#include "watch/shard.h"
+#include "scan/camera_identity.h"
 
 namespace focusmeter::watch {
 
@@ -47,8 +47,6 @@ std::optional<double> number_field(const nlohmann::json& e, const char* key) {
 WatchFields fields_of(const nlohmann::json& e) {
   WatchFields f;
   if (!e.is_object()) return f;  // scan's parser names that error
-  if (e.contains("roi"))
-    throw scan::TargetError("'roi' is not supported by watch yet (the stream path has no region option)");
   if (e.contains("every") && !e["every"].is_null()) {
     const std::string text = e["every"].is_number()   ? std::to_string(e["every"].get<double>())
                              : e["every"].is_string() ? e["every"].get<std::string>()
@@ -100,18 +98,11 @@ std::vector<WatchCamera> expand_cameras(const std::vector<scan::TargetSpec>& spe
   while (auto t = cursor.next()) {
     WatchCamera c;
     c.target = *t;
-    const scan::TargetSpec& spec = *t->spec;
     const std::size_t spec_index = static_cast<std::size_t>(t->spec - specs.data());
     if (spec_index < fields.size()) c.fields = fields[spec_index];
-    if (spec.kind == scan::TargetSpec::Kind::Url) {
-      c.identity = canonical_camera_identity(spec.url);
-    } else {
-      c.identity =
-          canonical_camera_identity("rtsp://" + t->host + ":" + std::to_string(spec.port.value_or(default_port)));
-      if (t->channel > 0) c.identity += "#channel=" + std::to_string(t->channel);
-    }
-    c.name = !spec.name.empty() && !t->from_range ? spec.name : t->from_range ? t->host : spec.given;
-    if (t->channel > 0) c.name += "-ch" + std::to_string(t->channel);
+    const scan::CameraKey key = scan::camera_key(*t, default_port);
+    c.identity = key.identity;
+    c.name = key.name;
     if (!seen.insert(c.identity).second)
       throw scan::TargetError("camera '" + c.name + "' is listed twice (" + c.identity + ")");
     out.push_back(std::move(c));

@@ -8,11 +8,12 @@
 //   reference   "auto" (learn from the first healthy checks, default) or
 //               "manual" (only `watch reference set`)
 //   transport   scan's field: auto, tcp, udp or http
+//   roi         scan's field: [x, y, w, h], the region of the picture judged
 //
 // (A CSV camera list has scan's columns only; per-camera watch settings
-// need the JSON form.) Every camera has a stable identity
-// (shard.h's canonical identity of its URL, or of rtsp://host:port plus the
-// channel), the key of its state and its alerts, and a display name.
+// need the JSON form.) Every camera has a stable identity and a display
+// name (scan/camera_identity.h, the same as scan's metrics labels): the
+// identity keys its state, its alerts, its metrics and its shard.
 #pragma once
 
 #include <optional>

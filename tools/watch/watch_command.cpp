@@ -84,7 +84,8 @@ int focusmeter_watch_main(int argc, char** argv) {
   std::unique_ptr<fw::MetricsEndpoint> metrics;
   if (o.metrics_listen) {
     metrics = fw::MetricsEndpoint::start(
-        *o.metrics_listen, [&loop] { return fw::render_camera_metrics(loop.gauges(), FOCUSMETER_VERSION); }, error);
+        *o.metrics_listen,
+        [&loop] { return focusmeter::report::render_camera_metrics(loop.gauges(), FOCUSMETER_VERSION); }, error);
     if (!metrics) return cli::fail(kCommand, cli::kExitUsage, error);
     std::fprintf(stderr, "focusmeter watch: metrics at http://%s:%u/metrics\n", o.metrics_listen->host.c_str(),
                  metrics->port());

@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -35,7 +36,7 @@ struct WatchLoop::Impl {
   GMainLoop* loop = nullptr;
   std::vector<double> due;  // monotonic seconds; < 0: never again (once)
   std::vector<bool> busy;   // queued or running
-  std::vector<CameraGauges> camera_gauges;
+  std::vector<report::CameraGauges> camera_gauges;
   std::size_t in_flight = 0;
   std::size_t checked = 0;
   bool stopping = false;
@@ -99,6 +100,13 @@ struct WatchLoop::Impl {
     }
   }
 
+  // Every incident kind, open or not: a dashboard sees 0 rather than nothing.
+  static void set_incidents(report::CameraGauges& g, const std::vector<IncidentKind>& open) {
+    g.incidents.clear();
+    for (IncidentKind k : kIncidentKinds)
+      g.incidents.emplace_back(incident_kind_name(k), std::find(open.begin(), open.end(), k) != open.end());
+  }
+
   void line(const std::string& text) {
     std::fprintf(out, "%s\n", text.c_str());
     std::fflush(out);
@@ -129,12 +137,15 @@ struct WatchLoop::Impl {
       line(when + "  " + cam.name + "  reference learned (" + light_mode_name(*r.mode) + ", from " +
            std::to_string(check.learn_checks) + " healthy checks)");
 
-    CameraGauges& g = camera_gauges[d.index];
+    report::CameraGauges& g = camera_gauges[d.index];
     g.up = r.result.status == report::Status::Ok;
     g.score = r.result.score;
+    g.blurry.reset();
+    if (r.judgement.outcome == CheckOutcome::Blurry || r.judgement.outcome == CheckOutcome::Clear)
+      g.blurry = r.judgement.outcome == CheckOutcome::Blurry;
     g.relative_drop = r.judgement.relative_drop;
     g.last_check_time = r.time;
-    g.open_incidents = r.open_incidents;
+    set_incidents(g, r.open_incidents);
 
     for (const RecordedTransition& t : r.transitions) {
       AlertEvent e;
@@ -236,13 +247,16 @@ WatchLoop::WatchLoop(std::vector<WatchCamera>& cameras, const CheckSettings& che
     // `jitter` share of the interval.
     m.due[i] =
         settings.once || settings.jitter <= 0 ? now : now + g_random_double_range(0, settings.jitter * m.interval(i));
-    CameraGauges g;
-    g.camera = cameras[i].name;
+    report::CameraGauges g;
+    g.camera = cameras[i].identity;
+    g.name = cameras[i].name;
+    std::vector<IncidentKind> open;
     {
       std::lock_guard<std::mutex> guard(state.lock);
       for (IncidentKind k : kIncidentKinds)
-        if (state.tracker.incident_open(cameras[i].identity, k)) g.open_incidents.push_back(k);
+        if (state.tracker.incident_open(cameras[i].identity, k)) open.push_back(k);
     }
+    Impl::set_incidents(g, open);
     m.camera_gauges.push_back(std::move(g));
   }
 }
@@ -253,7 +267,7 @@ WatchLoop::~WatchLoop() {
     if (t.joinable()) t.join();
 }
 
-std::vector<CameraGauges> WatchLoop::gauges() const { return impl_->camera_gauges; }
+std::vector<report::CameraGauges> WatchLoop::gauges() const { return impl_->camera_gauges; }
 
 int WatchLoop::run() {
   Impl& m = *impl_;

@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "report/camera_metrics.h"
 #include "watch/alert_sink.h"
-#include "watch/camera_metrics.h"
 #include "watch/watch_check.h"
 
 namespace focusmeter::watch {
@@ -50,7 +50,7 @@ class WatchLoop {
 
   int run();
   // The cameras' gauges now (for the metrics endpoint); main loop thread.
-  std::vector<CameraGauges> gauges() const;
+  std::vector<report::CameraGauges> gauges() const;
 
   struct Impl;
 

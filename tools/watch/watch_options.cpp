@@ -28,6 +28,7 @@ struct RawOptions {
   gdouble threshold = parameters::Threshold::kModelOwn;
   gdouble blurry_share = parameters::BlurryShare::kDefault;
   gboolean allow_basic_auth = FALSE;
+  gboolean metrics_allow_remote = FALSE;
   cli::OptionStrings targets;
   // The watch's own.
   cli::OptionString every, state, webhook, webhook_token_file, mqtt, mqtt_prefix, on_alert, metrics_listen, shard;
@@ -119,7 +120,11 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
        "PREFIX"},
       {"on-alert", 0, 0, G_OPTION_ARG_STRING, o.on_alert.slot(), "Run CMD per alert, the event JSON on stdin", "CMD"},
       {"metrics-listen", 0, 0, G_OPTION_ARG_STRING, o.metrics_listen.slot(),
-       "Serve the cameras' Prometheus gauges at http://HOST:PORT/metrics (loopback only)", "HOST:PORT"},
+       "Serve the cameras' Prometheus gauges at http://HOST:PORT/metrics (loopback unless "
+       "--metrics-allow-remote)",
+       "HOST:PORT"},
+      {"metrics-allow-remote", 0, 0, G_OPTION_ARG_NONE, &o.metrics_allow_remote,
+       "Allow a --metrics-listen address that is not loopback (a Prometheus elsewhere, a pod's IP)", nullptr},
       {"shard", 0, 0, G_OPTION_ARG_STRING, o.shard.slot(), "Check only the cameras of shard K of N (0-based)", "K/N"},
       {"drain", 0, 0, G_OPTION_ARG_DOUBLE, &o.drain, "On exit, seconds queued alerts may still take (10)", "S"},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No line per check on stdout", nullptr},
@@ -226,12 +231,18 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
     serve::ListenAddress where;
     std::string error;
     if (!serve::parse_listen_address(o.metrics_listen.get(), where, error)) return usage("--metrics-listen: " + error);
-    if (!serve::is_loopback(where.host)) return usage("--metrics-listen must be a loopback address");
+    // Plain HTTP without authentication: the gauges name the cameras (never
+    // a password), so exposing them beyond the machine is a choice to make.
+    if (!serve::is_loopback(where.host) && !o.metrics_allow_remote)
+      return usage(std::string("--metrics-listen ") + o.metrics_listen.get() +
+                   " is not loopback (plain HTTP, the cameras' names); add --metrics-allow-remote");
     out.metrics_listen = where;
   }
+  if (o.metrics_allow_remote && !o.metrics_listen.given())
+    return usage("--metrics-allow-remote needs --metrics-listen");
   if (o.shard.given()) {
     std::string error;
-    const auto shard = parse_shard(o.shard.get(), error);
+    const auto shard = scan::parse_shard(o.shard.get(), error);
     if (!shard) return usage(error);
     out.shard = *shard;
   }
@@ -277,7 +288,7 @@ int parse_watch_options(int& argc, char**& argv, const char* command, const char
   out.cameras_listed = out.cameras.size();
   if (out.shard.count > 1)
     out.cameras.erase(std::remove_if(out.cameras.begin(), out.cameras.end(),
-                                     [&](const WatchCamera& c) { return !in_shard(c.identity, out.shard); }),
+                                     [&](const WatchCamera& c) { return !scan::in_shard(c.identity, out.shard); }),
                       out.cameras.end());
   if (need_targets && out.cameras_listed == 0)
     return usage("no cameras (give addresses, URLs, --targets or --cameras)");

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "cli/model_loading.h"
+#include "scan/shard.h"
 #include "scan/targets.h"
 #include "serve/listen_address.h"
 #include "watch/mqtt_sink.h"
-#include "watch/shard.h"
 #include "watch/watch_check.h"
 #include "watch/watch_loop.h"
 #include "watch/webhook_sink.h"
@@ -36,7 +36,7 @@ struct WatchOptions {
   std::optional<MqttConfig> mqtt;
   std::string on_alert;
   std::optional<serve::ListenAddress> metrics_listen;
-  Shard shard;
+  scan::Shard shard;
   bool quiet = false;
 };
 

@@ -13,7 +13,7 @@
 #include "cli/exit_codes.h"
 #include "commands.h"
 #include "nlohmann/json.hpp"
-#include "watch/shard.h"
+#include "scan/camera_identity.h"
 #include "watch/watch_options.h"
 
 namespace fw = focusmeter::watch;
@@ -24,7 +24,7 @@ namespace {
 constexpr const char* kCommand = "watch reference";
 
 std::optional<fw::CameraRecord> find_camera(fw::StateStore& store, const std::string& key) {
-  const std::string identity = fw::canonical_camera_identity(key);
+  const std::string identity = focusmeter::scan::canonical_camera_identity(key);
   for (const auto& c : store.cameras())
     if (c.name == key || c.identity == identity) return c;
   return std::nullopt;
@@ -110,7 +110,7 @@ int focusmeter_watch_reference_main(int argc, char** argv) {
     if (now) {
       // The camera as the command line describes it (the same targets the watch runs with).
       auto it = std::find_if(o.cameras.begin(), o.cameras.end(), [&](const fw::WatchCamera& c) {
-        return c.name == camera || c.identity == fw::canonical_camera_identity(camera);
+        return c.name == camera || c.identity == focusmeter::scan::canonical_camera_identity(camera);
       });
       if (it == o.cameras.end())
         return cli::usage_error(kCommand, "--now: '" + camera + "' is not among the targets given");

@@ -1,11 +1,11 @@
-#include "watch/shard.h"
+#include "scan/shard.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <vector>
 
-namespace fw = focusmeter::watch;
+namespace fw = focusmeter::scan;
 
 namespace {
 
@@ -94,15 +94,4 @@ TEST(Shard, AssignmentIsPinned) {
   for (const char* c : {"rtsp://127.0.0.2:8554/cam", "rtsp://10.0.0.1/stream1", "gate-north", "rtsp://[::1]:8554/x"})
     got.push_back(fw::shard_of(c, 16));
   EXPECT_EQ(got, (std::vector<std::uint32_t>{10, 8, 2, 15}));
-}
-
-TEST(Shard, CanonicalIdentityIgnoresCredentialsCaseAndDefaultPort) {
-  EXPECT_EQ(fw::canonical_camera_identity("RTSP://admin:hunter2@Cam1.Example:554/Stream1?x=1"),
-            "rtsp://cam1.example/Stream1?x=1");
-  EXPECT_EQ(fw::canonical_camera_identity("rtsp://cam1.example/Stream1?x=1"), "rtsp://cam1.example/Stream1?x=1");
-  EXPECT_EQ(fw::canonical_camera_identity("rtsp://127.0.0.2:8554/cam"), "rtsp://127.0.0.2:8554/cam");
-  EXPECT_EQ(fw::canonical_camera_identity("http://127.0.0.2:80"), "http://127.0.0.2");
-  EXPECT_EQ(fw::canonical_camera_identity("  gate-north \n"), "gate-north");
-  EXPECT_EQ(fw::canonical_camera_identity("rtsp://[::1]:8554/x"), "rtsp://[::1]:8554/x");
-  EXPECT_EQ(fw::canonical_camera_identity("   "), "");
 }

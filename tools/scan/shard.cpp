@@ -1,32 +1,18 @@
-#include "watch/shard.h"
+#include "scan/shard.h"
 
 #include <glib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
-#include "cli/url.h"
-
-namespace focusmeter::watch {
+namespace focusmeter::scan {
 
 namespace {
 
 bool all_digits(const std::string& s) {
   return !s.empty() && s.size() <= 9 &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-int default_port(const std::string& scheme) {
-  if (scheme == "rtsp") return 554;
-  if (scheme == "rtsps") return 322;
-  if (scheme == "http") return 80;
-  if (scheme == "https") return 443;
-  return -1;
 }
 
 std::uint64_t identity_key(const std::string& identity) {
@@ -78,26 +64,9 @@ std::optional<Shard> parse_shard(const std::string& text, std::string& error) {
   return s;
 }
 
-std::string canonical_camera_identity(const std::string& camera) {
-  const auto first = camera.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const std::string text = camera.substr(first, camera.find_last_not_of(" \t\r\n") - first + 1);
-  const auto url = cli::parse_url(text);
-  if (!url) return text;
-  const std::string scheme = lower(url->scheme);
-  const std::size_t authority = text.find("://") + 3;
-  const std::size_t path = text.find_first_of("/?#", authority);
-  std::string host = lower(url->host);
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6
-  std::string out = scheme + "://" + host;
-  if (url->port >= 0 && url->port != default_port(scheme)) out += ":" + std::to_string(url->port);
-  if (path != std::string::npos) out += text.substr(path);
-  return out;
-}
-
 std::uint32_t shard_of(const std::string& canonical_identity, std::uint32_t count) {
   if (count <= 1) return 0;
   return jump_consistent_hash(identity_key(canonical_identity), count);
 }
 
-}  // namespace focusmeter::watch
+}  // namespace focusmeter::scan

@@ -1,4 +1,4 @@
-// --shard K/N: which of N instances checks a camera. Each camera belongs to
+// --shard K/N (scan and watch): which of N instances checks a camera. Each camera belongs to
 // exactly one shard, decided by its identity alone, so adding or removing a
 // camera never moves another, and every instance agrees without talking to
 // the others. Growing N to N+1 moves only about 1/(N+1) of the cameras, all
@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace focusmeter::watch {
+namespace focusmeter::scan {
 
 struct Shard {
   std::uint32_t index = 0;  // K: 0 .. count - 1
@@ -27,18 +27,11 @@ constexpr std::uint32_t kMaxShards = 65536;
 // are numbered from 0)").
 std::optional<Shard> parse_shard(const std::string& text, std::string& error);
 
-// The identity shards (and the store) key a camera by: for a URL, scheme and
-// host lower-cased, user and password dropped, the scheme's default port
-// (rtsp 554, rtsps 322, http 80, https 443) dropped, path and query kept as
-// written; anything else (a camera name) with surrounding white space
-// trimmed.
-std::string canonical_camera_identity(const std::string& camera);
-
-// The shard (0 .. count - 1) of a canonical identity.
+// The shard (0 .. count - 1) of a canonical identity (camera_identity.h).
 std::uint32_t shard_of(const std::string& canonical_identity, std::uint32_t count);
 
 inline bool in_shard(const std::string& canonical_identity, const Shard& s) {
   return shard_of(canonical_identity, s.count) == s.index;
 }
 
-}  // namespace focusmeter::watch
+}  // namespace focusmeter::scan
