@@ -18,57 +18,82 @@
 
 namespace focusmeter {
 
+namespace {
+
+struct Stroke {
+  int x, y;
+};
+
+// The Laplacian of row y's interior pixels into lap[1 .. w-1); returns the
+// sum of their squares. Plain integer loop: the compiler vectorises it.
+std::int64_t laplacian_row(const LumaView& tile, int y, std::int16_t* lap) {
+  const std::uint8_t* u = tile.row(y - 1);
+  const std::uint8_t* m = tile.row(y);
+  const std::uint8_t* d = tile.row(y + 1);
+  const int w = tile.width();
+  // Blocks of 1024 pixels: 1024 * 1020^2 < 2^31, so a block sums in 32 bits.
+  std::int64_t total = 0;
+  for (int x0 = 1; x0 + 1 < w; x0 += 1024) {
+    const int end = std::min(w - 1, x0 + 1024);
+    std::int32_t energy = 0;
+    for (int x = x0; x < end; ++x) {
+      const int l = 4 * m[x] - m[x - 1] - m[x + 1] - u[x] - d[x];
+      lap[x] = static_cast<std::int16_t>(l);
+      energy += l * l;
+    }
+    total += energy;
+  }
+  return total;
+}
+
+}  // namespace
+
 OverlayStats overlay_stats(const LumaView& tile) {
   OverlayStats s;
   const int w = tile.width(), h = tile.height();
   if (w < 3 || h < 3) return s;
   // Pass 1: the Laplacian of the interior pixels and which are strokes.
-  std::vector<std::int32_t> lap2(static_cast<std::size_t>(w) * h, 0);
-  std::vector<std::uint8_t> near(static_cast<std::size_t>(w) * h, 0);  // strokes, then their surroundings
-  std::int64_t strokes = 0, stroke_energy = 0, energy = 0;
+  // Strokes are rare, so they are listed rather than marked in a plane.
+  std::vector<std::int16_t> lap(static_cast<std::size_t>(w));
+  std::vector<Stroke> strokes;
+  std::int64_t stroke_energy = 0, energy = 0;
   for (int y = 1; y + 1 < h; ++y) {
+    energy += laplacian_row(tile, y, lap.data());
     const std::uint8_t* u = tile.row(y - 1);
     const std::uint8_t* m = tile.row(y);
     const std::uint8_t* d = tile.row(y + 1);
     for (int x = 1; x + 1 < w; ++x) {
-      const int c = m[x], l = m[x - 1], r = m[x + 1], a = u[x], b = d[x];
-      const int lap = 4 * c - l - r - a - b;
-      const std::size_t i = static_cast<std::size_t>(y) * w + x;
-      lap2[i] = lap * lap;
-      energy += lap2[i];
-      if (lap >= kStrokeLaplacian || lap <= -kStrokeLaplacian) {
-        const int hi = std::max({c, l, r, a, b});
-        const int lo = std::min({c, l, r, a, b});
-        if (hi >= kBrightLuma || lo <= kDarkLuma) {
-          ++strokes;
-          stroke_energy += lap2[i];
-          near[i] = 1;
-        }
+      const int l = lap[x];
+      if (l < kStrokeLaplacian && l > -kStrokeLaplacian) continue;
+      const int c = m[x], le = m[x - 1], r = m[x + 1], a = u[x], b = d[x];
+      const int hi = std::max({c, le, r, a, b});
+      const int lo = std::min({c, le, r, a, b});
+      if (hi >= kBrightLuma || lo <= kDarkLuma) {
+        strokes.push_back({x, y});
+        stroke_energy += l * l;
       }
     }
   }
-  // Pass 2: grow the strokes by kStrokeReach pixels (a square, separably):
-  // the glyphs' own softer edges and corners are not background.
-  std::vector<std::uint8_t> grown(near.size(), 0);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      std::uint8_t v = 0;
-      for (int k = std::max(0, x - kStrokeReach); k <= std::min(w - 1, x + kStrokeReach) && !v; ++k)
-        v = near[static_cast<std::size_t>(y) * w + k];
-      grown[static_cast<std::size_t>(y) * w + x] = v;
-    }
-  std::int64_t background = 0, background_energy = 0;
-  for (int y = 1; y + 1 < h; ++y)
-    for (int x = 1; x + 1 < w; ++x) {
-      bool close = false;
-      for (int k = std::max(0, y - kStrokeReach); k <= std::min(h - 1, y + kStrokeReach) && !close; ++k)
-        close = grown[static_cast<std::size_t>(k) * w + x] != 0;
-      if (close) continue;
-      ++background;
-      background_energy += lap2[static_cast<std::size_t>(y) * w + x];
-    }
+  // Pass 2: the pixels within kStrokeReach of a stroke (a square) are not
+  // background: the glyphs' own softer edges and corners. Without strokes
+  // every interior pixel is background.
   const auto pixels = static_cast<std::int64_t>(w - 2) * (h - 2);
-  s.stroke_share = static_cast<double>(strokes) / static_cast<double>(pixels);
+  std::int64_t background = pixels, background_energy = energy;
+  if (!strokes.empty()) {
+    std::vector<std::uint8_t> near(static_cast<std::size_t>(w) * h, 0);
+    for (const Stroke& p : strokes)
+      for (int y = std::max(1, p.y - kStrokeReach); y <= std::min(h - 2, p.y + kStrokeReach); ++y)
+        for (int x = std::max(1, p.x - kStrokeReach); x <= std::min(w - 2, p.x + kStrokeReach); ++x) {
+          std::uint8_t& seen = near[static_cast<std::size_t>(y) * w + x];
+          if (seen) continue;
+          seen = 1;
+          const std::uint8_t* m = tile.row(y);
+          const int l = 4 * m[x] - m[x - 1] - m[x + 1] - tile.row(y - 1)[x] - tile.row(y + 1)[x];
+          --background;
+          background_energy -= l * l;
+        }
+  }
+  s.stroke_share = static_cast<double>(strokes.size()) / static_cast<double>(pixels);
   s.stroke_energy_share = energy > 0 ? static_cast<double>(stroke_energy) / static_cast<double>(energy) : 0.0;
   s.background_rms =
       background > 0 ? std::sqrt(static_cast<double>(background_energy) / static_cast<double>(background)) : 0.0;
