@@ -4,11 +4,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "frame_planes.h"
+#include "tile_features.h"
+
 namespace focusmeter {
 
-FocusMap focus_map(const LumaView& luma, const Model& model) {
+namespace {
+
+// Steps 2-4 from the frame's shared planes (tile_features.h), band by band.
+FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& blur, const TileGrid& grid,
+                         const Model& model) {
   FocusMap map;
-  map.grid = tile_grid(luma.width(), luma.height());
+  map.grid = grid;
   const int n = map.grid.count();
   map.scores.assign(n, 0.0);
   map.textured.assign(n, false);
@@ -17,19 +24,39 @@ FocusMap focus_map(const LumaView& luma, const Model& model) {
   const FeatureMask wanted = judgement_features(&model);
   int textured = 0, overlays = 0;
   for (int i = 0; i < n; ++i) {
-    const LumaView tile = luma.cropped(map.grid.tile(i));
-    const FeatureVector fv = compute_features(tile, wanted);
+    const Rect r = map.grid.tile(i);
+    // A new band of tiles: its full-resolution planes (2 MB at 1080p, so
+    // they are still in cache when the band's tiles read them).
+    if (i % grid.cols == 0) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
+    const FeatureVector fv = detail::tile_features(planes, r, blur.tiles[i], wanted);
     map.scores[i] = model.score(fv);
     map.textured[i] = !low_texture(fv, model.low_texture_thresholds()) && std::isfinite(map.scores[i]);
     if (!map.textured[i]) continue;
     ++textured;
-    map.overlay[i] = is_overlay(overlay_stats(tile), fv[Feature::NoiseSigma]);
+    map.overlay[i] = is_overlay(detail::overlay_stats_in(planes.luma, planes.full_g, r), fv[Feature::NoiseSigma]);
     overlays += map.overlay[i] ? 1 : 0;
   }
   // Most of the picture looking like an overlay is the scene, not an OSD.
   const bool drop_overlays = overlays <= kMaxOverlayShare * textured;
   for (int i = 0; i < n; ++i) map.voting[i] = map.textured[i] && !(drop_overlays && map.overlay[i]);
   return map;
+}
+
+// The planes of a frame, kept per thread: a 1080p frame's are about 16 MB,
+// allocated once rather than per frame.
+struct Scratch {
+  detail::FramePlanes planes;
+  detail::TileBlur blur;
+};
+
+}  // namespace
+
+FocusMap focus_map(const LumaView& luma, const Model& model) {
+  thread_local Scratch s;
+  const TileGrid grid = tile_grid(luma.width(), luma.height());
+  detail::frame_planes(luma, s.planes);
+  detail::tile_blur(luma, grid, s.blur);
+  return map_from_planes(s.planes, s.blur, grid, model);
 }
 
 MapAggregate aggregate_map(const FocusMap& map, double threshold) {

@@ -15,59 +15,53 @@
 #include <vector>
 
 #include "focusmeter/focus_map.h"
+#include "frame_planes.h"
+#include "tile_features.h"
 
 namespace focusmeter {
 
+namespace detail {
 namespace {
 
 struct Stroke {
   int x, y;
 };
 
-// The Laplacian of row y's interior pixels into lap[1 .. w-1); returns the
-// sum of their squares. Plain integer loop: the compiler vectorises it.
-std::int64_t laplacian_row(const LumaView& tile, int y, std::int16_t* lap) {
-  const std::uint8_t* u = tile.row(y - 1);
-  const std::uint8_t* m = tile.row(y);
-  const std::uint8_t* d = tile.row(y + 1);
-  const int w = tile.width();
-  // Blocks of 1024 pixels: 1024 * 1020^2 < 2^31, so a block sums in 32 bits.
-  std::int64_t total = 0;
-  for (int x0 = 1; x0 + 1 < w; x0 += 1024) {
-    const int end = std::min(w - 1, x0 + 1024);
-    std::int32_t energy = 0;
-    for (int x = x0; x < end; ++x) {
-      const int l = 4 * m[x] - m[x - 1] - m[x + 1] - u[x] - d[x];
-      lap[x] = static_cast<std::int16_t>(l);
-      energy += l * l;
-    }
-    total += energy;
-  }
-  return total;
-}
-
 }  // namespace
 
-OverlayStats overlay_stats(const LumaView& tile) {
+OverlayStats overlay_stats_in(const LumaView& frame, const GradientPlanes& g, const Rect& r) {
   OverlayStats s;
-  const int w = tile.width(), h = tile.height();
+  const int w = r.width, h = r.height;
   if (w < 3 || h < 3) return s;
-  // Pass 1: the Laplacian of the interior pixels and which are strokes.
-  // Strokes are rare, so they are listed rather than marked in a plane.
-  std::vector<std::int16_t> lap(static_cast<std::size_t>(w));
+  const LumaView tile = frame.cropped(r);
+  // The Laplacian of the tile's interior pixels: their stencils lie inside
+  // the tile, so the frame's plane holds exactly the tile's values.
+  auto lap_row = [&](int y) { return g.lap_row(r.top + y) + r.left; };
+  // Pass 1: the energy, and which interior pixels are strokes. Strokes are
+  // rare, so they are listed rather than marked in a plane.
   std::vector<Stroke> strokes;
   std::int64_t stroke_energy = 0, energy = 0;
   for (int y = 1; y + 1 < h; ++y) {
-    energy += laplacian_row(tile, y, lap.data());
+    const std::int16_t* lap = lap_row(y);
+    std::int32_t row_energy = 0;  // <= 320 * 1020^2 per tile row, far below 2^31
+    int any = 0;
+#pragma omp simd reduction(+ : row_energy) reduction(| : any)
+    for (int x = 1; x < w - 1; ++x) {
+      const int l = lap[x];
+      row_energy += l * l;
+      any |= l >= kStrokeLaplacian || l <= -kStrokeLaplacian;
+    }
+    energy += row_energy;
+    if (!any) continue;
     const std::uint8_t* u = tile.row(y - 1);
     const std::uint8_t* m = tile.row(y);
     const std::uint8_t* d = tile.row(y + 1);
     for (int x = 1; x + 1 < w; ++x) {
       const int l = lap[x];
       if (l < kStrokeLaplacian && l > -kStrokeLaplacian) continue;
-      const int c = m[x], le = m[x - 1], r = m[x + 1], a = u[x], b = d[x];
-      const int hi = std::max({c, le, r, a, b});
-      const int lo = std::min({c, le, r, a, b});
+      const int c = m[x], le = m[x - 1], ri = m[x + 1], a = u[x], b = d[x];
+      const int hi = std::max({c, le, ri, a, b});
+      const int lo = std::min({c, le, ri, a, b});
       if (hi >= kBrightLuma || lo <= kDarkLuma) {
         strokes.push_back({x, y});
         stroke_energy += l * l;
@@ -87,8 +81,7 @@ OverlayStats overlay_stats(const LumaView& tile) {
           std::uint8_t& seen = near[static_cast<std::size_t>(y) * w + x];
           if (seen) continue;
           seen = 1;
-          const std::uint8_t* m = tile.row(y);
-          const int l = 4 * m[x] - m[x - 1] - m[x + 1] - tile.row(y - 1)[x] - tile.row(y + 1)[x];
+          const int l = lap_row(y)[x];
           --background;
           background_energy -= l * l;
         }
@@ -98,6 +91,14 @@ OverlayStats overlay_stats(const LumaView& tile) {
   s.background_rms =
       background > 0 ? std::sqrt(static_cast<double>(background_energy) / static_cast<double>(background)) : 0.0;
   return s;
+}
+
+}  // namespace detail
+
+OverlayStats overlay_stats(const LumaView& tile) {
+  detail::GradientPlanes g;
+  detail::gradient_planes(tile, g);
+  return detail::overlay_stats_in(tile, g, Rect{0, 0, tile.width(), tile.height()});
 }
 
 bool is_overlay(const OverlayStats& s, double noise_sigma) {
