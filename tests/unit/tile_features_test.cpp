@@ -5,9 +5,12 @@
 // bits on every kernel table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -125,4 +128,54 @@ TEST(TileFeatures, EveryKernelTableGivesTheSameMap) {
   EXPECT_EQ(portable.scores, best.scores);
   EXPECT_EQ(portable.voting, best.voting);
   std::printf("kernel tables: %zu (%s)\n", fm::detail::available_kernels().size(), fm::detail::kernels().isa);
+}
+
+// The row kernels the tiles use, on every table, against plain loops: the
+// extremes of their ranges (|Laplacian| 1020, magnitudes near 2 x 4080^2)
+// included, where a narrower sum would overflow.
+TEST(TileFeatures, RowKernelsMatchTheDefinitionOnEveryTable) {
+  std::mt19937 rng(7);
+  constexpr std::uint32_t kMaxMag = 2u * 4080 * 4080;
+  for (const fm::detail::Kernels* k : fm::detail::available_kernels())
+    for (int t = 0; t < 60; ++t) {
+      const std::size_t n = t == 0 ? 0 : rng() % 3000;
+      std::vector<std::int16_t> lap(n);
+      std::vector<std::uint32_t> mag(n);
+      std::vector<std::uint8_t> luma(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        lap[i] = t % 4 == 1 ? static_cast<std::int16_t>(i % 2 ? 1020 : -1020)
+                            : static_cast<std::int16_t>(static_cast<int>(rng() % 2041) - 1020);
+        mag[i] = t % 2 ? kMaxMag - rng() % 1000 : rng() % (kMaxMag + 1);
+        luma[i] = static_cast<std::uint8_t>(t % 4 == 1 ? 255 : rng() % 256);
+      }
+      const std::uint32_t cut = t % 3 == 0 ? 1 : rng() % kMaxMag;
+      std::int64_t l2 = 0, m2 = 0, c = 0, want_l2 = 0, want_m2 = 0, want_c = 0;
+      k->sums_above(lap.data(), mag.data(), n, cut, l2, m2, c);
+      for (std::size_t i = 0; i < n; ++i)
+        if (mag[i] >= cut) want_l2 += lap[i] * lap[i], want_m2 += mag[i], ++want_c;
+      EXPECT_EQ(l2, want_l2) << k->isa << " " << t;
+      EXPECT_EQ(m2, want_m2) << k->isa << " " << t;
+      EXPECT_EQ(c, want_c) << k->isa << " " << t;
+
+      const int w = static_cast<int>(std::min<std::size_t>(n, 480));  // a tile row
+      fm::detail::TileSums got;
+      k->tile_row(lap.data(), mag.data(), luma.data(), w, got);
+      std::int64_t ls = 0, lq = 0, ys = 0, yq = 0;
+      double ms = 0;
+      int lm = INT32_MIN;
+      for (int i = 0; i < w; ++i)
+        ls += lap[i], lq += lap[i] * lap[i], lm = std::max<int>(lm, lap[i]), ys += luma[i], yq += luma[i] * luma[i],
+                                             ms += mag[i];
+      EXPECT_EQ(got.lap_sum, ls) << k->isa << " " << t;
+      EXPECT_EQ(got.lap_sq, lq) << k->isa << " " << t;
+      if (w > 0) {
+        EXPECT_EQ(got.lap_max, lm) << k->isa << " " << t;
+      }
+      EXPECT_EQ(got.luma_sum, ys) << k->isa << " " << t;
+      EXPECT_EQ(got.luma_sq, yq) << k->isa << " " << t;
+      EXPECT_EQ(got.mag_sum, ms) << k->isa << " " << t;  // integers below 2^53: exact in any order
+      fm::detail::TileSums portable;
+      fm::detail::portable_kernels().tile_row(lap.data(), mag.data(), luma.data(), w, portable);
+      EXPECT_EQ(got.mag_root, portable.mag_root) << k->isa << " " << t;  // one fixed order on every table
+    }
 }
