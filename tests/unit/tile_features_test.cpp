@@ -179,3 +179,22 @@ TEST(TileFeatures, RowKernelsMatchTheDefinitionOnEveryTable) {
       EXPECT_EQ(got.mag_root, portable.mag_root) << k->isa << " " << t;  // one fixed order on every table
     }
 }
+
+// judge_frame reads the frame's multi-scale features and blur_effect from
+// the passes its map shares; they are compute_features' to the bit.
+TEST(TileFeatures, FrameFeaturesFromTheSharedPassesAreComputeFeatures) {
+  const auto model = fm::default_model();
+  const fm::FeatureMask wanted = fm::judgement_features(model.get()) | fm::all_features();
+  for (auto [w, h] : std::vector<std::pair<int, int>>{{1279, 721}, {97, 301}, {5, 3}, {3, 1}, {1, 1}}) {
+    const cv::Mat m = scene(w, h);
+    const fm::LumaView v = view(m);
+    const fm::FeatureVector alone = fm::compute_features(v, wanted);
+    Shared s;
+    measure(v, s);
+    const fm::FeatureVector shared = fm::detail::frame_features(s.planes, s.blur.frame, wanted);
+    EXPECT_EQ(shared.present, alone.present) << w << "x" << h;
+    for (std::size_t f = 0; f < fm::kFeatureCount; ++f)
+      EXPECT_EQ(shared.values[f], alone.values[f]) << w << "x" << h << " " << fm::feature_name(fm::Feature(f));
+    EXPECT_EQ(fm::judge_frame(*model, v).features.values, alone.values) << w << "x" << h;
+  }
+}

@@ -49,13 +49,19 @@ struct Scratch {
   detail::TileBlur blur;
 };
 
+// The shared passes of a frame, into the thread's scratch.
+Scratch& shared_passes(const LumaView& luma, const TileGrid& grid) {
+  thread_local Scratch s;
+  detail::frame_planes(luma, s.planes);
+  detail::tile_blur(luma, grid, s.blur);
+  return s;
+}
+
 }  // namespace
 
 FocusMap focus_map(const LumaView& luma, const Model& model) {
-  thread_local Scratch s;
   const TileGrid grid = tile_grid(luma.width(), luma.height());
-  detail::frame_planes(luma, s.planes);
-  detail::tile_blur(luma, grid, s.blur);
+  Scratch& s = shared_passes(luma, grid);
   return map_from_planes(s.planes, s.blur, grid, model);
 }
 
@@ -102,8 +108,11 @@ MapSummary summarise(const FocusMap& map, const MapAggregate& aggregate) {
 
 FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::optional<double> threshold) {
   FrameJudgement f;
-  f.features = compute_features(luma, judgement_features(&model));
-  f.map = focus_map(luma, model);
+  // The frame's features and its map from the same passes (tile_features.h).
+  const TileGrid grid = tile_grid(luma.width(), luma.height());
+  Scratch& s = shared_passes(luma, grid);
+  f.features = detail::frame_features(s.planes, s.blur.frame, judgement_features(&model));
+  f.map = map_from_planes(s.planes, s.blur, grid, model);
   const double t = threshold.value_or(model.threshold());
   f.aggregate = aggregate_map(f.map, t);
   f.judgement = judge(model, f.features, threshold);

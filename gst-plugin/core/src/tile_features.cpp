@@ -180,4 +180,37 @@ FeatureVector tile_features(const FramePlanes& p, const Rect& r, const BlurSums&
   return fv;
 }
 
+FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, const FeatureMask& wanted) {
+  // As compute_features (features.cpp), step by step.
+  FeatureVector fv;
+  const LumaView& luma = p.luma;
+  const GradientStats g = gradient_stats(luma);
+  const double sigma = focusmeter::noise_sigma(luma);
+  fv.set(Feature::LaplacianVariance, g.laplacian_variance);
+  fv.set(Feature::LaplacianMax, g.laplacian_max);
+  fv.set(Feature::NoiseSigma, sigma);
+  fv.set(Feature::ScharrVariance, g.scharr_variance);
+  fv.set(Feature::Brightness, g.brightness);
+  fv.set(Feature::Contrast, g.contrast);
+  const Rect whole_half{0, 0, p.half.width, p.half.height};
+  if (wants(wanted, Feature::LaplacianRatio2x) || wants(wanted, Feature::LaplacianRatio4x) ||
+      wants(wanted, Feature::Texture)) {
+    // laplacian_scales: over a whole plane with reflected borders the
+    // Laplacian sums to 0, so this variance is gradient_stats' to the bit.
+    const double n2 = 20.0 * sigma * sigma;
+    const double full = std::max(0.0, g.laplacian_variance - n2);
+    const double half = std::max(0.0, laplacian_variance_in(p.half_g, whole_half) - n2 / 4);
+    const double quarter =
+        std::max(0.0, laplacian_variance_in(p.quarter_g, Rect{0, 0, p.quarter.width, p.quarter.height}) - n2 / 16);
+    fv.set(Feature::LaplacianRatio2x, (full + kRatioFloor) / (half + kRatioFloor));
+    fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
+    fv.set(Feature::Texture, std::sqrt(quarter));
+  }
+  if (wants(wanted, Feature::EdgeSharpness)) fv.set(Feature::EdgeSharpness, focusmeter::edge_sharpness(luma, sigma));
+  if (wants(wanted, Feature::EdgeSharpness2x))
+    fv.set(Feature::EdgeSharpness2x, p.half.width >= 1 ? edge_sharpness_in(p.half_g, whole_half, sigma / 2) : 0.0);
+  if (wants(wanted, Feature::BlurEffect)) fv.set(Feature::BlurEffect, frame_blur.value(luma.width(), luma.height()));
+  return fv;
+}
+
 }  // namespace focusmeter::detail

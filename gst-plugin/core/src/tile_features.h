@@ -47,6 +47,12 @@ void tile_blur(const LumaView& luma, const TileGrid& grid, TileBlur& out);
 // the base features, from the frame's planes and the tile's blur sums.
 FeatureVector tile_features(const FramePlanes& planes, const Rect& r, const BlurSums& blur, const FeatureMask& wanted);
 
+// compute_features(frame, wanted) (features.h), the same bits, with the
+// multi-scale features and blur_effect read from the frame's planes and
+// blur pass (`planes` from frame_planes, `frame_blur` from tile_blur)
+// instead of filtering the frame again.
+FeatureVector frame_features(const FramePlanes& planes, const BlurSums& frame_blur, const FeatureMask& wanted);
+
 // overlay_stats (focus_map.h) of tile `r` of the frame whose Laplacian
 // plane is `g`.
 OverlayStats overlay_stats_in(const LumaView& frame, const GradientPlanes& g, const Rect& r);
