@@ -191,6 +191,7 @@ TEST(TileFeatures, FrameFeaturesFromTheSharedPassesAreComputeFeatures) {
     const fm::FeatureVector alone = fm::compute_features(v, wanted);
     Shared s;
     measure(v, s);
+    fm::detail::gradient_planes(v, s.planes.full_g);
     const fm::FeatureVector shared = fm::detail::frame_features(s.planes, s.blur.frame, wanted);
     EXPECT_EQ(shared.present, alone.present) << w << "x" << h;
     for (std::size_t f = 0; f < fm::kFeatureCount; ++f)

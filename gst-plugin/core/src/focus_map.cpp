@@ -12,8 +12,10 @@ namespace focusmeter {
 namespace {
 
 // Steps 2-4 from the frame's shared planes (tile_features.h), band by band.
+// `whole`: planes.full_g already holds the whole frame (judge_frame's);
+// otherwise it is filled band by band.
 FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& blur, const TileGrid& grid,
-                         const Model& model) {
+                         const Model& model, bool whole) {
   FocusMap map;
   map.grid = grid;
   const int n = map.grid.count();
@@ -27,7 +29,7 @@ FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& bl
     const Rect r = map.grid.tile(i);
     // A new band of tiles: its full-resolution planes (2 MB at 1080p, so
     // they are still in cache when the band's tiles read them).
-    if (i % grid.cols == 0) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
+    if (!whole && i % grid.cols == 0) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
     const FeatureVector fv = detail::tile_features(planes, r, blur.tiles[i], wanted);
     map.scores[i] = model.score(fv);
     map.textured[i] = !low_texture(fv, model.low_texture_thresholds()) && std::isfinite(map.scores[i]);
@@ -62,7 +64,7 @@ Scratch& shared_passes(const LumaView& luma, const TileGrid& grid) {
 FocusMap focus_map(const LumaView& luma, const Model& model) {
   const TileGrid grid = tile_grid(luma.width(), luma.height());
   Scratch& s = shared_passes(luma, grid);
-  return map_from_planes(s.planes, s.blur, grid, model);
+  return map_from_planes(s.planes, s.blur, grid, model, false);
 }
 
 MapAggregate aggregate_map(const FocusMap& map, double threshold) {
@@ -111,8 +113,11 @@ FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::option
   // The frame's features and its map from the same passes (tile_features.h).
   const TileGrid grid = tile_grid(luma.width(), luma.height());
   Scratch& s = shared_passes(luma, grid);
+  // The frame's edge_sharpness needs the whole full-resolution planes: the
+  // tiles then read them too rather than filtering band by band again.
+  detail::gradient_planes(luma, s.planes.full_g);
   f.features = detail::frame_features(s.planes, s.blur.frame, judgement_features(&model));
-  f.map = map_from_planes(s.planes, s.blur, grid, model);
+  f.map = map_from_planes(s.planes, s.blur, grid, model, true);
   const double t = threshold.value_or(model.threshold());
   f.aggregate = aggregate_map(f.map, t);
   f.judgement = judge(model, f.features, threshold);

@@ -51,8 +51,9 @@ double edge_sharpness_in(const GradientPlanes& planes, const Rect& r, double sig
 
 // Everything the focus map's tiles read: the frame, its downscales and
 // their gradient planes. The downscales' planes are whole (a 1080p frame's
-// half is 3 MB); the full-resolution ones, `full_g`, hold one band of tiles
-// at a time (filled by the caller with the band's rows).
+// half is 3 MB); the full-resolution ones, `full_g`, are filled by the
+// caller: whole when the frame's own edge_sharpness needs them too
+// (judge_frame), else one band of tiles at a time, which stays in cache.
 struct FramePlanes {
   LumaView luma;
   BytePlane half, quarter;  // empty when the frame (or the half) is under 2 x 2

@@ -206,7 +206,8 @@ FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, c
     fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
     fv.set(Feature::Texture, std::sqrt(quarter));
   }
-  if (wants(wanted, Feature::EdgeSharpness)) fv.set(Feature::EdgeSharpness, focusmeter::edge_sharpness(luma, sigma));
+  if (wants(wanted, Feature::EdgeSharpness))
+    fv.set(Feature::EdgeSharpness, edge_sharpness_in(p.full_g, Rect{0, 0, luma.width(), luma.height()}, sigma));
   if (wants(wanted, Feature::EdgeSharpness2x))
     fv.set(Feature::EdgeSharpness2x, p.half.width >= 1 ? edge_sharpness_in(p.half_g, whole_half, sigma / 2) : 0.0);
   if (wants(wanted, Feature::BlurEffect)) fv.set(Feature::BlurEffect, frame_blur.value(luma.width(), luma.height()));

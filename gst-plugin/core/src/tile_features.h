@@ -49,8 +49,8 @@ FeatureVector tile_features(const FramePlanes& planes, const Rect& r, const Blur
 
 // compute_features(frame, wanted) (features.h), the same bits, with the
 // multi-scale features and blur_effect read from the frame's planes and
-// blur pass (`planes` from frame_planes, `frame_blur` from tile_blur)
-// instead of filtering the frame again.
+// blur pass (`planes` from frame_planes, with full_g holding the whole
+// frame; `frame_blur` from tile_blur) instead of filtering the frame again.
 FeatureVector frame_features(const FramePlanes& planes, const BlurSums& frame_blur, const FeatureMask& wanted);
 
 // overlay_stats (focus_map.h) of tile `r` of the frame whose Laplacian
