@@ -75,7 +75,10 @@ TEST(TileFeatures, SharedPassesMatchTilesCutOutAsFrames) {
   for (int i = 0; i < s.grid.count(); ++i) {
     const fm::Rect r = s.grid.tile(i);
     fm::detail::gradient_planes(v, r.top, r.top + r.height, s.planes.full_g);
-    const fm::FeatureVector shared = fm::detail::tile_features(s.planes, r, s.blur.tiles[i], all);
+    std::vector<fm::detail::TileSums> band;
+    fm::detail::band_sums(s.planes, s.grid, i / s.grid.cols, band);
+    const fm::FeatureVector shared =
+        fm::detail::tile_features(s.planes, r, band[static_cast<std::size_t>(i % s.grid.cols)], s.blur.tiles[i], all);
     const fm::FeatureVector alone = fm::compute_features(v.cropped(r), all);
     // Only the tile's own pixels: equal.
     EXPECT_EQ(shared[fm::Feature::Brightness], alone[fm::Feature::Brightness]) << i;

@@ -25,12 +25,16 @@ FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& bl
   map.voting.assign(n, false);
   const FeatureMask wanted = judgement_features(&model);
   int textured = 0, overlays = 0;
+  std::vector<detail::TileSums> band;
   for (int i = 0; i < n; ++i) {
     const Rect r = map.grid.tile(i);
     // A new band of tiles: its full-resolution planes (2 MB at 1080p, so
     // they are still in cache when the band's tiles read them).
-    if (!whole && i % grid.cols == 0) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
-    const FeatureVector fv = detail::tile_features(planes, r, blur.tiles[i], wanted);
+    if (i % grid.cols == 0) {
+      if (!whole) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
+      detail::band_sums(planes, grid, i / grid.cols, band);
+    }
+    const FeatureVector fv = detail::tile_features(planes, r, band[i % grid.cols], blur.tiles[i], wanted);
     map.scores[i] = model.score(fv);
     map.textured[i] = !low_texture(fv, model.low_texture_thresholds()) && std::isfinite(map.scores[i]);
     if (!map.textured[i]) continue;

@@ -58,12 +58,8 @@ double laplacian_variance_in(const GradientPlanes& g, const Rect& r) {
   return variance(sum, sum_sq, static_cast<std::int64_t>(r.width) * r.height) / (255.0 * 255.0);
 }
 
-// gradient_stats (features.h) over `r` of the frame, from its planes.
-GradientStats gradient_stats_in(const FramePlanes& p, const Rect& r) {
-  TileSums t;
-  const auto tile_row = kernels().tile_row;
-  for (int y = r.top; y < r.top + r.height; ++y)
-    tile_row(p.full_g.lap_row(y) + r.left, p.full_g.mag_row(y) + r.left, p.luma.row(y) + r.left, r.width, t);
+// gradient_stats (features.h) of a tile `r` from its sums.
+GradientStats stats_of(const TileSums& t, const Rect& r) {
   GradientStats s;
   const std::int64_t n = static_cast<std::int64_t>(r.width) * r.height;
   if (n == 0) return s;
@@ -150,9 +146,26 @@ void tile_blur(const LumaView& luma, const TileGrid& grid, TileBlur& out) {
   }
 }
 
-FeatureVector tile_features(const FramePlanes& p, const Rect& r, const BlurSums& blur, const FeatureMask& wanted) {
+void band_sums(const FramePlanes& p, const TileGrid& grid, int row, std::vector<TileSums>& out) {
+  out.assign(static_cast<std::size_t>(grid.cols), TileSums{});
+  if (grid.count() == 0) return;
+  const auto tile_row = kernels().tile_row;
+  const Rect band = grid.tile(0, row);
+  for (int y = band.top; y < band.top + band.height; ++y) {
+    const std::int16_t* lap = p.full_g.lap_row(y);
+    const std::uint32_t* mag = p.full_g.mag_row(y);
+    const std::uint8_t* luma = p.luma.row(y);
+    for (int c = 0; c < grid.cols; ++c) {
+      const Rect r = grid.tile(c, row);
+      tile_row(lap + r.left, mag + r.left, luma + r.left, r.width, out[static_cast<std::size_t>(c)]);
+    }
+  }
+}
+
+FeatureVector tile_features(const FramePlanes& p, const Rect& r, const TileSums& sums, const BlurSums& blur,
+                            const FeatureMask& wanted) {
   FeatureVector fv;
-  const GradientStats g = gradient_stats_in(p, r);
+  const GradientStats g = stats_of(sums, r);
   const double sigma = focusmeter::noise_sigma(p.luma.cropped(r));
   fv.set(Feature::LaplacianVariance, g.laplacian_variance);
   fv.set(Feature::LaplacianMax, g.laplacian_max);

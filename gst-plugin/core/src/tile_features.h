@@ -24,6 +24,7 @@
 #include "focusmeter/features.h"
 #include "focusmeter/focus_map.h"
 #include "frame_planes.h"
+#include "kernels.h"
 
 namespace focusmeter::detail {
 
@@ -43,9 +44,18 @@ struct TileBlur {
 };
 void tile_blur(const LumaView& luma, const TileGrid& grid, TileBlur& out);
 
+// The Laplacian, gradient and luma sums of every tile of grid row `row`
+// (one per column), from planes.full_g, which must hold the band's rows.
+// The band is read row by row, left to right, as it lies in memory; each
+// tile's rows are still summed top to bottom, so the sums are the same
+// bits as tile by tile.
+void band_sums(const FramePlanes& planes, const TileGrid& grid, int row, std::vector<TileSums>& out);
+
 // Every feature of tile `r` (frame coordinates) that `wanted` asks for, plus
-// the base features, from the frame's planes and the tile's blur sums.
-FeatureVector tile_features(const FramePlanes& planes, const Rect& r, const BlurSums& blur, const FeatureMask& wanted);
+// the base features, from the frame's planes, the tile's sums (band_sums)
+// and its blur sums.
+FeatureVector tile_features(const FramePlanes& planes, const Rect& r, const TileSums& sums, const BlurSums& blur,
+                            const FeatureMask& wanted);
 
 // compute_features(frame, wanted) (features.h), the same bits, with the
 // multi-scale features and blur_effect read from the frame's planes and
