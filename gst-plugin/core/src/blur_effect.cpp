@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "focusmeter/features.h"
@@ -57,7 +58,10 @@ double blur_effect(const LumaView& luma) {
     std::vector<std::uint8_t> pad(static_cast<std::size_t>(w) + 11);
     for (int y = 0; y < h; ++y) {
       const std::uint8_t* src = luma.row(y);
-      for (int x = -6; x < w + 5; ++x) pad[x + 6] = src[reflect(x, w)];
+      // Only the eleven pads need reflect(); the row itself is copied.
+      for (int x = -6; x < 0; ++x) pad[x + 6] = src[reflect(x, w)];
+      std::memcpy(pad.data() + 6, src, static_cast<std::size_t>(w));
+      for (int x = w; x < w + 5; ++x) pad[x + 6] = src[reflect(x, w)];
       const std::uint8_t* p = pad.data() + 6;  // p[x] = I(x) for x in [-6, w+5)
       step(p + 1, p, p + 6, p - 5, w - 1, horiz.d, horiz.v);
     }

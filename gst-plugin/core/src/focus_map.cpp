@@ -4,11 +4,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "frame_planes.h"
+#include "tile_features.h"
+
 namespace focusmeter {
 
-FocusMap focus_map(const LumaView& luma, const Model& model) {
+namespace {
+
+// Steps 2-4 from the frame's shared planes (tile_features.h), band by band.
+// `whole`: planes.full_g already holds the whole frame (judge_frame's);
+// otherwise it is filled band by band.
+FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& blur, const TileGrid& grid,
+                         const Model& model, bool whole) {
   FocusMap map;
-  map.grid = tile_grid(luma.width(), luma.height());
+  map.grid = grid;
   const int n = map.grid.count();
   map.scores.assign(n, 0.0);
   map.textured.assign(n, false);
@@ -16,20 +25,50 @@ FocusMap focus_map(const LumaView& luma, const Model& model) {
   map.voting.assign(n, false);
   const FeatureMask wanted = judgement_features(&model);
   int textured = 0, overlays = 0;
+  std::vector<detail::TileSums> band;
   for (int i = 0; i < n; ++i) {
-    const LumaView tile = luma.cropped(map.grid.tile(i));
-    const FeatureVector fv = compute_features(tile, wanted);
+    const Rect r = map.grid.tile(i);
+    // A new band of tiles: its full-resolution planes (2 MB at 1080p, so
+    // they are still in cache when the band's tiles read them).
+    if (i % grid.cols == 0) {
+      if (!whole) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
+      detail::band_sums(planes, grid, i / grid.cols, band);
+    }
+    const FeatureVector fv = detail::tile_features(planes, r, band[i % grid.cols], blur.tiles[i], wanted);
     map.scores[i] = model.score(fv);
     map.textured[i] = !low_texture(fv, model.low_texture_thresholds()) && std::isfinite(map.scores[i]);
     if (!map.textured[i]) continue;
     ++textured;
-    map.overlay[i] = is_overlay(overlay_stats(tile), fv[Feature::NoiseSigma]);
+    map.overlay[i] = is_overlay(detail::overlay_stats_in(planes.luma, planes.full_g, r), fv[Feature::NoiseSigma]);
     overlays += map.overlay[i] ? 1 : 0;
   }
   // Most of the picture looking like an overlay is the scene, not an OSD.
   const bool drop_overlays = overlays <= kMaxOverlayShare * textured;
   for (int i = 0; i < n; ++i) map.voting[i] = map.textured[i] && !(drop_overlays && map.overlay[i]);
   return map;
+}
+
+// The planes of a frame, kept per thread: a 1080p frame's are about 16 MB,
+// allocated once rather than per frame.
+struct Scratch {
+  detail::FramePlanes planes;
+  detail::TileBlur blur;
+};
+
+// The shared passes of a frame, into the thread's scratch.
+Scratch& shared_passes(const LumaView& luma, const TileGrid& grid) {
+  thread_local Scratch s;
+  detail::frame_planes(luma, s.planes);
+  detail::tile_blur(luma, grid, s.blur);
+  return s;
+}
+
+}  // namespace
+
+FocusMap focus_map(const LumaView& luma, const Model& model) {
+  const TileGrid grid = tile_grid(luma.width(), luma.height());
+  Scratch& s = shared_passes(luma, grid);
+  return map_from_planes(s.planes, s.blur, grid, model, false);
 }
 
 MapAggregate aggregate_map(const FocusMap& map, double threshold) {
@@ -75,8 +114,14 @@ MapSummary summarise(const FocusMap& map, const MapAggregate& aggregate) {
 
 FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::optional<double> threshold) {
   FrameJudgement f;
-  f.features = compute_features(luma, judgement_features(&model));
-  f.map = focus_map(luma, model);
+  // The frame's features and its map from the same passes (tile_features.h).
+  const TileGrid grid = tile_grid(luma.width(), luma.height());
+  Scratch& s = shared_passes(luma, grid);
+  // The frame's edge_sharpness needs the whole full-resolution planes: the
+  // tiles then read them too rather than filtering band by band again.
+  detail::gradient_planes(luma, s.planes.full_g);
+  f.features = detail::frame_features(s.planes, s.blur.frame, judgement_features(&model));
+  f.map = map_from_planes(s.planes, s.blur, grid, model, true);
   settle_judgement(f, model, threshold);
   return f;
 }

@@ -47,6 +47,17 @@ struct FrameSums {
   std::int64_t luma_sq = 0;
 };
 
+// --- The focus map's tiles (tile_features.cpp) ---------------------------------
+
+// Sums over a tile's pixels of the frame's planes (frame_planes.h).
+struct TileSums {
+  std::int64_t lap_sum = 0, lap_sq = 0;  // Laplacian, integer units
+  std::int32_t lap_max = INT32_MIN;
+  double mag_sum = 0;   // sum of gx^2 + gy^2 (exact: integers far below 2^53)
+  double mag_root = 0;  // sum of sqrt(gx^2 + gy^2), in the order row_loops.inc defines
+  std::int64_t luma_sum = 0, luma_sq = 0;
+};
+
 // --- noise_sigma: the exact pass ----------------------------------------------
 
 // An inclusive range of |HH| bit patterns. lo >= 1, so zeros are never in it.
@@ -101,12 +112,15 @@ struct Kernels {
   // Plain loops the compiler vectorises (row_loops.inc, compiled per ISA).
   void (*widen_row)(const std::uint8_t* src, int w, std::int16_t* dst);
   void (*halve_row)(const std::uint8_t* a, const std::uint8_t* b, int w2, std::uint8_t* out);
-  void (*lap_and_mag)(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::uint16_t* lap,
+  void (*lap_and_mag)(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::int16_t* lap,
                       std::uint32_t* mag);
-  void (*sums_above)(const std::uint16_t* lap, const std::uint32_t* mag, std::size_t n, std::uint32_t cut,
+  void (*sums_above)(const std::int16_t* lap, const std::uint32_t* mag, std::size_t n, std::uint32_t cut,
                      std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
   void (*blur_step)(const std::uint8_t* cur, const std::uint8_t* prev, const std::uint8_t* ahead,
                     const std::uint8_t* behind, int n, std::int64_t& d, std::int64_t& v);
+  // One row of a tile: `lap`, `mag`, `luma` at the tile's first pixel, `n`
+  // pixels, added to `sums`.
+  void (*tile_row)(const std::int16_t* lap, const std::uint32_t* mag, const std::uint8_t* luma, int n, TileSums& sums);
 
   // gradient_stats.cpp: the one pass over the frame, added to `sums`.
   void (*frame_sums)(const Frame& frame, FrameSums& sums);

@@ -56,6 +56,7 @@ constexpr Kernels kPortable = {
     portable::lap_and_mag,
     portable::sums_above,
     portable::blur_step,
+    portable::tile_row,
     frame_sums_portable,
     to_double,
     vertical,

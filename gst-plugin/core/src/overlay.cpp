@@ -15,64 +15,90 @@
 #include <vector>
 
 #include "focusmeter/focus_map.h"
+#include "frame_planes.h"
+#include "tile_features.h"
 
 namespace focusmeter {
 
-OverlayStats overlay_stats(const LumaView& tile) {
+namespace detail {
+namespace {
+
+struct Stroke {
+  int x, y;
+};
+
+}  // namespace
+
+OverlayStats overlay_stats_in(const LumaView& frame, const GradientPlanes& g, const Rect& r) {
   OverlayStats s;
-  const int w = tile.width(), h = tile.height();
+  const int w = r.width, h = r.height;
   if (w < 3 || h < 3) return s;
-  // Pass 1: the Laplacian of the interior pixels and which are strokes.
-  std::vector<std::int32_t> lap2(static_cast<std::size_t>(w) * h, 0);
-  std::vector<std::uint8_t> near(static_cast<std::size_t>(w) * h, 0);  // strokes, then their surroundings
-  std::int64_t strokes = 0, stroke_energy = 0, energy = 0;
+  const LumaView tile = frame.cropped(r);
+  // The Laplacian of the tile's interior pixels: their stencils lie inside
+  // the tile, so the frame's plane holds exactly the tile's values.
+  auto lap_row = [&](int y) { return g.lap_row(r.top + y) + r.left; };
+  // Pass 1: the energy, and which interior pixels are strokes. Strokes are
+  // rare, so they are listed rather than marked in a plane.
+  std::vector<Stroke> strokes;
+  std::int64_t stroke_energy = 0, energy = 0;
   for (int y = 1; y + 1 < h; ++y) {
+    const std::int16_t* lap = lap_row(y);
+    std::int32_t row_energy = 0;  // <= 320 * 1020^2 per tile row, far below 2^31
+    int any = 0;
+#pragma omp simd reduction(+ : row_energy) reduction(| : any)
+    for (int x = 1; x < w - 1; ++x) {
+      const int l = lap[x];
+      row_energy += l * l;
+      any |= l >= kStrokeLaplacian || l <= -kStrokeLaplacian;
+    }
+    energy += row_energy;
+    if (!any) continue;
     const std::uint8_t* u = tile.row(y - 1);
     const std::uint8_t* m = tile.row(y);
     const std::uint8_t* d = tile.row(y + 1);
     for (int x = 1; x + 1 < w; ++x) {
-      const int c = m[x], l = m[x - 1], r = m[x + 1], a = u[x], b = d[x];
-      const int lap = 4 * c - l - r - a - b;
-      const std::size_t i = static_cast<std::size_t>(y) * w + x;
-      lap2[i] = lap * lap;
-      energy += lap2[i];
-      if (lap >= kStrokeLaplacian || lap <= -kStrokeLaplacian) {
-        const int hi = std::max({c, l, r, a, b});
-        const int lo = std::min({c, l, r, a, b});
-        if (hi >= kBrightLuma || lo <= kDarkLuma) {
-          ++strokes;
-          stroke_energy += lap2[i];
-          near[i] = 1;
-        }
+      const int l = lap[x];
+      if (l < kStrokeLaplacian && l > -kStrokeLaplacian) continue;
+      const int c = m[x], le = m[x - 1], ri = m[x + 1], a = u[x], b = d[x];
+      const int hi = std::max({c, le, ri, a, b});
+      const int lo = std::min({c, le, ri, a, b});
+      if (hi >= kBrightLuma || lo <= kDarkLuma) {
+        strokes.push_back({x, y});
+        stroke_energy += l * l;
       }
     }
   }
-  // Pass 2: grow the strokes by kStrokeReach pixels (a square, separably):
-  // the glyphs' own softer edges and corners are not background.
-  std::vector<std::uint8_t> grown(near.size(), 0);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      std::uint8_t v = 0;
-      for (int k = std::max(0, x - kStrokeReach); k <= std::min(w - 1, x + kStrokeReach) && !v; ++k)
-        v = near[static_cast<std::size_t>(y) * w + k];
-      grown[static_cast<std::size_t>(y) * w + x] = v;
-    }
-  std::int64_t background = 0, background_energy = 0;
-  for (int y = 1; y + 1 < h; ++y)
-    for (int x = 1; x + 1 < w; ++x) {
-      bool close = false;
-      for (int k = std::max(0, y - kStrokeReach); k <= std::min(h - 1, y + kStrokeReach) && !close; ++k)
-        close = grown[static_cast<std::size_t>(k) * w + x] != 0;
-      if (close) continue;
-      ++background;
-      background_energy += lap2[static_cast<std::size_t>(y) * w + x];
-    }
+  // Pass 2: the pixels within kStrokeReach of a stroke (a square) are not
+  // background: the glyphs' own softer edges and corners. Without strokes
+  // every interior pixel is background.
   const auto pixels = static_cast<std::int64_t>(w - 2) * (h - 2);
-  s.stroke_share = static_cast<double>(strokes) / static_cast<double>(pixels);
+  std::int64_t background = pixels, background_energy = energy;
+  if (!strokes.empty()) {
+    std::vector<std::uint8_t> near(static_cast<std::size_t>(w) * h, 0);
+    for (const Stroke& p : strokes)
+      for (int y = std::max(1, p.y - kStrokeReach); y <= std::min(h - 2, p.y + kStrokeReach); ++y)
+        for (int x = std::max(1, p.x - kStrokeReach); x <= std::min(w - 2, p.x + kStrokeReach); ++x) {
+          std::uint8_t& seen = near[static_cast<std::size_t>(y) * w + x];
+          if (seen) continue;
+          seen = 1;
+          const int l = lap_row(y)[x];
+          --background;
+          background_energy -= l * l;
+        }
+  }
+  s.stroke_share = static_cast<double>(strokes.size()) / static_cast<double>(pixels);
   s.stroke_energy_share = energy > 0 ? static_cast<double>(stroke_energy) / static_cast<double>(energy) : 0.0;
   s.background_rms =
       background > 0 ? std::sqrt(static_cast<double>(background_energy) / static_cast<double>(background)) : 0.0;
   return s;
+}
+
+}  // namespace detail
+
+OverlayStats overlay_stats(const LumaView& tile) {
+  detail::GradientPlanes g;
+  detail::gradient_planes(tile, g);
+  return detail::overlay_stats_in(tile, g, Rect{0, 0, tile.width(), tile.height()});
 }
 
 bool is_overlay(const OverlayStats& s, double noise_sigma) {

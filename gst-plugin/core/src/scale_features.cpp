@@ -14,31 +14,28 @@
 #include <vector>
 
 #include "focusmeter/features.h"
+#include "frame_planes.h"
 #include "kernels.h"
 #include "padded_rows.h"
 
 namespace focusmeter {
-namespace {
+namespace detail {
 
-// 2x2 box average with rounding; odd last row/column dropped.
-struct Plane {
-  std::vector<std::uint8_t> pixels;
-  int width = 0, height = 0;
-  LumaView view() const { return LumaView(pixels.data(), width, height, width); }
-};
-
-Plane halve(const LumaView& in) {
-  Plane p;
+BytePlane halve(const LumaView& in) {
+  BytePlane p;
   p.width = in.width() / 2;
   p.height = in.height() / 2;
   p.pixels.resize(static_cast<std::size_t>(p.width) * p.height);
-  const auto halve_row = detail::kernels().halve_row;
+  const auto halve_row = kernels().halve_row;
   for (int y = 0; y < p.height; ++y)
     halve_row(in.row(2 * y), in.row(2 * y + 1), p.width, p.pixels.data() + static_cast<std::size_t>(y) * p.width);
   return p;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::BytePlane;
+using detail::halve;
 
 ScaleStats laplacian_scales(const LumaView& luma) {
   return laplacian_scales(luma, gradient_stats(luma).laplacian_variance);
@@ -48,59 +45,112 @@ ScaleStats laplacian_scales(const LumaView& luma, double full_variance) {
   ScaleStats s;
   s.full = full_variance;
   if (luma.width() < 2 || luma.height() < 2) return s;
-  const Plane half = halve(luma);
+  const BytePlane half = halve(luma);
   s.half = gradient_stats(half.view()).laplacian_variance;
   if (half.width < 2 || half.height < 2) return s;
-  const Plane quarter = halve(half.view());
+  const BytePlane quarter = halve(half.view());
   s.quarter = gradient_stats(quarter.view()).laplacian_variance;
   return s;
 }
 
-double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
-  if (luma.empty()) return 0;
-  const int w = luma.width();
-  const int h = luma.height();
-  const std::size_t n = static_cast<std::size_t>(w) * h;
-  std::vector<std::uint16_t> lap(n);
-  std::vector<std::uint32_t> mag(n);  // squared Scharr magnitude
+namespace detail {
+namespace {
 
-  const detail::Kernels& k = detail::kernels();
-  detail::PaddedRows rows(luma, k);  // 3x3 window, as in gradient_stats.cpp
-  for (int y = 0; y < h; ++y) {
+// The selection threshold of edge_sharpness: the squared magnitude at the
+// start of the 1024-wide bin that holds the `want`-th largest of the
+// sampled values (every other pixel of every other row of `r`), at least 1.
+// That is a histogram of 32 513 bins walked from the top; the same bin is
+// found here in two small passes, a coarse histogram (bins of 2^16) and then
+// a fine one (bins of 2^10) inside the coarse bin that holds the value, so
+// nothing large is cleared per call.
+std::uint32_t selection_cut(const GradientPlanes& p, const Rect& r, std::size_t want) {
+  constexpr int kFine = 10, kCoarse = 16;
+  constexpr int kCoarseBins = (2 * 4080 * 4080 >> kCoarse) + 1;  // |gx|, |gy| <= 16 * 255
+  constexpr int kFinePerCoarse = 1 << (kCoarse - kFine);
+  // Four histograms for alternate samples, added at the end: most samples
+  // fall in the lowest bin, and one histogram would make every increment
+  // wait for the previous one.
+  std::uint32_t part[4][kCoarseBins] = {};
+  for (int y = r.top; y < r.top + r.height; y += 2) {
+    const std::uint32_t* row = p.mag_row(y);
+    int x = r.left;
+    for (; x + 6 < r.left + r.width; x += 8) {
+      ++part[0][row[x] >> kCoarse];
+      ++part[1][row[x + 2] >> kCoarse];
+      ++part[2][row[x + 4] >> kCoarse];
+      ++part[3][row[x + 6] >> kCoarse];
+    }
+    for (; x < r.left + r.width; x += 2) ++part[0][row[x] >> kCoarse];
+  }
+  std::size_t coarse[kCoarseBins];
+  for (int b = 0; b < kCoarseBins; ++b)
+    coarse[b] = std::size_t{part[0][b]} + std::size_t{part[1][b]} + std::size_t{part[2][b]} + part[3][b];
+  int cb = kCoarseBins - 1;
+  std::size_t above = 0;  // sampled values in bins above cb
+  for (; cb > 0 && above + coarse[cb] < want; --cb) above += coarse[cb];
+  std::size_t fine[kFinePerCoarse] = {};
+  for (int y = r.top; y < r.top + r.height; y += 2) {
+    const std::uint32_t* row = p.mag_row(y);
+    for (int x = r.left; x < r.left + r.width; x += 2)
+      if (static_cast<int>(row[x] >> kCoarse) == cb) ++fine[(row[x] >> kFine) & (kFinePerCoarse - 1)];
+  }
+  int fb = kFinePerCoarse - 1;
+  for (; fb > 0 && above + fine[fb] < want; --fb) above += fine[fb];
+  // Never select a zero gradient.
+  return std::max<std::uint32_t>(1, static_cast<std::uint32_t>(cb * kFinePerCoarse + fb) << kFine);
+}
+
+}  // namespace
+
+void gradient_planes(const LumaView& luma, GradientPlanes& out) { gradient_planes(luma, 0, luma.height(), out); }
+
+void gradient_planes(const LumaView& luma, int top, int bottom, GradientPlanes& out) {
+  const int w = luma.width();
+  out.width = w;
+  out.height = bottom - top;
+  out.top = top;
+  const std::size_t n = static_cast<std::size_t>(w) * out.height;
+  // resize() keeps the storage of a reused object: zeroing happens once.
+  if (out.lap.size() < n) {
+    out.lap.resize(n);
+    out.mag.resize(n);
+  }
+  if (n == 0) return;
+  const Kernels& k = kernels();
+  PaddedRows rows(luma, k);  // 3x3 window, as in gradient_stats.cpp
+  for (int y = top; y < bottom; ++y) {
     const std::int16_t* d = rows.row(y + 1);  // lower row first: never evicts a needed row
     const std::int16_t* m = rows.row(y);
     const std::int16_t* u = rows.row(y - 1);
-    k.lap_and_mag(u, m, d, w, lap.data() + static_cast<std::size_t>(y) * w,
-                  mag.data() + static_cast<std::size_t>(y) * w);
+    const std::size_t at = static_cast<std::size_t>(y - top) * w;
+    k.lap_and_mag(u, m, d, w, out.lap.data() + at, out.mag.data() + at);
   }
+}
 
+double edge_sharpness_in(const GradientPlanes& p, const Rect& r, double sigma, double fraction) {
+  if (r.width <= 0 || r.height <= 0) return 0;
   // The squared magnitude above which the strongest `fraction` of pixels
-  // lie, from a histogram (bins of 1024) of every other pixel of every
-  // other row: a quarter of the frame is plenty for a percentile, and the
-  // scatter is the slow part.
-  constexpr int kShift = 10;
-  constexpr int kBins = (2 * 4080 * 4080 >> kShift) + 1;  // |gx|, |gy| <= 16 * 255
-  std::vector<std::size_t> hist(kBins, 0);
-  std::size_t sampled = 0;
-  for (int y = 0; y < h; y += 2) {
-    const std::uint32_t* row = mag.data() + static_cast<std::size_t>(y) * w;
-    for (int x = 0; x < w; x += 2) ++hist[row[x] >> kShift];
-    sampled += static_cast<std::size_t>((w + 1) / 2);
-  }
+  // lie, from every other pixel of every other row: a quarter of the
+  // pixels is plenty for a percentile.
+  const std::size_t sampled =
+      static_cast<std::size_t>((r.height + 1) / 2) * static_cast<std::size_t>((r.width + 1) / 2);
   const std::size_t want = std::max<std::size_t>(1, static_cast<std::size_t>(fraction * static_cast<double>(sampled)));
-  int bin = kBins - 1;
-  for (std::size_t above = 0; bin > 0; --bin) {
-    above += hist[bin];
-    if (above >= want) break;
-  }
-  // Never select a zero gradient.
-  const std::uint32_t cut = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(bin) << kShift);
+  const std::uint32_t cut = selection_cut(p, r, want);
 
   // Energies over the selected pixels, in grey levels: the Laplacian, and
   // the gradient in central-difference units (the Scharr kernel answers 32
   // to a unit ramp).
   std::int64_t lap_sq = 0, mag_sq = 0, selected = 0;
-  k.sums_above(lap.data(), mag.data(), n, cut, lap_sq, mag_sq, selected);
+  const Kernels& k = kernels();
+  if (r.left == 0 && r.width == p.width) {  // whole rows: one run
+    const std::size_t at = static_cast<std::size_t>(r.top - p.top) * p.width;
+    k.sums_above(p.lap.data() + at, p.mag.data() + at, static_cast<std::size_t>(r.height) * p.width, cut, lap_sq,
+                 mag_sq, selected);
+  } else {
+    for (int y = r.top; y < r.top + r.height; ++y)
+      k.sums_above(p.lap_row(y) + r.left, p.mag_row(y) + r.left, static_cast<std::size_t>(r.width), cut, lap_sq, mag_sq,
+                   selected);
+  }
   const double count = static_cast<double>(selected);
   const double lap2 = static_cast<double>(lap_sq);
   const double grad2 = static_cast<double>(mag_sq) / (32.0 * 32.0);  // mag is already squared
@@ -114,9 +164,26 @@ double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
   return std::sqrt(l / g);
 }
 
+void frame_planes(const LumaView& luma, FramePlanes& out) {
+  out.luma = luma;
+  out.half = luma.width() >= 2 && luma.height() >= 2 ? halve(luma) : BytePlane{};
+  gradient_planes(out.half.view(), out.half_g);
+  out.quarter = out.half.width >= 2 && out.half.height >= 2 ? halve(out.half.view()) : BytePlane{};
+  gradient_planes(out.quarter.view(), out.quarter_g);
+}
+
+}  // namespace detail
+
+double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
+  if (luma.empty()) return 0;
+  thread_local detail::GradientPlanes planes;  // a 1080p frame's are 12 MB: allocated once per thread
+  detail::gradient_planes(luma, planes);
+  return detail::edge_sharpness_in(planes, Rect{0, 0, luma.width(), luma.height()}, sigma, fraction);
+}
+
 double edge_sharpness_2x(const LumaView& luma, double sigma) {
   if (luma.width() < 2 || luma.height() < 2) return 0;
-  const Plane half = halve(luma);
+  const BytePlane half = halve(luma);
   return edge_sharpness(half.view(), sigma / 2);
 }
 

@@ -13,8 +13,10 @@
 //     remainders are spread over the tiles (sizes differ by at most one
 //     pixel) and the tiles cover the region exactly once.
 //  2. Tile score: the model's own score (probability of BLURRY) of the
-//     tile's features, computed on the tile as a view of the frame (no copy;
-//     its borders reflect inside the tile, as a frame's do).
+//     tile's features, read from passes shared by the whole frame (planes
+//     filtered once; filters reaching past a tile's edge see the
+//     neighbouring tiles, where a tile cut out as a frame would see itself
+//     reflected: docs/focus-map.md, "How tiles are measured").
 //  3. Textured: a tile votes only when the model's low-texture guard
 //     (low_texture() in features.h, the model's thresholds) finds something
 //     to judge in it: flat sky, a wall, black do not vote.

@@ -1,0 +1,66 @@
+// Whole-frame planes, private to the core: the 2x and 4x box downscales and
+// the per-pixel Laplacian and Scharr magnitude of each, computed once per
+// frame. The frame's multi-scale features and every tile of the focus map
+// (tile_features.h) read them, so a frame's pixels are filtered once
+// whatever the number of tiles.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "focusmeter/luma_view.h"
+
+namespace focusmeter::detail {
+
+// An owned 8-bit plane.
+struct BytePlane {
+  std::vector<std::uint8_t> pixels;
+  int width = 0, height = 0;
+  LumaView view() const { return LumaView(pixels.data(), width, height, width); }
+};
+
+// 2x2 box average with rounding; an odd last row or column is dropped.
+BytePlane halve(const LumaView& in);
+
+// The Laplacian 4c - n - s - e - w (signed, integer units) and the squared
+// unnormalised Scharr magnitude gx^2 + gy^2 of the pixels of rows
+// [top, top + height) of a view, the view's borders reflected as scipy's
+// 'reflect' (as in gradient_stats.cpp). Rows are addressed in the view's
+// coordinates.
+struct GradientPlanes {
+  std::vector<std::int16_t> lap;
+  std::vector<std::uint32_t> mag;
+  int width = 0, height = 0;
+  int top = 0;  // the view's row held first
+
+  const std::int16_t* lap_row(int y) const { return lap.data() + static_cast<std::size_t>(y - top) * width; }
+  const std::uint32_t* mag_row(int y) const { return mag.data() + static_cast<std::size_t>(y - top) * width; }
+};
+
+// Fills `out` (reusing its storage) with every row of `luma` ...
+void gradient_planes(const LumaView& luma, GradientPlanes& out);
+// ... or with rows [top, bottom) only: a band of tiles, small enough to stay
+// in cache while its tiles are measured.
+void gradient_planes(const LumaView& luma, int top, int bottom, GradientPlanes& out);
+
+// edge_sharpness (features.h) over the pixels of `r` (inside the planes):
+// the percentile is sampled on every other pixel of every other row from
+// r's top left corner. On the whole planes of a view it is exactly
+// edge_sharpness(view, sigma, fraction).
+double edge_sharpness_in(const GradientPlanes& planes, const Rect& r, double sigma, double fraction = 0.01);
+
+// Everything the focus map's tiles read: the frame, its downscales and
+// their gradient planes. The downscales' planes are whole (a 1080p frame's
+// half is 3 MB); the full-resolution ones, `full_g`, are filled by the
+// caller: whole when the frame's own edge_sharpness needs them too
+// (judge_frame), else one band of tiles at a time, which stays in cache.
+struct FramePlanes {
+  LumaView luma;
+  BytePlane half, quarter;  // empty when the frame (or the half) is under 2 x 2
+  GradientPlanes full_g, half_g, quarter_g;
+};
+
+// Fills all but full_g.
+void frame_planes(const LumaView& luma, FramePlanes& out);
+
+}  // namespace focusmeter::detail
