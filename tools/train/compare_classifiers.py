@@ -43,6 +43,7 @@ import numpy as np
 try:
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -293,12 +294,19 @@ def main():
     for rec in recipes:
         t0 = time.time()
         blurry = np.zeros(fr.n, dtype=bool)
+        scores = np.zeros(fr.n)
         thresholds = []
         for p in packages:
             test = fr.package == p
-            _, b, thr = rec.run(fr, ~test, test)
+            sc, b, thr = rec.run(fr, ~test, test)
             blurry[test] = b[test]
+            scores[test] = sc[test]
             thresholds.append(thr)
+        # Ranking without a threshold: ROC AUC of the held-out package's
+        # scores over every CLEAR and BLURRY frame, worst large package.
+        auc = {p: roc_auc_score(fr.y[m], scores[m]) for p in large
+               for m in [fr.labelled & (fr.package == p)]}
+        worst_auc = min(auc, key=auc.get) if auc else None
         per = {p: rates(fr, blurry, fr.target & (fr.package == p)) for p in packages}
         per_all = {p: rates(fr, blurry, fr.package == p) for p in packages}
         main_ba = [v[0] for v in per.values() if v]
@@ -326,13 +334,15 @@ def main():
                      f"{pooled[0]:.3f} ({pooled[1]:.3f}, {pooled[2]:.3f})", fmt(np.mean(all_ba)),
                      f"{per_all[worst_all][0]:.3f} ({worst_all})",
                      f"{pooled_all[0]:.3f} ({pooled_all[1]:.3f}, {pooled_all[2]:.3f})",
+                     f"{auc[worst_auc]:.3f} ({worst_auc})" if worst_auc else "-",
                      det(fr.osd), det(fr.sharpen), det(fr.irnight), fa(fr.irnight)])
         print(f"{rec.name()}: worst main {per[worst_p][0]:.3f} ({worst_p}), worst all {per_all[worst_all][0]:.3f}"
               f" thresholds {thresholds} [{time.time() - t0:.0f} s]", file=sys.stderr)
     head = ["classifier", "main task: mean of packages", "main task: worst package",
             f"main task: worst package with >= {LARGE} of each class",
             "main task pooled (false alarms, detection)", "all labelled: mean", "all labelled: worst package",
-            "all labelled pooled (false alarms, detection)", "OSD: detection r >= 4", "sharpening: detection r >= 4",
+            "all labelled pooled (false alarms, detection)",
+            f"all labelled: worst ROC AUC of packages with >= {LARGE} of each class", "OSD: detection r >= 4", "sharpening: detection r >= 4",
             "IR night: detection r >= 4", "IR night: false alarms"]
     n_tiles = 0 if fr.tiles is None else len(fr.tile_frame)
     lines = [
