@@ -258,6 +258,25 @@ TEST(TrainEval, HoldsOutEachPackageAndWritesTheReport) {
     EXPECT_TRUE(t[i][7] == "0" || t[i][7] == "1") << t[i][7];
   }
   EXPECT_EQ(tiled.size(), 72u);
+
+  // tools/train/compare_classifiers.py reads these tables (when Debian's
+  // python3-sklearn is installed: an optional training dependency, so the
+  // check is left out without it, saying so).
+  if (std::system("/usr/bin/python3 -c 'import sklearn' 2>/dev/null") != 0) {
+    std::fprintf(stderr, "python3-sklearn not installed: compare_classifiers.py not run\n");
+    return;
+  }
+  const fs::path cmp = dir.path() / "cmp.md";
+  const std::string cmd = "/usr/bin/python3 " + std::string(FOCUSMETER_TEST_DATA) +
+                          "/../tools/train/compare_classifiers.py --only logistic --frames " +
+                          (dir.path() / "f.csv").string() + " --tiles " + (dir.path() / "t.csv").string() +
+                          " --report " + cmp.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string table = slurp(cmp);
+  for (const char* recipe : {"| logistic, 8 shipped features, trained on frames, judged by frame |",
+                             "| logistic, 8 shipped features, trained on tiles, judged by map |"})
+    EXPECT_NE(table.find(recipe), std::string::npos) << table;
+  EXPECT_NE(table.find("pkg-brick_512x512"), std::string::npos) << table;
 }
 
 TEST(Train, TrainedModelSeparatesSharpFromBlurred) {
