@@ -51,11 +51,21 @@ bench: build
 	@tools/scripts/bench.sh $(BUILD)
 
 # The camera set and the leave-one-package-out evaluation (issue 13): every
-# number of models/camera-evaluation.md. Minutes on 2 cores.
+# number of models/camera-evaluation.md, then the classifiers compared on the
+# exported feature tables (models/classifier-comparison.md; needs Debian's
+# python3-sklearn, an optional training dependency, skipped without it).
+# Minutes on 2 cores.
 eval: build
 	nice -n 10 $(BUILD)/tools/focusmeter train dataset --recipe camera --output $(BUILD)/camera-set
 	nice -n 10 $(BUILD)/tools/focusmeter train eval --data $(BUILD)/camera-set --model models/default.json \
-		--report models/camera-evaluation.md --candidate $(BUILD)/camera-logistic.json
+		--report models/camera-evaluation.md --candidate $(BUILD)/camera-logistic.json \
+		--predictions $(BUILD)/camera-predictions.csv \
+		--export-features $(BUILD)/camera-frames.csv --export-tiles $(BUILD)/camera-tiles.csv
+	@if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then \
+		nice -n 10 /usr/bin/python3 tools/train/compare_classifiers.py --frames $(BUILD)/camera-frames.csv \
+			--tiles $(BUILD)/camera-tiles.csv --report models/classifier-comparison.md \
+			--decisions $(BUILD)/camera-classifier-decisions.csv; \
+	else echo "make eval: python3-sklearn not installed, classifier comparison skipped"; fi
 
 # libFuzzer targets with clang + ASan in build-fuzz, FUZZ_SECONDS (30) each.
 fuzz: deps

@@ -200,8 +200,10 @@ TEST(TrainEval, HoldsOutEachPackageAndWritesTheReport) {
   in.close();
   std::ofstream(dir.path() / "manifest.csv") << rewritten.str();
 
-  const TrainRun r = train({"eval", "--data", dir.path().string(), "--report", report.string(), "--model",
-                            std::getenv("FOCUSMETER_MODEL"), "--predictions", (dir.path() / "p.csv").string()});
+  const TrainRun r =
+      train({"eval", "--data", dir.path().string(), "--report", report.string(), "--model", FOCUSMETER_SOURCE_MODEL,
+             "--predictions", (dir.path() / "p.csv").string(), "--export-features", (dir.path() / "f.csv").string(),
+             "--export-tiles", (dir.path() / "t.csv").string()});
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* pkg : {"pkg-camera_512x512", "pkg-astronaut_641x479", "pkg-brick_512x512"})
     EXPECT_NE(r.err.find(std::string("holding out ") + pkg), std::string::npos) << r.err;
@@ -211,11 +213,70 @@ TEST(TrainEval, HoldsOutEachPackageAndWritesTheReport) {
         "## Per delivered resolution", "## Calibration", "## Leave one degradation family out"})
     EXPECT_NE(md.find(section), std::string::npos) << section;
   EXPECT_NE(md.find("| pkg-brick_512x512 |"), std::string::npos) << md;
-  // One line per image, each with an out-of-package decision.
-  std::ifstream p(dir.path() / "p.csv");
-  int rows = -1;
-  while (std::getline(p, line)) ++rows;
-  EXPECT_EQ(rows, 72);
+  // Both models judged on whole frames and through the focus map.
+  for (const char* method :
+       {"retrained, whole frame", "retrained, focus map", "model file, whole frame", "model file, focus map"})
+    EXPECT_NE(md.find(method), std::string::npos) << method;
+  // One line per image, each with an out-of-package decision, whole frame
+  // and focus map (a score in [0, 1]; 0.5 for UNKNOWN).
+  auto read_csv = [](const fs::path& file) {
+    std::vector<std::vector<std::string>> table;
+    std::ifstream in(file);
+    for (std::string l; std::getline(in, l);) {
+      std::vector<std::string> c;
+      std::istringstream cells(l);
+      for (std::string cell; std::getline(cells, cell, ',');) c.push_back(cell);
+      table.push_back(c);
+    }
+    return table;
+  };
+  const auto p = read_csv(dir.path() / "p.csv");
+  ASSERT_EQ(p.size(), 73u);
+  ASSERT_EQ(p[0][5], "retrained_map_score");
+  ASSERT_EQ(p[0][11], "model_map_score");
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    ASSERT_EQ(p[i].size(), p[0].size());
+    for (int col : {5, 11}) {
+      const double score = std::stod(p[i][col]);
+      EXPECT_TRUE(score >= 0 && score <= 1) << p[i][0] << " " << p[0][col] << " " << score;
+    }
+  }
+  // The feature tables: one row per image, one per tile of its map, each
+  // with its package, label and fold, every feature last.
+  const auto f = read_csv(dir.path() / "f.csv");
+  ASSERT_EQ(f.size(), 73u);
+  EXPECT_EQ(f[0][0] + "," + f[0][1] + "," + f[0][3] + "," + f[0][4] + "," + f[0][5],
+            "path,package,label,in_target,cv_fold");
+  EXPECT_EQ(f[0].back(), std::string(fm::feature_name(static_cast<fm::Feature>(fm::kFeatureCount - 1))));
+  const auto t = read_csv(dir.path() / "t.csv");
+  ASSERT_GT(t.size(), f.size());
+  EXPECT_EQ(t[0][6] + "," + t[0][7] + "," + t[0][8], "tile,textured,overlay");
+  std::set<std::string> tiled;
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    ASSERT_EQ(t[i].size(), t[0].size());
+    tiled.insert(t[i][0]);
+    EXPECT_TRUE(t[i][7] == "0" || t[i][7] == "1") << t[i][7];
+  }
+  EXPECT_EQ(tiled.size(), 72u);
+
+  // tools/train/compare_classifiers.py reads these tables (when Debian's
+  // python3-sklearn is installed: an optional training dependency, so the
+  // check is left out without it, saying so).
+  if (std::system("/usr/bin/python3 -c 'import sklearn' 2>/dev/null") != 0) {
+    std::fprintf(stderr, "python3-sklearn not installed: compare_classifiers.py not run\n");
+    return;
+  }
+  const fs::path cmp = dir.path() / "cmp.md";
+  const std::string cmd = "/usr/bin/python3 " + std::string(FOCUSMETER_TEST_DATA) +
+                          "/../tools/train/compare_classifiers.py --only logistic --frames " +
+                          (dir.path() / "f.csv").string() + " --tiles " + (dir.path() / "t.csv").string() +
+                          " --report " + cmp.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string table = slurp(cmp);
+  for (const char* recipe : {"| logistic, 8 shipped features, trained on frames, judged by frame |",
+                             "| logistic, 8 shipped features, trained on tiles, judged by map |"})
+    EXPECT_NE(table.find(recipe), std::string::npos) << table;
+  EXPECT_NE(table.find("pkg-brick_512x512"), std::string::npos) << table;
 }
 
 TEST(Train, TrainedModelSeparatesSharpFromBlurred) {

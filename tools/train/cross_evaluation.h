@@ -9,7 +9,10 @@
 // per-kind, per-resolution and calibration tables are made from those.
 // Leave-one-degradation-family-out: trained without a family (H.265, IR
 // night, ...), tested on it. A given model file (the shipped one) is also
-// scored as it is, on every sample.
+// scored as it is, on every sample. The retrained models and the model file
+// are scored twice: on the frame's features (judge(), "whole frame") and
+// through the focus map (judge_frame(), the verdict every command gives;
+// map_evaluation.h). The family left-out table is whole-frame only.
 #pragma once
 
 #include <string>
@@ -28,6 +31,9 @@ struct CrossEvalOptions {
   std::string candidate;     // model trained on every sample, written here ("" = none)
   std::string command_line;  // written beside the tables
   std::string predictions;   // CSV of every sample's out-of-package decisions ("" = none)
+  std::string features;      // CSV of every sample's frame features (feature_table.h; "" = none)
+  std::string tiles;         // CSV of every focus-map tile's features (feature_table.h; "" = none)
+  int jobs = 2;              // threads decoding and judging through the focus map
 };
 
 // Runs every split on `samples` (features extracted) and writes the report

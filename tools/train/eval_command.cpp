@@ -22,6 +22,8 @@ int eval_main(int argc, char** argv) {
   g_autofree gchar* model = nullptr;
   g_autofree gchar* candidate = nullptr;
   g_autofree gchar* predictions = nullptr;
+  g_autofree gchar* export_features = nullptr;
+  g_autofree gchar* export_tiles = nullptr;
   gint jobs = 2;
   gboolean no_cache = FALSE;
   const GOptionEntry entries[] = {
@@ -34,6 +36,10 @@ int eval_main(int argc, char** argv) {
        "Also train the recipe on the whole set and write the model here", "FILE"},
       {"predictions", 0, 0, G_OPTION_ARG_FILENAME, &predictions,
        "Also write every image's out-of-package decisions and scores as CSV", "FILE"},
+      {"export-features", 0, 0, G_OPTION_ARG_FILENAME, &export_features,
+       "Also write every image's frame features, labels and folds as CSV (for compare_classifiers.py)", "FILE"},
+      {"export-tiles", 0, 0, G_OPTION_ARG_FILENAME, &export_tiles,
+       "Also write the features of every focus-map tile of every image as CSV (slower: a third pass)", "FILE"},
       {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Feature extraction threads (default 2)", "N"},
       {"no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Do not read or write the feature cache", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -42,7 +48,9 @@ int eval_main(int argc, char** argv) {
   g_option_context_set_summary(ctx,
                                "Leave-one-package-out and leave-one-degradation-family-out evaluation of the\n"
                                "training recipe (logistic regression on the shipped features), the original\n"
-                               "1-NN method and the fixed rule; per-kind, per-resolution and calibration tables.");
+                               "1-NN method and the fixed rule; per-kind, per-resolution and calibration tables.\n"
+                               "The retrained models and --model are judged on whole frames and through the\n"
+                               "focus map (judge_frame, the verdict every command gives).");
   g_autoptr(GError) err = nullptr;
   if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
     std::fprintf(stderr, "focusmeter train eval: %s\n", err->message);
@@ -80,6 +88,9 @@ int eval_main(int argc, char** argv) {
   opt.candidate = candidate ? candidate : "";
   opt.command_line = command_line;
   opt.predictions = predictions ? predictions : "";
+  opt.features = export_features ? export_features : "";
+  opt.tiles = export_tiles ? export_tiles : "";
+  opt.jobs = jobs;
   try {
     if (!cross_evaluate(samples, opt, error)) {
       std::fprintf(stderr, "focusmeter train eval: %s\n", error.c_str());

@@ -163,6 +163,11 @@ double logit_of(double p) {
 
 }  // namespace
 
+int cv_fold(const std::string& source, const TrainOptions& opt) {
+  return static_cast<int>(fnv1a(source, fnv1a("fold" + std::to_string(opt.seed))) %
+                          static_cast<std::uint64_t>(std::max(1, opt.folds)));
+}
+
 ModelSpec fit_calibrated_model(const std::vector<const Sample*>& train, const TrainOptions& opt, nlohmann::json& meta) {
   // Out-of-fold logits, folds by source photo.
   std::vector<double> oof(train.size(), 0);
@@ -171,9 +176,7 @@ ModelSpec fit_calibrated_model(const std::vector<const Sample*>& train, const Tr
     std::vector<const Sample*> fit_part;
     std::vector<std::size_t> test_part;
     for (std::size_t i = 0; i < train.size(); ++i) {
-      const bool out =
-          fnv1a(train[i]->source, fnv1a("fold" + std::to_string(opt.seed))) % static_cast<std::uint64_t>(opt.folds) ==
-          static_cast<std::uint64_t>(k);
+      const bool out = cv_fold(train[i]->source, opt) == k;
       if (out)
         test_part.push_back(i);
       else

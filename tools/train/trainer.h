@@ -45,6 +45,10 @@ constexpr LowTextureThresholds kTrainedLowTexture = kFeaturesOnlyLowTexture;
 // trees' settings) goes to `fit` when given.
 ModelSpec fit_model(const std::vector<const Sample*>& train, const TrainOptions& opt, nlohmann::json* fit = nullptr);
 
+// The cross-validation fold (0 .. opt.folds-1) of a source photo inside a
+// training part: a stable hash of (seed, source), the same for every split.
+int cv_fold(const std::string& source, const TrainOptions& opt);
+
 // The shipped procedure: cross-validation by source photo on `train` gives
 // out-of-fold scores; a Platt scaling fitted on them makes the score
 // calibrated (folded into the classifier, so the file format is unchanged),
