@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "feature_rules.h"
+
 namespace focusmeter {
 namespace {
 
@@ -47,27 +49,12 @@ FeatureVector compute_features(const LumaView& luma, FeatureMask wanted) {
   FeatureVector fv;
   const GradientStats g = gradient_stats(luma);
   const double sigma = noise_sigma(luma);
-  fv.set(Feature::LaplacianVariance, g.laplacian_variance);
-  fv.set(Feature::LaplacianMax, g.laplacian_max);
-  fv.set(Feature::NoiseSigma, sigma);
-  fv.set(Feature::ScharrVariance, g.scharr_variance);
-  fv.set(Feature::Brightness, g.brightness);
-  fv.set(Feature::Contrast, g.contrast);
+  detail::set_base_features(fv, g, sigma);
 
   if (wants(wanted, Feature::LaplacianRatio2x) || wants(wanted, Feature::LaplacianRatio4x) ||
       wants(wanted, Feature::Texture)) {
     const ScaleStats s = laplacian_scales(luma, g.laplacian_variance);
-    // White noise of deviation sigma adds 20 sigma^2 to the variance of
-    // the 5-tap Laplacian (its squared taps sum to 20); a 2x2 box average
-    // divides the noise variance by 4, a 4x4 one by 16. Removing that
-    // share leaves the scene's own detail at each scale.
-    const double n2 = 20.0 * sigma * sigma;
-    const double full = std::max(0.0, s.full - n2);
-    const double half = std::max(0.0, s.half - n2 / 4);
-    const double quarter = std::max(0.0, s.quarter - n2 / 16);
-    fv.set(Feature::LaplacianRatio2x, (full + kRatioFloor) / (half + kRatioFloor));
-    fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
-    fv.set(Feature::Texture, std::sqrt(quarter));
+    detail::set_scale_features(fv, s.full, s.half, s.quarter, sigma);
   }
   if (wants(wanted, Feature::EdgeSharpness)) fv.set(Feature::EdgeSharpness, edge_sharpness(luma, sigma));
   if (wants(wanted, Feature::EdgeSharpness2x)) fv.set(Feature::EdgeSharpness2x, edge_sharpness_2x(luma, sigma));
@@ -81,5 +68,28 @@ bool low_texture(const FeatureVector& fv, const LowTextureThresholds& thresholds
   const double signal = std::sqrt(std::max(0.0, c * c - n * n));
   return signal < thresholds.contrast || fv[Feature::Texture] < thresholds.texture;
 }
+
+namespace detail {
+
+void set_base_features(FeatureVector& fv, const GradientStats& g, double sigma) {
+  fv.set(Feature::LaplacianVariance, g.laplacian_variance);
+  fv.set(Feature::LaplacianMax, g.laplacian_max);
+  fv.set(Feature::NoiseSigma, sigma);
+  fv.set(Feature::ScharrVariance, g.scharr_variance);
+  fv.set(Feature::Brightness, g.brightness);
+  fv.set(Feature::Contrast, g.contrast);
+}
+
+void set_scale_features(FeatureVector& fv, double full, double half, double quarter, double sigma) {
+  const double n2 = 20.0 * sigma * sigma;
+  full = std::max(0.0, full - n2);
+  half = std::max(0.0, half - n2 / 4);
+  quarter = std::max(0.0, quarter - n2 / 16);
+  fv.set(Feature::LaplacianRatio2x, (full + kRatioFloor) / (half + kRatioFloor));
+  fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
+  fv.set(Feature::Texture, std::sqrt(quarter));
+}
+
+}  // namespace detail
 
 }  // namespace focusmeter

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "feature_rules.h"
 #include "kernels.h"
 
 namespace focusmeter::detail {
@@ -74,9 +75,6 @@ GradientStats stats_of(const TileSums& t, const Rect& r) {
   s.contrast = std::sqrt(variance(t.luma_sum, t.luma_sq, n)) / k255;
   return s;
 }
-
-// Keeps the Laplacian ratios finite on a flat tile (features.cpp's).
-constexpr double kRatioFloor = 1e-7;
 
 bool wants(const FeatureMask& m, Feature f) { return m.test(static_cast<std::size_t>(f)); }
 
@@ -167,24 +165,12 @@ FeatureVector tile_features(const FramePlanes& p, const Rect& r, const TileSums&
   FeatureVector fv;
   const GradientStats g = stats_of(sums, r);
   const double sigma = focusmeter::noise_sigma(p.luma.cropped(r));
-  fv.set(Feature::LaplacianVariance, g.laplacian_variance);
-  fv.set(Feature::LaplacianMax, g.laplacian_max);
-  fv.set(Feature::NoiseSigma, sigma);
-  fv.set(Feature::ScharrVariance, g.scharr_variance);
-  fv.set(Feature::Brightness, g.brightness);
-  fv.set(Feature::Contrast, g.contrast);
+  set_base_features(fv, g, sigma);
   const Rect r2 = scaled(r, 1, p.half.width, p.half.height);
   if (wants(wanted, Feature::LaplacianRatio2x) || wants(wanted, Feature::LaplacianRatio4x) ||
       wants(wanted, Feature::Texture)) {
-    // As compute_features: the share of white noise removed at each scale.
-    const double n2 = 20.0 * sigma * sigma;
-    const double full = std::max(0.0, g.laplacian_variance - n2);
-    const double half = std::max(0.0, laplacian_variance_in(p.half_g, r2) - n2 / 4);
-    const double quarter =
-        std::max(0.0, laplacian_variance_in(p.quarter_g, scaled(r, 2, p.quarter.width, p.quarter.height)) - n2 / 16);
-    fv.set(Feature::LaplacianRatio2x, (full + kRatioFloor) / (half + kRatioFloor));
-    fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
-    fv.set(Feature::Texture, std::sqrt(quarter));
+    set_scale_features(fv, g.laplacian_variance, laplacian_variance_in(p.half_g, r2),
+                       laplacian_variance_in(p.quarter_g, scaled(r, 2, p.quarter.width, p.quarter.height)), sigma);
   }
   if (wants(wanted, Feature::EdgeSharpness)) fv.set(Feature::EdgeSharpness, edge_sharpness_in(p.full_g, r, sigma));
   if (wants(wanted, Feature::EdgeSharpness2x))
@@ -199,25 +185,14 @@ FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, c
   const LumaView& luma = p.luma;
   const GradientStats g = gradient_stats(luma);
   const double sigma = focusmeter::noise_sigma(luma);
-  fv.set(Feature::LaplacianVariance, g.laplacian_variance);
-  fv.set(Feature::LaplacianMax, g.laplacian_max);
-  fv.set(Feature::NoiseSigma, sigma);
-  fv.set(Feature::ScharrVariance, g.scharr_variance);
-  fv.set(Feature::Brightness, g.brightness);
-  fv.set(Feature::Contrast, g.contrast);
+  set_base_features(fv, g, sigma);
   const Rect whole_half{0, 0, p.half.width, p.half.height};
   if (wants(wanted, Feature::LaplacianRatio2x) || wants(wanted, Feature::LaplacianRatio4x) ||
       wants(wanted, Feature::Texture)) {
     // laplacian_scales: over a whole plane with reflected borders the
     // Laplacian sums to 0, so this variance is gradient_stats' to the bit.
-    const double n2 = 20.0 * sigma * sigma;
-    const double full = std::max(0.0, g.laplacian_variance - n2);
-    const double half = std::max(0.0, laplacian_variance_in(p.half_g, whole_half) - n2 / 4);
-    const double quarter =
-        std::max(0.0, laplacian_variance_in(p.quarter_g, Rect{0, 0, p.quarter.width, p.quarter.height}) - n2 / 16);
-    fv.set(Feature::LaplacianRatio2x, (full + kRatioFloor) / (half + kRatioFloor));
-    fv.set(Feature::LaplacianRatio4x, (full + kRatioFloor) / (quarter + kRatioFloor));
-    fv.set(Feature::Texture, std::sqrt(quarter));
+    set_scale_features(fv, g.laplacian_variance, laplacian_variance_in(p.half_g, whole_half),
+                       laplacian_variance_in(p.quarter_g, Rect{0, 0, p.quarter.width, p.quarter.height}), sigma);
   }
   if (wants(wanted, Feature::EdgeSharpness))
     fv.set(Feature::EdgeSharpness, edge_sharpness_in(p.full_g, Rect{0, 0, luma.width(), luma.height()}, sigma));
