@@ -56,6 +56,13 @@ TEST(Url, Redaction) {
   EXPECT_EQ(redact_url("rtsp://admin:hunter22@10.0.0.1/x", ""), "rtsp://admin:***@10.0.0.1/x");
   EXPECT_EQ(redact_url("rtsp://10.0.0.1/x", "viewer"), "rtsp://viewer:***@10.0.0.1/x");
   EXPECT_EQ(scrub_secret("ab ab", "ab"), "*** ***");
+  // Cameras that take credentials in the query.
+  EXPECT_EQ(redact_url("rtsp://10.0.0.1/cam/realmonitor?channel=1&user=admin&password=hunter22", ""),
+            "rtsp://10.0.0.1/cam/realmonitor?channel=1&user=admin&password=***");
+  EXPECT_EQ(redact_url("rtsp://10.0.0.1/live?PWD=hunter22;token=abc#frag", ""),
+            "rtsp://10.0.0.1/live?PWD=***;token=***#frag");
+  EXPECT_EQ(redact_url("rtsp://10.0.0.1/live?pass%77ord=hunter22&x", ""), "rtsp://10.0.0.1/live?pass%77ord=***&x");
+  EXPECT_EQ(redact_url("rtsp://10.0.0.1/live?password=&keep=1&", ""), "rtsp://10.0.0.1/live?password=&keep=1&");
 }
 
 TEST(SecretFile, FirstLineNeverEchoed) {

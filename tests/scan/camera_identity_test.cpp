@@ -12,6 +12,9 @@ TEST(CameraIdentity, CanonicalIdentityIgnoresCredentialsCaseAndDefaultPort) {
   EXPECT_EQ(fs::canonical_camera_identity("RTSP://admin:hunter2@Cam1.Example:554/Stream1?x=1"),
             "rtsp://cam1.example/Stream1?x=1");
   EXPECT_EQ(fs::canonical_camera_identity("rtsp://cam1.example/Stream1?x=1"), "rtsp://cam1.example/Stream1?x=1");
+  // A password in the query never reaches the identity (labels, state file).
+  EXPECT_EQ(fs::canonical_camera_identity("rtsp://cam1.example/live?user=admin&password=hunter2"),
+            "rtsp://cam1.example/live?user=admin&password=***");
   EXPECT_EQ(fs::canonical_camera_identity("rtsp://127.0.0.2:8554/cam"), "rtsp://127.0.0.2:8554/cam");
   EXPECT_EQ(fs::canonical_camera_identity("http://127.0.0.2:80"), "http://127.0.0.2");
   EXPECT_EQ(fs::canonical_camera_identity("  gate-north \n"), "gate-north");

@@ -16,6 +16,40 @@ void replace_all(std::string& text, const std::string& what) {
     text.replace(pos, what.size(), "***");
 }
 
+// Query parameters whose value is a secret: cameras that take their
+// credentials in the query (e.g. ?user=admin&password=...), relays' tokens.
+bool secret_parameter(std::string key) {
+  for (char& c : key) c = g_ascii_tolower(c);
+  for (const char* k : {"password", "passwd", "pwd", "pass", "pw", "token", "access_token", "auth", "secret", "key"})
+    if (key == k) return true;
+  return false;
+}
+
+// The path-and-after of a URL ("/x?a=1&password=2#f") with every secret
+// query value replaced by "***".
+std::string redact_query(const std::string& rest) {
+  const auto q = rest.find('?');
+  if (q == std::string::npos) return rest;
+  const auto hash = rest.find('#', q);
+  const std::size_t end = hash == std::string::npos ? rest.size() : hash;
+  std::string out = rest.substr(0, q + 1);
+  std::size_t pos = q + 1;
+  while (pos <= end) {
+    std::size_t amp = rest.find_first_of("&;", pos);
+    if (amp == std::string::npos || amp > end) amp = end;
+    const std::string pair = rest.substr(pos, amp - pos);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos && eq + 1 < pair.size() && secret_parameter(unescaped(pair.substr(0, eq).c_str())))
+      out += pair.substr(0, eq + 1) + "***";
+    else
+      out += pair;
+    if (amp < end) out += rest[amp];
+    pos = amp + 1;
+  }
+  out += rest.substr(end);
+  return out;
+}
+
 }  // namespace
 
 std::optional<Url> parse_url(const std::string& text) {
@@ -69,7 +103,7 @@ std::string redact_url(const std::string& url, const std::string& user) {
   std::string out = url.substr(0, authority);
   if (!shown_user.empty()) out += shown_user + ":***@";
   out += bare_host;
-  if (path != std::string::npos) out += url.substr(path);
+  if (path != std::string::npos) out += redact_query(url.substr(path));
   return out;
 }
 

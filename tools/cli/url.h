@@ -27,7 +27,9 @@ std::optional<Url> parse_url(const std::string& text);
 bool url_has_password(const std::string& text);
 
 // rtsp://host/... -> rtsp://user:***@host/... when a user is given (and
-// strips any credentials the URL itself carries); unchanged otherwise.
+// strips any credentials the URL itself carries). Secret query values
+// (password, passwd, pwd, pass, pw, token, access_token, auth, secret, key;
+// any case) become ***: ?user=admin&password=x -> ?user=admin&password=***.
 std::string redact_url(const std::string& url, const std::string& user);
 
 // Replaces every occurrence of `secret` (and of its URL-escaped form) in

@@ -37,7 +37,9 @@ std::string canonical_camera_identity(const std::string& camera) {
   std::string out = scheme + "://" + host;
   if (url->port >= 0 && url->port != default_port(scheme)) out += ":" + std::to_string(url->port);
   if (path != std::string::npos) out += text.substr(path);
-  return out;
+  // A camera that takes its password in the query keeps it out of its
+  // identity (labels, the state file) too.
+  return cli::redact_url(out, "");
 }
 
 CameraKey camera_key(const Target& target, int default_port) {
@@ -55,6 +57,7 @@ CameraKey camera_key(const Target& target, int default_port) {
   // A name comes from a file the operator wrote; a URL pasted into it with
   // its password must not reach a label or an alert.
   k.name = redact_userinfo(k.name);
+  if (k.name.find("://") != std::string::npos) k.name = cli::redact_url(k.name, "");
   return k;
 }
 
