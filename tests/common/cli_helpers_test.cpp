@@ -63,6 +63,9 @@ TEST(Url, Redaction) {
             "rtsp://10.0.0.1/live?PWD=***;token=***#frag");
   EXPECT_EQ(redact_url("rtsp://10.0.0.1/live?pass%77ord=hunter22&x", ""), "rtsp://10.0.0.1/live?pass%77ord=***&x");
   EXPECT_EQ(redact_url("rtsp://10.0.0.1/live?password=&keep=1&", ""), "rtsp://10.0.0.1/live?password=&keep=1&");
+  EXPECT_EQ(query_secrets("rtsp://10.0.0.1/live?user=a&pwd=p%40ss&token=t#pwd=x"),
+            (std::vector<std::string>{"p@ss", "p%40ss", "t"}));
+  EXPECT_TRUE(query_secrets("rtsp://10.0.0.1/live").empty());
 }
 
 TEST(SecretFile, FirstLineNeverEchoed) {

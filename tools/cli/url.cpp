@@ -25,28 +25,44 @@ bool secret_parameter(std::string key) {
   return false;
 }
 
-// The path-and-after of a URL ("/x?a=1&password=2#f") with every secret
-// query value replaced by "***".
+// Walks the query of `rest` (a URL's path-and-after, "/x?a=1&password=2#f"):
+// `pair` gets each "key=value" (or lone word) of it, `separator` each '&' or
+// ';' between them.
+template <typename Pair, typename Separator>
+void for_each_query_pair(const std::string& rest, Pair pair, Separator separator) {
+  const auto q = rest.find('?');
+  if (q == std::string::npos) return;
+  const auto hash = rest.find('#', q);
+  const std::size_t end = hash == std::string::npos ? rest.size() : hash;
+  for (std::size_t pos = q + 1; pos <= end;) {
+    std::size_t amp = rest.find_first_of("&;", pos);
+    if (amp == std::string::npos || amp > end) amp = end;
+    pair(rest.substr(pos, amp - pos));
+    if (amp < end) separator(rest[amp]);
+    pos = amp + 1;
+  }
+}
+
+// The value of a "key=value" pair when the key names a secret; "" otherwise.
+std::string secret_value(const std::string& pair) {
+  const auto eq = pair.find('=');
+  if (eq == std::string::npos || eq + 1 >= pair.size()) return "";
+  return secret_parameter(unescaped(pair.substr(0, eq).c_str())) ? pair.substr(eq + 1) : "";
+}
+
+// `rest` with every secret query value replaced by "***".
 std::string redact_query(const std::string& rest) {
   const auto q = rest.find('?');
   if (q == std::string::npos) return rest;
   const auto hash = rest.find('#', q);
-  const std::size_t end = hash == std::string::npos ? rest.size() : hash;
   std::string out = rest.substr(0, q + 1);
-  std::size_t pos = q + 1;
-  while (pos <= end) {
-    std::size_t amp = rest.find_first_of("&;", pos);
-    if (amp == std::string::npos || amp > end) amp = end;
-    const std::string pair = rest.substr(pos, amp - pos);
-    const auto eq = pair.find('=');
-    if (eq != std::string::npos && eq + 1 < pair.size() && secret_parameter(unescaped(pair.substr(0, eq).c_str())))
-      out += pair.substr(0, eq + 1) + "***";
-    else
-      out += pair;
-    if (amp < end) out += rest[amp];
-    pos = amp + 1;
-  }
-  out += rest.substr(end);
+  for_each_query_pair(
+      rest,
+      [&](const std::string& pair) {
+        out += secret_value(pair).empty() ? pair : pair.substr(0, pair.find('=') + 1) + "***";
+      },
+      [&](char c) { out += c; });
+  if (hash != std::string::npos) out += rest.substr(hash);
   return out;
 }
 
@@ -105,6 +121,24 @@ std::string redact_url(const std::string& url, const std::string& user) {
   out += bare_host;
   if (path != std::string::npos) out += redact_query(url.substr(path));
   return out;
+}
+
+std::vector<std::string> query_secrets(const std::string& url) {
+  std::vector<std::string> secrets;
+  const auto scheme_end = url.find("://");
+  const auto path = url.find_first_of("/?#", scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (path == std::string::npos) return secrets;
+  for_each_query_pair(
+      url.substr(path),
+      [&](const std::string& pair) {
+        std::string v = secret_value(pair);
+        if (!v.empty()) {
+          secrets.push_back(unescaped(v.c_str()));
+          if (secrets.back() != v) secrets.push_back(v);
+        }
+      },
+      [](char) {});
+  return secrets;
 }
 
 std::string scrub_secret(std::string text, const std::string& secret) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace focusmeter::cli {
 
@@ -31,6 +32,10 @@ bool url_has_password(const std::string& text);
 // (password, passwd, pwd, pass, pw, token, access_token, auth, secret, key;
 // any case) become ***: ?user=admin&password=x -> ?user=admin&password=***.
 std::string redact_url(const std::string& url, const std::string& user);
+
+// The secret query values of `url` (as written and unescaped), for
+// scrubbing them out of library messages that quote the URL.
+std::vector<std::string> query_secrets(const std::string& url);
 
 // Replaces every occurrence of `secret` (and of its URL-escaped form) in
 // `text` with "***", for one-line reasons built from library messages. Even

@@ -256,6 +256,7 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
         out.status = classify_error(e, ctx.described);
         out.reason =
             cli::scrub_secret(error_reason(out.status, e, debug, ctx.described, ctx.saw_video, user), password);
+        for (const std::string& secret : cli::query_secrets(url)) out.reason = cli::scrub_secret(out.reason, secret);
         out.busy = rtsp_status_in(debug) == 503;
         if (refused && transport_refused(e, debug, ctx.described, ctx.saw_video)) *refused = g_error_copy(e);
         break;
