@@ -18,17 +18,12 @@
 
 #include "focusmeter/features.h"
 #include "kernels.h"
+#include "reflect.h"
 
 namespace focusmeter {
 namespace {
 
-// scipy.ndimage 'reflect' (d c b a | a b c d), valid for any reach.
-int reflect(int i, int n) {
-  const int period = 2 * n;
-  i %= period;
-  if (i < 0) i += period;
-  return i < n ? i : period - 1 - i;
-}
+using detail::reflect;
 
 struct Sums {
   std::int64_t d = 0;  // 11 * sum D

@@ -1,12 +1,15 @@
 // The db2 wavelet as pywt applies it, for noise_sigma: the high-pass taps in
-// double (pywt's own values) and rounded to float (the screen's), the
-// half-sample symmetric extension, and |value| <-> bit-pattern helpers.
+// double (pywt's own values) and rounded to float (the screen's), and
+// |value| <-> bit-pattern helpers; the half-sample symmetric extension is
+// reflect.h's.
 // Constants only where src/x86/ includes it (kernels.h's rules).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+
+#include "reflect.h"
 
 namespace focusmeter::detail {
 
@@ -25,17 +28,6 @@ constexpr float kHiF1 = static_cast<float>(kHi1);
 constexpr float kHiF2 = static_cast<float>(kHi2);
 constexpr float kHiF3 = static_cast<float>(kHi3);
 constexpr float kHiF[4] = {kHiF0, kHiF1, kHiF2, kHiF3};
-
-// Half-sample symmetric extension (pywt 'symmetric'): ... b a | a b ... y z | z y ...
-inline int symmetric(int i, int n) {
-  const int period = 2 * n;
-  i %= period;
-  if (i < 0) i += period;
-  return i < n ? i : period - 1 - i;
-}
-
-// symmetric() without the division for the usual index inside the range.
-inline int reflect(int i, int n) { return i >= 0 && i < n ? i : symmetric(i, n); }
 
 // Bit patterns of non-negative doubles and floats order like the values, so
 // |HH| is sorted, counted and windowed as integers ("keys").

@@ -8,18 +8,10 @@
 
 #include "feature_rules.h"
 #include "kernels.h"
+#include "reflect.h"
 
 namespace focusmeter::detail {
 namespace {
-
-// scipy.ndimage 'reflect' (d c b a | a b c d), valid for any reach (as in
-// blur_effect.cpp).
-int reflect(int i, int n) {
-  const int period = 2 * n;
-  i %= period;
-  if (i < 0) i += period;
-  return i < n ? i : period - 1 - i;
-}
 
 double ratio(std::int64_t d, std::int64_t v) {
   return d == 0 ? 1.0 : static_cast<double>(d - v) / static_cast<double>(d);
