@@ -117,14 +117,13 @@ int rtsp_status_in(const char* debug) {
 // protocols ...", or 400 Bad Request. rtspsrc posts the same error when
 // select-stream declined every stream, so it is a refusal only when a
 // video stream was offered: an audio-only camera is not retried over UDP.
-bool transport_refused(const GError* err, const char* debug, bool described, bool saw_video) {
+bool transport_refused(const GError* err, int rtsp_status, bool described, bool saw_video) {
   if (!described || !saw_video || !err || !err->message) return false;
-  const int code = rtsp_status_in(debug);
-  return code == 461 || code == 400 || std::strstr(err->message, "transport protocols") != nullptr ||
+  return rtsp_status == 461 || rtsp_status == 400 || std::strstr(err->message, "transport protocols") != nullptr ||
          std::strstr(err->message, "461") != nullptr || std::strstr(err->message, "Bad Request") != nullptr;
 }
 
-std::string error_reason(report::Status status, const GError* err, const char* debug, bool described, bool saw_video,
+std::string error_reason(report::Status status, const GError* err, int rtsp_status, bool described, bool saw_video,
                          const std::string& user) {
   switch (status) {
     case report::Status::AuthFailed:
@@ -138,13 +137,13 @@ std::string error_reason(report::Status status, const GError* err, const char* d
       break;
   }
   if (described && !saw_video) return "the camera offers no video track";
-  if (transport_refused(err, debug, described, saw_video))
+  if (transport_refused(err, rtsp_status, described, saw_video))
     return std::string("the camera refused this RTP transport (461 Unsupported transport or 400): ") + err->message;
-  const int code = rtsp_status_in(debug);
-  if (code == 503) return "the camera is busy: 503 Service Unavailable (too many clients, or its stream is restarting)";
-  if (code >= 400 && code < 600)
-    return "the camera answered " + std::to_string(code) + " " +
-           gst_rtsp_status_as_text(static_cast<GstRTSPStatusCode>(code));
+  if (rtsp_status == 503)
+    return "the camera is busy: 503 Service Unavailable (too many clients, or its stream is restarting)";
+  if (rtsp_status >= 400 && rtsp_status < 600)
+    return "the camera answered " + std::to_string(rtsp_status) + " " +
+           gst_rtsp_status_as_text(static_cast<GstRTSPStatusCode>(rtsp_status));
   if (err->domain == GST_CORE_ERROR && err->code == GST_CORE_ERROR_MISSING_PLUGIN)
     return std::string("no decoder for this stream: ") + err->message;
   if (err->domain == GST_STREAM_ERROR && err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND)
@@ -254,11 +253,12 @@ ProbeOutcome probe_once(const std::string& url, const std::string& user, const s
         }
         failed = true;
         out.status = classify_error(e, ctx.described);
+        const int rtsp_status = rtsp_status_in(debug);
         out.reason =
-            cli::scrub_secret(error_reason(out.status, e, debug, ctx.described, ctx.saw_video, user), password);
+            cli::scrub_secret(error_reason(out.status, e, rtsp_status, ctx.described, ctx.saw_video, user), password);
         for (const std::string& secret : cli::query_secrets(url)) out.reason = cli::scrub_secret(out.reason, secret);
-        out.busy = rtsp_status_in(debug) == 503;
-        if (refused && transport_refused(e, debug, ctx.described, ctx.saw_video)) *refused = g_error_copy(e);
+        out.busy = rtsp_status == 503;
+        if (refused && transport_refused(e, rtsp_status, ctx.described, ctx.saw_video)) *refused = g_error_copy(e);
         break;
       }
       default:
