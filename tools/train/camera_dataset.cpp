@@ -122,16 +122,7 @@ bool build_camera_dataset(const std::vector<SourcePhoto>& sources, const Dataset
     error = first_error;
     return false;
   }
-  const fs::path manifest = fs::path(opt.output) / "manifest.csv";
-  std::ofstream csv(manifest);
-  csv << kHeader;
-  for (const std::string& r : rows) csv << r;
-  if (!csv) {
-    error = manifest.string() + ": cannot write";
-    return false;
-  }
-  std::fprintf(stderr, "dataset: wrote %zu images and %s\n", total, manifest.c_str());
-  return true;
+  return write_manifest(opt.output, kHeader, rows, total, error);
 }
 
 }  // namespace focusmeter::train

@@ -72,6 +72,20 @@ bool make_label_folders(const std::string& output, std::string& error) {
   return true;
 }
 
+bool write_manifest(const std::string& output, const std::string& header, const std::vector<std::string>& lines,
+                    std::size_t images, std::string& error) {
+  const fs::path manifest = fs::path(output) / "manifest.csv";
+  std::ofstream csv(manifest);
+  csv << header;
+  for (const std::string& line : lines) csv << line;
+  if (!csv) {
+    error = manifest.string() + ": cannot write";
+    return false;
+  }
+  std::fprintf(stderr, "dataset: wrote %zu images and %s\n", images, manifest.c_str());
+  return true;
+}
+
 std::vector<std::string> unique_source_names(const std::vector<std::string>& paths) {
   std::vector<std::string> names;
   std::map<std::string, int> seen;
@@ -145,9 +159,7 @@ bool build_dataset(const DatasetOptions& opt, std::string& error) {
     return false;
   }
 
-  const fs::path manifest = fs::path(opt.output) / "manifest.csv";
-  std::ofstream csv(manifest);
-  csv << "path,label,source,blur,blur_size_1080,blur_px,noise,gain,jpeg_quality,width,height\n";
+  std::vector<std::string> lines;
   for (std::size_t k = 0; k < total; ++k) {
     if (!done[k]) continue;
     const Row& r = rows[k];
@@ -155,14 +167,11 @@ bool build_dataset(const DatasetOptions& opt, std::string& error) {
     std::snprintf(line, sizeof line, "%s,%s,%s,%s,%.3f,%.3f,%.1f,%.3f,%d,%d,%d\n", r.path.c_str(), r.label.c_str(),
                   r.source.c_str(), r.blur.c_str(), r.size_1080, r.size_px, r.noise, r.gain, r.quality, r.width,
                   r.height);
-    csv << line;
+    lines.emplace_back(line);
   }
-  if (!csv) {
-    error = manifest.string() + ": cannot write";
-    return false;
-  }
-  std::fprintf(stderr, "dataset: wrote %zu images and %s\n", total, manifest.c_str());
-  return true;
+  return write_manifest(opt.output,
+                        "path,label,source,blur,blur_size_1080,blur_px,noise,gain,jpeg_quality,width,height\n", lines,
+                        total, error);
 }
 
 int dataset_main(int argc, char** argv) {

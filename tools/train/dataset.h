@@ -32,6 +32,10 @@ bool build_dataset(const DatasetOptions& opt, std::string& error);
 // the files and decides the held-out split.
 bool make_label_folders(const std::string& output, std::string& error);
 std::vector<std::string> unique_source_names(const std::vector<std::string>& paths);
+// The last step of both: OUTPUT/manifest.csv from its header and its lines
+// (each ending in a newline), then the summary line on stderr for `images`.
+bool write_manifest(const std::string& output, const std::string& header, const std::vector<std::string>& lines,
+                    std::size_t images, std::string& error);
 
 // A source photo and the Debian package that ships it (the held-out unit of
 // `focusmeter train eval`).
