@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -32,6 +33,15 @@ struct FakecamPorts {
 inline GSubprocess* spawn_fakecam(const std::vector<std::string>& args, FakecamPorts& ports) {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
       static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE));
+  // FAKECAM_DEBUG_DIR=DIR FAKECAM_GST_DEBUG=SPEC: each camera writes its own
+  // GStreamer debug log into DIR (the test's own stderr stays readable).
+  if (const char* dbg = g_getenv("FAKECAM_DEBUG_DIR")) {
+    static int n = 0;
+    std::string file = std::string(dbg) + "/fc-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".log";
+    g_subprocess_launcher_setenv(launcher, "GST_DEBUG", g_getenv("FAKECAM_GST_DEBUG"), TRUE);
+    g_subprocess_launcher_setenv(launcher, "GST_DEBUG_FILE", file.c_str(), TRUE);
+    g_subprocess_launcher_setenv(launcher, "GST_DEBUG_NO_COLOR", "1", TRUE);
+  }
   std::vector<const gchar*> argv{FAKECAM_PATH};
   for (const auto& a : args) argv.push_back(a.c_str());
   argv.push_back(nullptr);

@@ -35,13 +35,21 @@ inline RunResult run_focusmeter(const std::vector<std::string>& args,
     r.err = err->message;
     return r;
   }
-  g_autofree gchar* out = nullptr;
-  g_autofree gchar* errs = nullptr;
-  g_subprocess_communicate_utf8(proc, nullptr, nullptr, &out, &errs, &err);
+  // Bytes, not UTF-8: a GStreamer debug log (GST_DEBUG=*rtsp*:6 dumps
+  // interleaved RTP) is not valid UTF-8, and communicate_utf8 would then
+  // return neither stream at all.
+  g_autoptr(GBytes) out = nullptr;
+  g_autoptr(GBytes) errs = nullptr;
+  g_subprocess_communicate(proc, nullptr, nullptr, &out, &errs, &err);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : -1;
-  r.out = out ? out : "";
-  r.err = errs ? errs : "";
+  auto text = [](GBytes* b) {
+    gsize n = 0;
+    const auto* data = b ? static_cast<const char*>(g_bytes_get_data(b, &n)) : nullptr;
+    return data ? std::string(data, n) : std::string();
+  };
+  r.out = text(out);
+  r.err = text(errs);
   return r;
 }
 

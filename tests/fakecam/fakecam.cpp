@@ -370,6 +370,16 @@ GstFlowReturn on_encoded(GstAppSink* sink, gpointer data) {
   for (GstAppSrc* src : relay->sources) {
     // Each media has its own clock and base time: let its appsrc stamp the
     // buffer on arrival (do-timestamp) instead of carrying the encoder's times.
+    // Only while its media plays: a live appsrc stamps at push time from a
+    // base time that is renewed when the media plays again, so a buffer
+    // queued while it was paused (held between viewers, or prepared and
+    // waiting for its first PLAY) would be stamped as far in the future as
+    // the pause was long, and the RTP sink, which syncs, would hold the
+    // stream back that long: a viewer got no video at all.
+    GST_OBJECT_LOCK(src);
+    const bool playing = GST_STATE(src) == GST_STATE_PLAYING && GST_STATE_PENDING(src) == GST_STATE_VOID_PENDING;
+    GST_OBJECT_UNLOCK(src);
+    if (!playing) continue;
     GstBuffer* copy = gst_buffer_copy(gst_sample_get_buffer(sample));
     GST_BUFFER_PTS(copy) = GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
     gst_app_src_push_buffer(src, copy);  // takes the copy
