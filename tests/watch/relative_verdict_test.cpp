@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "nlohmann/json.hpp"
 #include "watch/frame_signature.h"
 #include "watch/reference.h"
 #include "watch/relative_verdict.h"
@@ -73,8 +74,52 @@ TEST(RelativeDrop, ExposureChangeCancels) {
 
 TEST(RelativeDrop, NoTexturedCellNoAnswer) {
   fw::FrameSignature flat;
-  flat.cells.push_back({1e-6, 1e-6, 0.001});
+  flat.whole = {1e-6, 1e-6, 0.001};
   EXPECT_FALSE(fw::relative_focus_drop(flat, flat).has_value());
+}
+
+// Crisp text burnt into a defocused picture (a camera's OSD) keeps the
+// energy of the cells it covers: over the whole frame it hides much of the
+// drop, cell by cell it moves the median little.
+TEST(RelativeDrop, CellByCellOverlaidTextHidesLittle) {
+  const cv::Mat sharp = scene(11, 640, 480);
+  cv::Mat soft = blurred(sharp, 2.5);
+  for (int line = 0; line < 2; ++line)
+    cv::putText(soft, "2026-12-03 18:40:0" + std::to_string(line), {8, 40 + 40 * line}, cv::FONT_HERSHEY_SIMPLEX, 1.0,
+                cv::Scalar(255, 255, 255), 2, cv::LINE_8);
+  const auto ref = signature(sharp);
+  const auto now = signature(soft);
+  ASSERT_EQ(now.cells.size(), static_cast<std::size_t>(fw::kCellCols * fw::kCellRows));
+  auto whole_only = [](fw::FrameSignature s) {
+    s.cells.clear();
+    s.grid_cols = s.grid_rows = 0;
+    return s;
+  };
+  const double by_cell = *fw::relative_focus_drop(ref, now);
+  const double whole = *fw::relative_focus_drop(whole_only(ref), whole_only(now));
+  EXPECT_GE(by_cell, 0.9);
+  EXPECT_LT(whole, by_cell - 0.2) << "the text should hide much of the whole frame's drop";
+}
+
+// A reference stored before the grid (one cell: the whole frame) is still
+// compared, by whole frames, with a check that has cells.
+TEST(RelativeDrop, ReferenceStoredBeforeTheGridComparesWholeFrames) {
+  const cv::Mat sharp = scene(12);
+  const auto ref = signature(sharp);
+  nlohmann::json old = nlohmann::json::parse(fw::signature_json(ref));
+  old["cells"] = nlohmann::json::array({old["whole"]});
+  old.erase("whole");
+  old.erase("grid");
+  const auto back = fw::signature_from_json(old.dump());
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->cells.empty());
+  EXPECT_DOUBLE_EQ(back->whole.laplacian_variance, ref.whole.laplacian_variance);
+  EXPECT_NEAR(*fw::relative_focus_drop(*back, signature(sharp)), 0.0, 1e-9);
+  EXPECT_GT(*fw::relative_focus_drop(*back, signature(blurred(sharp, 2.5))), 0.5);
+  // A grid that does not match its cells is refused.
+  nlohmann::json bad = nlohmann::json::parse(fw::signature_json(ref));
+  bad["grid"] = {5, 5};
+  EXPECT_FALSE(fw::signature_from_json(bad.dump()));
 }
 
 TEST(ViewMatch, SameSceneMatchesEvenBlurredOrShaken) {
@@ -116,7 +161,10 @@ TEST(Signature, JsonRoundTrip) {
   const auto back = fw::signature_from_json(fw::signature_json(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->mode, s.mode);
-  EXPECT_DOUBLE_EQ(back->cells.at(0).laplacian_variance, s.cells.at(0).laplacian_variance);
+  EXPECT_DOUBLE_EQ(back->whole.laplacian_variance, s.whole.laplacian_variance);
+  ASSERT_EQ(back->cells.size(), s.cells.size());
+  EXPECT_DOUBLE_EQ(back->cells.at(5).laplacian_variance, s.cells.at(5).laplacian_variance);
+  EXPECT_EQ(back->grid_cols, fw::kCellCols);
   EXPECT_EQ(cv::norm(back->thumbnail, s.thumbnail, cv::NORM_INF), 0);
   EXPECT_FALSE(fw::signature_from_json("{\"reason\": \"unreachable\"}"));
   EXPECT_FALSE(fw::signature_from_json("not json"));
@@ -128,7 +176,9 @@ TEST(Reference, CombinationIsTheMedianSoOneOddCheckDoesNotCount) {
                                        signature(a)};
   const auto ref = fw::combine_signatures(sigs);
   ASSERT_TRUE(ref);
-  EXPECT_DOUBLE_EQ(ref->cells[0].laplacian_variance, sigs[0].cells[0].laplacian_variance);
+  EXPECT_DOUBLE_EQ(ref->whole.laplacian_variance, sigs[0].whole.laplacian_variance);
+  ASSERT_EQ(ref->cells.size(), sigs[0].cells.size());
+  EXPECT_DOUBLE_EQ(ref->cells[3].laplacian_variance, sigs[0].cells[3].laplacian_variance);
   EXPECT_EQ(cv::norm(ref->thumbnail, sigs[0].thumbnail, cv::NORM_INF), 0);
   EXPECT_FALSE(fw::combine_signatures({}));
 }

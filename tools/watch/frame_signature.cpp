@@ -3,8 +3,10 @@
 #include <glib.h>
 
 #include <cmath>
+#include <cstdint>
 #include <opencv2/imgproc.hpp>
 
+#include "focusmeter/luma_view.h"
 #include "nlohmann/json.hpp"
 
 namespace focusmeter::watch {
@@ -27,16 +29,37 @@ LightMode light_mode_of(double chroma, double brightness) {
   return chroma < kMonoChroma || brightness < kNightBrightness ? LightMode::Night : LightMode::Day;
 }
 
+std::vector<EnergyCell> energy_cells(const cv::Mat& gray, int cols, int rows) {
+  std::vector<EnergyCell> cells;
+  if (gray.empty() || gray.type() != CV_8UC1 || cols <= 0 || rows <= 0) return cells;
+  // Cells narrower than the 3x3 stencils' reach say nothing.
+  if (gray.cols < cols * 8 || gray.rows < rows * 8) return cells;
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      const int x0 = gray.cols * c / cols, x1 = gray.cols * (c + 1) / cols;
+      const int y0 = gray.rows * r / rows, y1 = gray.rows * (r + 1) / rows;
+      const LumaView view(gray.ptr<std::uint8_t>(y0) + x0, x1 - x0, y1 - y0, static_cast<std::ptrdiff_t>(gray.step));
+      const GradientStats g = gradient_stats(view);
+      cells.push_back({g.laplacian_variance, g.scharr_variance, g.contrast});
+    }
+  return cells;
+}
+
 FrameSignature signature_of(const cv::Mat& bgr, const FeatureVector& features) {
   FrameSignature s;
   s.brightness = features[Feature::Brightness];
   s.contrast = features[Feature::Contrast];
   s.noise_sigma = features[Feature::NoiseSigma];
-  s.cells.push_back({features[Feature::LaplacianVariance], features[Feature::ScharrVariance], s.contrast});
+  s.whole = {features[Feature::LaplacianVariance], features[Feature::ScharrVariance], s.contrast};
   if (!bgr.empty()) {
     s.chroma = chroma_level(bgr);
     cv::Mat gray;
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    s.cells = energy_cells(gray, kCellCols, kCellRows);
+    if (!s.cells.empty()) {
+      s.grid_cols = kCellCols;
+      s.grid_rows = kCellRows;
+    }
     cv::resize(gray, s.thumbnail, {kThumbWidth, kThumbHeight}, 0, 0, cv::INTER_AREA);
     s.mode = light_mode_of(s.chroma, s.brightness);
   } else {
@@ -54,11 +77,14 @@ std::string signature_json(const FrameSignature& s) {
   j["brightness"] = s.brightness;
   j["contrast"] = s.contrast;
   j["noise_sigma"] = s.noise_sigma;
+  auto cell_json = [](const EnergyCell& c) {
+    return nlohmann::json{
+        {"laplacian_variance", c.laplacian_variance}, {"scharr_variance", c.scharr_variance}, {"contrast", c.contrast}};
+  };
+  j["whole"] = cell_json(s.whole);
+  j["grid"] = {s.grid_cols, s.grid_rows};
   nlohmann::json cells = nlohmann::json::array();
-  for (const EnergyCell& c : s.cells)
-    cells.push_back({{"laplacian_variance", c.laplacian_variance},
-                     {"scharr_variance", c.scharr_variance},
-                     {"contrast", c.contrast}});
+  for (const EnergyCell& c : s.cells) cells.push_back(cell_json(c));
   j["cells"] = cells;
   if (!s.thumbnail.empty() && s.thumbnail.isContinuous()) {
     g_autofree gchar* b64 = g_base64_encode(s.thumbnail.data, s.thumbnail.total());
@@ -79,9 +105,25 @@ std::optional<FrameSignature> signature_from_json(const std::string& text) {
     s.brightness = j.value("brightness", 0.0);
     s.contrast = j.value("contrast", 0.0);
     s.noise_sigma = j.value("noise_sigma", 0.0);
-    for (const auto& c : j.at("cells"))
-      s.cells.push_back({c.at("laplacian_variance").get<double>(), c.at("scharr_variance").get<double>(),
-                         c.at("contrast").get<double>()});
+    auto cell_of = [](const nlohmann::json& c) {
+      return EnergyCell{c.at("laplacian_variance").get<double>(), c.at("scharr_variance").get<double>(),
+                        c.at("contrast").get<double>()};
+    };
+    std::vector<EnergyCell> cells;
+    for (const auto& c : j.at("cells")) cells.push_back(cell_of(c));
+    if (j.contains("whole")) {
+      s.whole = cell_of(j.at("whole"));
+      s.grid_cols = j.at("grid").at(0).get<int>();
+      s.grid_rows = j.at("grid").at(1).get<int>();
+      if (s.grid_cols < 0 || s.grid_rows < 0 ||
+          cells.size() != static_cast<std::size_t>(s.grid_cols) * static_cast<std::size_t>(s.grid_rows))
+        return std::nullopt;
+      s.cells = std::move(cells);
+    } else if (cells.size() == 1) {
+      s.whole = cells.front();  // stored before the grid: its one cell was the whole frame
+    } else {
+      return std::nullopt;
+    }
     if (j.contains("thumbnail")) {
       const auto& t = j.at("thumbnail");
       const int w = t.at("width").get<int>(), h = t.at("height").get<int>();

@@ -33,16 +33,38 @@ std::optional<FrameSignature> combine_signatures(const std::vector<FrameSignatur
   out.brightness = med([](const FrameSignature& s) { return s.brightness; });
   out.contrast = med([](const FrameSignature& s) { return s.contrast; });
   out.noise_sigma = med([](const FrameSignature& s) { return s.noise_sigma; });
-  for (std::size_t c = 0; c < sigs.front().cells.size(); ++c) {
-    auto cell = [&](auto get) {
+  // Each energy value the median of the signatures' values; the cells over
+  // the signatures cut by the first one's grid (a check without a picture
+  // has none and leaves the cells alone).
+  auto combined = [&](const std::vector<const EnergyCell*>& cells) {
+    auto value = [&](auto get) {
       std::vector<double> v;
-      for (const auto& s : sigs)
-        if (c < s.cells.size()) v.push_back(get(s.cells[c]));
+      for (const EnergyCell* e : cells) v.push_back(get(*e));
       return median(std::move(v));
     };
-    out.cells.push_back({cell([](const EnergyCell& e) { return e.laplacian_variance; }),
-                         cell([](const EnergyCell& e) { return e.scharr_variance; }),
-                         cell([](const EnergyCell& e) { return e.contrast; })});
+    return EnergyCell{value([](const EnergyCell& e) { return e.laplacian_variance; }),
+                      value([](const EnergyCell& e) { return e.scharr_variance; }),
+                      value([](const EnergyCell& e) { return e.contrast; })};
+  };
+  std::vector<const EnergyCell*> wholes;
+  for (const auto& s : sigs) wholes.push_back(&s.whole);
+  out.whole = combined(wholes);
+  const FrameSignature* cut = nullptr;
+  for (const auto& s : sigs)
+    if (!s.cells.empty()) {
+      cut = &s;
+      break;
+    }
+  if (cut) {
+    out.grid_cols = cut->grid_cols;
+    out.grid_rows = cut->grid_rows;
+    for (std::size_t c = 0; c < cut->cells.size(); ++c) {
+      std::vector<const EnergyCell*> cells;
+      for (const auto& s : sigs)
+        if (s.grid_cols == cut->grid_cols && s.grid_rows == cut->grid_rows && s.cells.size() == cut->cells.size())
+          cells.push_back(&s.cells[c]);
+      out.cells.push_back(combined(cells));
+    }
   }
   // The pixel-wise median of the thumbnails that have the common size.
   std::vector<const cv::Mat*> thumbs;

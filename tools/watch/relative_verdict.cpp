@@ -25,13 +25,18 @@ double cell_energy(const EnergyCell& c, double noise_sigma) {
 }
 
 std::optional<double> relative_focus_drop(const FrameSignature& reference, const FrameSignature& now) {
-  const std::size_t n = std::min(reference.cells.size(), now.cells.size());
+  // Cell by cell when both were cut by the same grid, else the whole frames.
+  const bool same_grid = !reference.cells.empty() && reference.grid_cols == now.grid_cols &&
+                         reference.grid_rows == now.grid_rows && reference.cells.size() == now.cells.size();
+  const std::vector<EnergyCell> whole_ref{reference.whole}, whole_now{now.whole};
+  const std::vector<EnergyCell>& ref_cells = same_grid ? reference.cells : whole_ref;
+  const std::vector<EnergyCell>& now_cells = same_grid ? now.cells : whole_now;
   std::vector<double> drops;
-  for (std::size_t i = 0; i < n; ++i) {
-    const EnergyCell& r = reference.cells[i];
+  for (std::size_t i = 0; i < ref_cells.size(); ++i) {
+    const EnergyCell& r = ref_cells[i];
     if (r.contrast < kMinCellContrast) continue;  // nothing there to lose focus on
     const double er = cell_energy(r, reference.noise_sigma);
-    const double en = cell_energy(now.cells[i], now.noise_sigma);
+    const double en = cell_energy(now_cells[i], now.noise_sigma);
     if (!(er > 0)) continue;
     drops.push_back(en > 0 ? std::log(er / en) : 20.0);  // no energy left at all: everything lost
   }

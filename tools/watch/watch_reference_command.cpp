@@ -35,7 +35,10 @@ std::string summary(const fw::ReferenceRecord& r) {
   char buf[256];
   const double contrast = j.value("contrast", 0.0), brightness = j.value("brightness", 0.0);
   double lap = 0;
-  if (j.contains("cells") && !j["cells"].empty()) lap = j["cells"][0].value("laplacian_variance", 0.0);
+  if (j.contains("whole"))
+    lap = j["whole"].value("laplacian_variance", 0.0);
+  else if (j.contains("cells") && !j["cells"].empty())  // stored before the grid
+    lap = j["cells"][0].value("laplacian_variance", 0.0);
   std::snprintf(buf, sizeof buf, "brightness %.3f  contrast %.3f  laplacian_variance %.6g", brightness, contrast, lap);
   return buf;
 }
