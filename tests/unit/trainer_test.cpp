@@ -214,8 +214,8 @@ TEST(TrainEval, HoldsOutEachPackageAndWritesTheReport) {
     EXPECT_NE(md.find(section), std::string::npos) << section;
   EXPECT_NE(md.find("| pkg-brick_512x512 |"), std::string::npos) << md;
   // Both models judged on whole frames and through the focus map.
-  for (const char* method :
-       {"retrained, whole frame", "retrained, focus map", "model file, whole frame", "model file, focus map"})
+  for (const char* method : {"retrained, whole frame", "retrained, focus map", "model file, whole frame",
+                             "model file, focus map", "trained on tiles, focus map"})
     EXPECT_NE(md.find(method), std::string::npos) << method;
   // One line per image, each with an out-of-package decision, whole frame
   // and focus map (a score in [0, 1]; 0.5 for UNKNOWN).
@@ -234,9 +234,11 @@ TEST(TrainEval, HoldsOutEachPackageAndWritesTheReport) {
   ASSERT_EQ(p.size(), 73u);
   ASSERT_EQ(p[0][5], "retrained_map_score");
   ASSERT_EQ(p[0][11], "model_map_score");
+  ASSERT_EQ(p[0][13], "tiles_map_score");
+  EXPECT_NE(r.err.find("tiles without pkg-brick_512x512"), std::string::npos) << r.err;
   for (std::size_t i = 1; i < p.size(); ++i) {
     ASSERT_EQ(p[i].size(), p[0].size());
-    for (int col : {5, 11}) {
+    for (int col : {5, 11, 13}) {
       const double score = std::stod(p[i][col]);
       EXPECT_TRUE(score >= 0 && score <= 1) << p[i][0] << " " << p[0][col] << " " << score;
     }
