@@ -618,6 +618,14 @@ int main(int argc, char** argv) {
     server = gst_rtsp_server_new();
     gst_rtsp_server_set_address(server, address.c_str());
     gst_rtsp_server_set_service(server, std::to_string(o.port).c_str());
+    {
+      // Clients served side by side, as a camera's RTSP server does: with
+      // gst-rtsp-server's default of one thread for every client, a client
+      // whose media is being prepared (an NVR channel's first viewer) holds
+      // up the requests and the interleaved RTP of all the others.
+      g_autoptr(GstRTSPThreadPool) threads = gst_rtsp_server_get_thread_pool(server);
+      gst_rtsp_thread_pool_set_max_threads(threads, 16);
+    }
     if (o.max_sessions > 0) {
       g_autoptr(GstRTSPSessionPool) pool = gst_rtsp_server_get_session_pool(server);
       gst_rtsp_session_pool_set_max_sessions(pool, static_cast<guint>(o.max_sessions));

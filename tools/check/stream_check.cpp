@@ -36,6 +36,7 @@ Checked check_rtsp(const Input& in, const CheckSettings& s) {
   options.want_frame = s.want_frame;
   options.model = s.model;
   options.threshold = s.threshold;
+  stream::load_decoders();  // once per process, before the camera's clock starts
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>((s.timeout + watch) * G_USEC_PER_SEC);
   stream::ProbeOutcome o =
       stream::probe_stream(in.uri, in.credentials.user, in.credentials.password, options, deadline);

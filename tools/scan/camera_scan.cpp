@@ -88,6 +88,7 @@ report::Result scan_target(const Target& target, const ScanSettings& settings, c
     const ProbeResult probe = tcp_probe(target.host, port, settings.probe_timeout_ms);
     if (!probe.open) return finish(report::Status::Unreachable, probe.reason + " (port " + std::to_string(port) + ")");
   }
+  stream::load_decoders();  // once per process, before the camera's clock starts
   const gint64 deadline = g_get_monotonic_time() + static_cast<gint64>(settings.timeout_seconds * 1e6);
   if (onvif_first) {
     const ProbeResult probe = tcp_probe(target.host, onvif_port, settings.probe_timeout_ms);

@@ -355,6 +355,21 @@ report::Status classify_error(const GError* err, bool described) {
   return report::Status::StreamError;
 }
 
+void load_decoders() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    g_autoptr(GstCaps) camera_video = gst_caps_from_string("video/x-h264; video/x-h265; image/jpeg");
+    GList* factories = gst_element_factory_list_get_elements(
+        GST_ELEMENT_FACTORY_TYPE_DECODER | GST_ELEMENT_FACTORY_TYPE_PARSER, GST_RANK_MARGINAL);
+    for (GList* l = factories; l; l = l->next) {
+      auto* factory = GST_ELEMENT_FACTORY(l->data);
+      if (!gst_element_factory_can_sink_any_caps(factory, camera_video)) continue;
+      if (GstPluginFeature* loaded = gst_plugin_feature_load(GST_PLUGIN_FEATURE(factory))) gst_object_unref(loaded);
+    }
+    gst_plugin_feature_list_free(factories);
+  });
+}
+
 ProbeOutcome probe_stream(const std::string& url, const std::string& user, const std::string& password,
                           const ProbeOptions& options, gint64 deadline_us) {
   if (options.transport != Transport::Auto)

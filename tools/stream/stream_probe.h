@@ -83,6 +83,14 @@ struct ProbeOutcome {
   cv::Mat frame;  // the last judged picture, BGR, when asked for and available
 };
 
+// Loads, once per process, the plugins of the video parsers and decoders
+// decodebin may plug for a camera's stream (H.264, H.265, JPEG). The first
+// load of gst-libav registers hundreds of element types: 70 ms on an idle
+// machine, 0.5 to over 3 s on a loaded one, and every pipeline that needs a
+// decoder meanwhile waits for it. Callers run it before they start a
+// camera's deadline, so that the deadline measures the camera. Thread-safe.
+void load_decoders();
+
 // `url` must carry no credentials. `deadline_us` is on g_get_monotonic_time.
 ProbeOutcome probe_stream(const std::string& url, const std::string& user, const std::string& password,
                           const ProbeOptions& options, gint64 deadline_us);
