@@ -60,6 +60,7 @@
 
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -447,8 +448,16 @@ static GstFlowReturn analyse_frame(GstVideoFilter* filter, GstVideoFrame* frame)
   if (st.model && !st.inject_nan_features) {
     judged = focusmeter::judge_frame(*st.model, luma, settings.threshold);
     st.static_tiles.observe(luma, judged->map.grid);
-    focusmeter::leave_out_static(*judged, st.static_tiles.static_tiles(judged->map.textured), *st.model,
-                                 settings.threshold);
+    const std::vector<bool> still = st.static_tiles.static_tiles(judged->map.textured);
+    // Why the stream overlay rule did or did not fire (GST_DEBUG=focusmeter:5).
+    const auto& runs = st.static_tiles.runs();
+    GST_DEBUG_OBJECT(
+        self, "stream overlay rule: %d tiles static, %d changed, %d unchanged for %d frames or more",
+        static_cast<int>(std::count(still.begin(), still.end(), true)),
+        static_cast<int>(std::count(runs.begin(), runs.end(), 1)),
+        static_cast<int>(std::count_if(runs.begin(), runs.end(), [](int r) { return r >= focusmeter::kStaticFrames; })),
+        focusmeter::kStaticFrames);
+    focusmeter::leave_out_static(*judged, still, *st.model, settings.threshold);
   }
   focusmeter::FeatureVector fv =
       judged ? judged->features : focusmeter::compute_features(luma, focusmeter::judgement_features(st.model.get()));

@@ -38,6 +38,9 @@
 // `--osd` burns in what nearly every IP camera draws after the lens: a date
 // and time top left and the camera's name bottom right, white with a black
 // outline, crisp (no anti-aliasing) however defocused the picture is.
+// `--motion` makes the scene move as a real camera's does: it pans slowly
+// under the OSD, which stays crisp at the same place (moving_scene.h).
+// `--osd-color grey` draws the OSD in plain mid-grey instead.
 //
 // When it listens it prints one line on stdout, "READY <address> <port>",
 // and runs until SIGINT/SIGTERM or until its stdin closes (so a test that
@@ -63,6 +66,7 @@
 #include <vector>
 
 #include "fake_onvif.h"
+#include "moving_scene.h"
 
 namespace {
 
@@ -94,7 +98,10 @@ struct Options {
   gdouble change_after = -1;   // seconds; < 0: only on SIGUSR1
   gdouble change_blur = 2.0;   // defocus: the extra Gaussian sigma
   gboolean osd = FALSE;
+  gboolean motion = FALSE;     // the scene pans (moving_scene.h)
+  gchar* osd_color = nullptr;  // white (default) or grey
   ~Options() {
+    g_free(osd_color);
     g_free(change_to);
     g_free(codec);
     g_free(defocus);
@@ -108,6 +115,8 @@ struct Options {
   }
 };
 
+bool osd_grey(const Options& o) { return o.osd_color && g_str_equal(o.osd_color, "grey"); }
+
 // A synthetic scene with edges at every scale, for when no image is given.
 cv::Mat synthetic_scene(int width, int height) {
   cv::Mat img(height, width, CV_8UC3, cv::Scalar(90, 110, 120));
@@ -120,8 +129,6 @@ cv::Mat synthetic_scene(int width, int height) {
   return img;
 }
 
-// Writes the frame the camera shows (resized, maybe blurred) as a PNG in a
-// private temporary directory; returns its path, or "" with `error` set.
 // A second scene for --change-to scene: other shapes at other places, so
 // that nothing of the first one lines up.
 cv::Mat other_scene(int width, int height) {
@@ -134,38 +141,23 @@ cv::Mat other_scene(int width, int height) {
   return img;
 }
 
-// Two lines of OSD, drawn after the optics (so never blurred), about 1/30
-// of the frame's height tall, as cameras draw them.
-void burn_in_osd(cv::Mat& img) {
-  const double scale = img.rows / 720.0;
-  const int thick = std::max(1, static_cast<int>(std::lround(2 * scale)));
-  auto put = [&](const std::string& text, cv::Point at) {
-    cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(0), thick + 2, cv::LINE_8);
-    cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(255), thick, cv::LINE_8);
-  };
-  put("2026-12-03 12:34:56", {img.cols / 40, img.rows / 12});
-  int base = 0;
-  const std::string name = "CAM-07 LOADING BAY";
-  const cv::Size size = cv::getTextSize(name, cv::FONT_HERSHEY_SIMPLEX, scale, thick, &base);
-  put(name, {img.cols - size.width - img.cols / 40, img.rows - img.rows / 20});
-}
-
-std::string prepare_frame(const Options& o, const std::string& dir, std::string& error, double blur,
-                          const std::string& name = "frame.png", const std::string& kind = "") {
+// The picture the lens sees, `width` wide (the frame's, or wider for
+// --motion's pan), defocused by `blur`; empty with `error` set.
+cv::Mat defocused_picture(const Options& o, int width, std::string& error, double blur, const std::string& kind = "") {
   cv::Mat img;
   if (kind == "black") {
-    img = cv::Mat::zeros(o.height, o.width, CV_8UC3);
+    img = cv::Mat::zeros(o.height, width, CV_8UC3);
   } else if (kind == "scene") {
-    img = other_scene(o.width, o.height);
+    img = other_scene(width, o.height);
   } else if (o.image) {
     img = cv::imread(o.image, cv::IMREAD_COLOR);
     if (img.empty()) {
       error = std::string("cannot read image ") + o.image;
       return {};
     }
-    cv::resize(img, img, {o.width, o.height}, 0, 0, cv::INTER_AREA);
+    cv::resize(img, img, {width, o.height}, 0, 0, cv::INTER_AREA);
   } else {
-    img = synthetic_scene(o.width, o.height);
+    img = synthetic_scene(width, o.height);
   }
   if (kind == "defocus") blur = std::sqrt(blur * blur + o.change_blur * o.change_blur);
   if (kind == "black") blur = 0;
@@ -179,7 +171,17 @@ std::string prepare_frame(const Options& o, const std::string& dir, std::string&
   } else if (blur > 0) {
     cv::GaussianBlur(img, img, {0, 0}, blur);
   }
-  if (o.osd && kind != "black") burn_in_osd(img);
+  return img;
+}
+
+// Writes the frame the camera shows (the picture, then the OSD) as a PNG in
+// the private temporary directory `dir`; returns its path, or "" with
+// `error` set.
+std::string prepare_frame(const Options& o, const std::string& dir, std::string& error, double blur,
+                          const std::string& name = "frame.png", const std::string& kind = "") {
+  cv::Mat img = defocused_picture(o, o.width, error, blur, kind);
+  if (img.empty()) return {};
+  if (o.osd && kind != "black") fakecam::burn_in_osd(img, osd_grey(o));
   std::string path = dir + "/" + name;
   if (!cv::imwrite(path, img)) {
     error = "cannot write " + path;
@@ -275,8 +277,9 @@ void strict_auth_init(StrictAuth*) {}
 // SDP) goes to an appsink, and from there to every live RTSP media.
 // With a `changed_path`, both pictures run into an input-selector (named
 // "picture") and the camera shows one or the other.
+// With a `scene`, the pictures come from its appsrc instead of a still image.
 std::string encoder_launch(const Options& o, const std::string& codec, const std::string& frame_path,
-                           const std::string& changed_path = "") {
+                           const std::string& changed_path = "", const fakecam::MovingScene* scene = nullptr) {
   g_autofree gchar* quoted = g_strescape(frame_path.c_str(), nullptr);
   const int key_int = std::max(1, static_cast<int>(std::lround(o.gop * o.fps)));
   std::string enc;
@@ -292,6 +295,7 @@ std::string encoder_launch(const Options& o, const std::string& codec, const std
            "\" ! pngdec ! videoconvert ! imagefreeze is-live=true ! video/x-raw,framerate=" + std::to_string(o.fps) +
            "/1 ! videoconvert";
   };
+  if (scene) return scene->launch() + " ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true";
   if (changed_path.empty())
     return picture(quoted) + " ! " + enc + " ! appsink name=encoded sync=false max-buffers=8 drop=true";
   g_autofree gchar* changed = g_strescape(changed_path.c_str(), nullptr);
@@ -499,6 +503,10 @@ int main(int argc, char** argv) {
        "SECONDS"},
       {"change-blur", 0, 0, G_OPTION_ARG_DOUBLE, &o.change_blur, "defocus: extra Gaussian sigma (default 2)", "SIGMA"},
       {"osd", 0, 0, G_OPTION_ARG_NONE, &o.osd, "Burn in a crisp date and camera name (OSD), after --blur", nullptr},
+      {"osd-color", 0, 0, G_OPTION_ARG_STRING, &o.osd_color,
+       "white (with a black outline, the default) or grey (plain mid-grey)", "COLOR"},
+      {"motion", 0, 0, G_OPTION_ARG_NONE, &o.motion,
+       "The scene pans slowly, except in still patches around the OSD (one camera, rtsp mode)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("- a fake RTSP camera on loopback");
   g_option_context_add_main_entries(ctx, entries, nullptr);
@@ -536,6 +544,15 @@ int main(int argc, char** argv) {
     return 64;
   }
 
+  if (o.osd_color && !g_str_equal(o.osd_color, "white") && !g_str_equal(o.osd_color, "grey")) {
+    std::fprintf(stderr, "fakecam: --osd-color is white or grey\n");
+    return 64;
+  }
+  if (o.motion && (!change_to.empty() || o.channels > 0 || mode != "rtsp")) {
+    std::fprintf(stderr, "fakecam: --motion is for one camera in rtsp mode, without --change-to\n");
+    return 64;
+  }
+
   g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);
   g_unix_signal_add(SIGINT, on_signal, loop);
   g_unix_signal_add(SIGTERM, on_signal, loop);
@@ -547,7 +564,8 @@ int main(int argc, char** argv) {
   g_autoptr(GSocketService) raw = nullptr;
   g_autoptr(GstRTSPServer) server = nullptr;
   TmpDir tmp;
-  Relay relay;  // declared before the encoder: outlives its streaming thread
+  Relay relay;                                  // declared before the encoder: outlives its streaming thread
+  std::unique_ptr<fakecam::MovingScene> scene;  // --motion; likewise
   struct EncoderDeleter {
     void operator()(GstElement* e) const {
       gst_element_set_state(e, GST_STATE_NULL);
@@ -587,11 +605,20 @@ int main(int argc, char** argv) {
           return 1;
         }
       }
-      encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path, changed_path).c_str(), &err));
+      if (o.motion) {
+        cv::Mat wide = defocused_picture(o, o.width + 2 * fakecam::pan_margin(o.width), error, o.blur);
+        if (wide.empty()) {
+          std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+          return 1;
+        }
+        scene = std::make_unique<fakecam::MovingScene>(std::move(wide), o.width, o.height, o.fps, o.osd, osd_grey(o));
+      }
+      encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path, changed_path, scene.get()).c_str(), &err));
       if (!encoder || err) {
         std::fprintf(stderr, "fakecam: cannot build the encoder: %s\n", err ? err->message : "unknown error");
         return 1;
       }
+      if (scene) scene->attach(encoder.get());
       g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(encoder.get()), "encoded");
       GstAppSinkCallbacks callbacks{};
       callbacks.new_sample = on_encoded;

@@ -201,6 +201,34 @@ TEST_F(ScanFleet, TwoShardsCheckEveryCameraExactlyOnce) {
       EXPECT_EQ(focusmeter::scan::shard_of(id, 2), static_cast<std::uint32_t>(shard[0] - '0')) << id;
 }
 
+// An unreachable range with --channels under --shard: each instance counts
+// the addresses it has at least one channel of ("N unreachable addresses of
+// ranges not listed"). The count used to follow the first channel only, so
+// an address whose channel 1 went to the other shard was missing from it.
+TEST_F(ScanFleet, ShardedChannelsCountEveryUnreachableAddress) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const int first = 220, last = 227;  // nothing listens there
+  std::map<int, int> expected;        // shard -> addresses with a channel in it
+  for (int octet = first; octet <= last; ++octet) {
+    std::set<std::uint32_t> shards;
+    for (int ch = 1; ch <= 4; ++ch)
+      shards.insert(focusmeter::scan::shard_of(
+          focusmeter::scan::canonical_camera_identity(identity(octet)) + "#channel=" + std::to_string(ch), 2));
+    for (const std::uint32_t s : shards) ++expected[static_cast<int>(s)];
+  }
+  // The range is one where some address is split across the shards (else
+  // the first-channel count would be right by chance).
+  ASSERT_GT(expected[0] + expected[1], last - first + 1);
+  for (const int k : {0, 1}) {
+    const RunResult r = run_focusmeter({"scan", "--port", std::to_string(farm_->port()), "--probe-timeout", "0.5",
+                                        "--channels", "1-4", "--shard", std::to_string(k) + "/2", "--format", "jsonl",
+                                        address(first) + "-" + std::to_string(last)});
+    EXPECT_EQ(r.status, 2) << r.err;
+    const std::string line = ": " + std::to_string(expected[k]) + " unreachable address";
+    EXPECT_NE(r.err.find(line), std::string::npos) << "shard " << k << ": want \"" << line << "\" in " << r.err;
+  }
+}
+
 // A camera list's "roi" reaches the element: the region judged is smaller
 // (its focus map has fewer tiles, its features differ), and a region the
 // element had to clip, or could not use, is named in the reason.

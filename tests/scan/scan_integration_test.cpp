@@ -498,6 +498,43 @@ TEST_F(ScanIntegration, DefocusedCameraWithOsdIsBlurry) {
   }
 }
 
+// The stream overlay rule end to end (docs/focus-map.md, "Overlays in
+// streams"): a camera whose scene pans under a mid-grey OSD (fakecam
+// --motion --osd --osd-color grey; one frame cannot tell grey text from
+// scene detail, so only the rule can find it). Through the encoder the
+// still tiles become bit-identical only some frames after a keyframe (x264
+// keeps refining them), so the scan judges 10 pictures of one GOP (--gop 4).
+// The corner tiles the date and the name are in are reported as overlay and
+// the defocused camera is BLURRY; the sharp one with the same OSD and
+// motion stays CLEAR.
+TEST_F(ScanIntegration, MovingSceneOsdTilesLeaveTheVote) {
+  ASSERT_TRUE(started_) << "could not start the fake cameras";
+  const std::string photo = std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/astronaut_641x479.png";
+  struct Case {
+    int octet;
+    std::vector<std::string> blur;
+    const char* verdict;
+  };
+  for (const Case& c : {Case{50, {"--blur", "4", "--defocus", "disk"}, "BLURRY"}, Case{51, {}, "CLEAR"}}) {
+    std::vector<std::string> cam_args{"--image", photo, "--osd", "--osd-color", "grey", "--motion", "--gop", "4"};
+    cam_args.insert(cam_args.end(), c.blur.begin(), c.blur.end());
+    ExtraCamera cam(address(c.octet), cam_args);
+    ASSERT_TRUE(cam.ready());
+    const RunResult run = run_focusmeter({"scan", "--port", std::to_string(cam.port()), address(c.octet), "--frames",
+                                          "10", "--timeout", "20", "--format", "jsonl"});
+    const auto r = jsonl_by_host(run.out)[address(c.octet)];
+    ASSERT_EQ(r["status"], "ok") << run.out << run.err;
+    EXPECT_EQ(r["verdict"], c.verdict) << r.dump();
+    if (std::string(c.verdict) != "BLURRY") continue;
+    const auto& map = r["map"];
+    ASSERT_TRUE(map.is_object()) << r.dump();
+    const int cols = map["cols"], rows = map["rows"];
+    // Top left: the date; bottom right: the camera's name.
+    EXPECT_TRUE(map["overlay"][0].get<bool>()) << map.dump();
+    EXPECT_TRUE(map["overlay"][rows * cols - 1].get<bool>()) << map.dump();
+  }
+}
+
 TEST_F(ScanIntegration, NvrChannelsEachGetTheirRow) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
   ExtraCamera nvr(address(41), {"--channels", "4", "--blurred-channels", "2,4", "--blur", "4", "--user", "admin",

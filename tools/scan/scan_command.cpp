@@ -280,6 +280,20 @@ int focusmeter_scan_main(int argc, char** argv) {
   auto mine = [&](const scan::Target& t) {
     return !shard || scan::in_shard(scan::camera_key(t, settings.port).identity, *shard);
   };
+  // An unreachable address of a range is counted, not listed, once per
+  // instance: at the first of its channels this instance checks. (Its
+  // channels are split across shards like any cameras, so the first
+  // channel of all may be another instance's, and counting there left this
+  // one's count short.)
+  auto first_mine_of_address = [&](const scan::Target& t) {
+    if (channels.empty()) return true;
+    for (const int c : channels) {
+      scan::Target sibling = t;
+      sibling.channel = c;
+      if (mine(sibling)) return c == t.channel;
+    }
+    return false;
+  };
   std::uint64_t total = cursor.total();
   if (shard) {
     scan::TargetCursor walk(specs, channels);
@@ -318,8 +332,7 @@ int focusmeter_scan_main(int argc, char** argv) {
     // the target as given (a camera's name, a URL: unique per stream).
     const std::string label = (target.from_range ? target.host : target.spec->given) +
                               (target.channel > 0 ? "-ch" + std::to_string(target.channel) : "");
-    report.add(target.index, std::move(r), frame, label, listed,
-               channels.empty() || target.channel == channels.front());
+    report.add(target.index, std::move(r), frame, label, listed, first_mine_of_address(target));
   });
   scan_over = true;
   watcher.join();

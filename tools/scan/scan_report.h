@@ -27,9 +27,10 @@ class ScanReport {
   // Whether scan_target should keep each camera's analysed frame.
   bool wants_frames() const { return output_.wants_frames(); }
   // One finished target. `label` names its snapshot file; `listed` = false
-  // counts it without listing it; `new_address` = false for the second and
-  // later channels of an address (--channels), so that an unreachable NVR
-  // counts once. Called from any worker thread.
+  // counts it without listing it; `new_address` = false for an address's
+  // channels (--channels) after the first this instance checks (with
+  // --shard, the first in its shard), so that an unreachable NVR counts
+  // once. Called from any worker thread.
   void add(std::uint64_t index, report::Result result, const cv::Mat& frame, const std::string& label, bool listed,
            bool new_address = true);
   // Writes the report (results in target order); returns the exit status.
