@@ -87,6 +87,13 @@ void on_deep_element_added(GstBin*, GstBin*, GstElement* element, gpointer data)
   if (!klass || !std::strstr(klass, "Decoder") || !std::strstr(klass, "Video")) return;
   g_autoptr(GstPad) sink = gst_element_get_static_pad(element, "sink");
   if (sink) gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, on_access_unit, data, nullptr);
+  // Keyframes only: a picture a GOP apart, nothing for frame threads to
+  // overlap. libav's default starts a thread per core per check, each with
+  // its own decoding context and frame buffers; one thread does the same
+  // work with less memory (docs/watch.md, "Cost of a check").
+  auto* ctx = static_cast<ProbeContext*>(data);
+  if (ctx->keyframes_only && g_object_class_find_property(G_OBJECT_GET_CLASS(element), "max-threads"))
+    g_object_set(element, "max-threads", 1, nullptr);
 }
 
 std::string seconds_text(double s) {
