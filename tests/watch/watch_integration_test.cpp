@@ -375,7 +375,7 @@ TEST_F(WatchIntegration, SigtermFinishesChecksInFlight) {
   argv.push_back(nullptr);
   g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv.data(), nullptr);
   ASSERT_TRUE(proc);
-  // A check judges three keyframes a second apart: none started in the first
+  // A check judges two keyframes a second apart: none started in the first
   // second can be over by its end, so the signal finds them in flight.
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   g_subprocess_send_signal(proc, SIGTERM);
