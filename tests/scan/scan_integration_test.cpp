@@ -529,9 +529,18 @@ TEST_F(ScanIntegration, MovingSceneOsdTilesLeaveTheVote) {
     const auto& map = r["map"];
     ASSERT_TRUE(map.is_object()) << r.dump();
     const int cols = map["cols"], rows = map["rows"];
-    // Top left: the date; bottom right: the camera's name.
-    EXPECT_TRUE(map["overlay"][0].get<bool>()) << map.dump();
-    EXPECT_TRUE(map["overlay"][rows * cols - 1].get<bool>()) << map.dump();
+    // Top left: the date; bottom right: the camera's name. Each spans up to
+    // three tiles of the top or bottom row; under load the encoder re-codes
+    // one of them now and then, so one flagged tile of each is the claim
+    // (with the rule off, none is: the grey text passes the per-frame rule).
+    auto any_overlay = [&](std::initializer_list<int> tiles) {
+      for (int t : tiles)
+        if (map["overlay"][t].get<bool>()) return true;
+      return false;
+    };
+    const int last = rows * cols - 1;
+    EXPECT_TRUE(any_overlay({0, 1, 2})) << map.dump();
+    EXPECT_TRUE(any_overlay({last, last - 1, last - 2})) << map.dump();
   }
 }
 
