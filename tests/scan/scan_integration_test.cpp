@@ -529,18 +529,14 @@ TEST_F(ScanIntegration, MovingSceneOsdTilesLeaveTheVote) {
     const auto& map = r["map"];
     ASSERT_TRUE(map.is_object()) << r.dump();
     const int cols = map["cols"], rows = map["rows"];
-    // Top left: the date; bottom right: the camera's name. Each spans up to
-    // three tiles of the top or bottom row; under load the encoder re-codes
-    // one of them now and then, so one flagged tile of each is the claim
-    // (with the rule off, none is: the grey text passes the per-frame rule).
-    auto any_overlay = [&](std::initializer_list<int> tiles) {
-      for (int t : tiles)
-        if (map["overlay"][t].get<bool>()) return true;
-      return false;
-    };
+    // Bottom right: the camera's name, still from frame to frame. With the
+    // rule off the per-frame rule flags the two tiles left of the corner,
+    // never the corner itself. The date (top left) is not asserted: its
+    // clock ticks, and under load the encoder re-codes its other tiles often
+    // enough that none of them stays unchanged over 3 judged pictures (1 run
+    // in 12 with four runs in parallel).
     const int last = rows * cols - 1;
-    EXPECT_TRUE(any_overlay({0, 1, 2})) << map.dump();
-    EXPECT_TRUE(any_overlay({last, last - 1, last - 2})) << map.dump();
+    EXPECT_TRUE(map["overlay"][last].get<bool>()) << map.dump();
   }
 }
 
