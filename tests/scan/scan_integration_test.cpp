@@ -465,29 +465,43 @@ class ExtraCamera {
   focusmeter_test::FakecamPorts ports_;
 };
 
-// An NVR: --channels 1-4 gives one row per channel, each with its own
-// verdict (channels 2 and 4 are out of focus), identified by host+channel.
+// A fake camera showing the astronaut, in focus or defocused by `blur`,
+// and the verdict scan must give it.
+struct OsdCase {
+  int octet;
+  std::vector<std::string> blur;
+  const char* verdict;
+};
+const std::vector<std::string> kDiskBlur{"--blur", "4", "--defocus", "disk"};
+
+// Starts the case's camera at `host` with `cam_args` besides the picture
+// and blur, scans it alone with `scan_args` besides the port and format,
+// and returns its JSON result (with the run's stdout and stderr under
+// "test_log" when the run gave none).
+nlohmann::json scan_astronaut(const std::string& host, const OsdCase& c, std::vector<std::string> cam_args,
+                              const std::vector<std::string>& scan_args) {
+  cam_args.insert(cam_args.begin(),
+                  {"--image", std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/astronaut_641x479.png"});
+  cam_args.insert(cam_args.end(), c.blur.begin(), c.blur.end());
+  ExtraCamera cam(host, cam_args);
+  if (!cam.ready()) return {{"test_log", "the fake camera did not start"}};
+  std::vector<std::string> args{"scan", "--port", std::to_string(cam.port()), host, "--format", "jsonl"};
+  args.insert(args.end(), scan_args.begin(), scan_args.end());
+  const RunResult run = run_focusmeter(args);
+  nlohmann::json r = jsonl_by_host(run.out)[host];
+  if (r.is_null()) r = {{"test_log", run.out + run.err}};
+  return r;
+}
+
 // Issue 12's case end to end: a defocused camera that burns in a crisp
 // date and name (fakecam --osd) reads BLURRY through scan with the
 // compiled-in model, its text tiles left out of the vote (the map's
 // `overlay`); the same camera in focus, with the same text, reads CLEAR.
 TEST_F(ScanIntegration, DefocusedCameraWithOsdIsBlurry) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
-  const std::string photo = std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/astronaut_641x479.png";
-  struct Case {
-    int octet;
-    std::vector<std::string> blur;
-    const char* verdict;
-  };
-  for (const Case& c : {Case{48, {"--blur", "4", "--defocus", "disk"}, "BLURRY"}, Case{49, {}, "CLEAR"}}) {
-    std::vector<std::string> cam_args{"--image", photo, "--osd"};
-    cam_args.insert(cam_args.end(), c.blur.begin(), c.blur.end());
-    ExtraCamera cam(address(c.octet), cam_args);
-    ASSERT_TRUE(cam.ready());
-    const RunResult run =
-        run_focusmeter({"scan", "--port", std::to_string(cam.port()), address(c.octet), "--format", "jsonl"});
-    const auto r = jsonl_by_host(run.out)[address(c.octet)];
-    EXPECT_EQ(r["status"], "ok") << run.out << run.err;
+  for (const OsdCase& c : {OsdCase{48, kDiskBlur, "BLURRY"}, OsdCase{49, {}, "CLEAR"}}) {
+    const auto r = scan_astronaut(address(c.octet), c, {"--osd"}, {});
+    EXPECT_EQ(r["status"], "ok") << r.dump();
     EXPECT_EQ(r["verdict"], c.verdict) << r.dump();
     if (std::string(c.verdict) == "BLURRY") {
       ASSERT_TRUE(r["map"].is_object()) << r.dump();
@@ -504,26 +518,15 @@ TEST_F(ScanIntegration, DefocusedCameraWithOsdIsBlurry) {
 // scene detail, so only the rule can find it). Through the encoder the
 // still tiles become bit-identical only some frames after a keyframe (x264
 // keeps refining them), so the scan judges 10 pictures of one GOP (--gop 4).
-// The corner tiles the date and the name are in are reported as overlay and
+// The corner tile the name is in is reported as overlay and
 // the defocused camera is BLURRY; the sharp one with the same OSD and
 // motion stays CLEAR.
 TEST_F(ScanIntegration, MovingSceneOsdTilesLeaveTheVote) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
-  const std::string photo = std::string(FOCUSMETER_TEST_DATA) + "/parity/fixtures/astronaut_641x479.png";
-  struct Case {
-    int octet;
-    std::vector<std::string> blur;
-    const char* verdict;
-  };
-  for (const Case& c : {Case{50, {"--blur", "4", "--defocus", "disk"}, "BLURRY"}, Case{51, {}, "CLEAR"}}) {
-    std::vector<std::string> cam_args{"--image", photo, "--osd", "--osd-color", "grey", "--motion", "--gop", "4"};
-    cam_args.insert(cam_args.end(), c.blur.begin(), c.blur.end());
-    ExtraCamera cam(address(c.octet), cam_args);
-    ASSERT_TRUE(cam.ready());
-    const RunResult run = run_focusmeter({"scan", "--port", std::to_string(cam.port()), address(c.octet), "--frames",
-                                          "10", "--timeout", "20", "--format", "jsonl"});
-    const auto r = jsonl_by_host(run.out)[address(c.octet)];
-    ASSERT_EQ(r["status"], "ok") << run.out << run.err;
+  for (const OsdCase& c : {OsdCase{50, kDiskBlur, "BLURRY"}, OsdCase{51, {}, "CLEAR"}}) {
+    const auto r = scan_astronaut(address(c.octet), c, {"--osd", "--osd-color", "grey", "--motion", "--gop", "4"},
+                                  {"--frames", "10", "--timeout", "20"});
+    ASSERT_EQ(r["status"], "ok") << r.dump();
     EXPECT_EQ(r["verdict"], c.verdict) << r.dump();
     if (std::string(c.verdict) != "BLURRY") continue;
     const auto& map = r["map"];
@@ -540,6 +543,8 @@ TEST_F(ScanIntegration, MovingSceneOsdTilesLeaveTheVote) {
   }
 }
 
+// An NVR: --channels 1-4 gives one row per channel, each with its own
+// verdict (channels 2 and 4 are out of focus), identified by host+channel.
 TEST_F(ScanIntegration, NvrChannelsEachGetTheirRow) {
   ASSERT_TRUE(started_) << "could not start the fake cameras";
   ExtraCamera nvr(address(41), {"--channels", "4", "--blurred-channels", "2,4", "--blur", "4", "--user", "admin",
