@@ -605,41 +605,45 @@ int main(int argc, char** argv) {
           return 1;
         }
       }
-      if (o.motion) {
-        cv::Mat wide = defocused_picture(o, o.width + 2 * fakecam::pan_margin(o.width), error, o.blur);
-        if (wide.empty()) {
-          std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+      // An NVR's channels each encode inside their own media (below): the
+      // relay's encoder would run for nobody.
+      if (o.channels == 0) {
+        if (o.motion) {
+          cv::Mat wide = defocused_picture(o, o.width + 2 * fakecam::pan_margin(o.width), error, o.blur);
+          if (wide.empty()) {
+            std::fprintf(stderr, "fakecam: %s\n", error.c_str());
+            return 1;
+          }
+          scene = std::make_unique<fakecam::MovingScene>(std::move(wide), o.width, o.height, o.fps, o.osd, osd_grey(o));
+        }
+        encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path, changed_path, scene.get()).c_str(), &err));
+        if (!encoder || err) {
+          std::fprintf(stderr, "fakecam: cannot build the encoder: %s\n", err ? err->message : "unknown error");
           return 1;
         }
-        scene = std::make_unique<fakecam::MovingScene>(std::move(wide), o.width, o.height, o.fps, o.osd, osd_grey(o));
-      }
-      encoder.reset(gst_parse_launch(encoder_launch(o, codec, frame_path, changed_path, scene.get()).c_str(), &err));
-      if (!encoder || err) {
-        std::fprintf(stderr, "fakecam: cannot build the encoder: %s\n", err ? err->message : "unknown error");
-        return 1;
-      }
-      if (scene) scene->attach(encoder.get());
-      g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(encoder.get()), "encoded");
-      GstAppSinkCallbacks callbacks{};
-      callbacks.new_sample = on_encoded;
-      gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &relay, nullptr);
-      // The camera is running before anyone connects: wait for its first
-      // encoded frame (so the SDP can carry the parameter sets), then let it run.
-      // The original picture from the first frame on (input-selector would
-      // otherwise take whichever branch pushes first).
-      if (!change_to.empty()) show_changed(encoder.get(), false);
-      gst_element_set_state(encoder.get(), GST_STATE_PLAYING);
-      for (int i = 0; i < 200; ++i) {
-        {
-          std::lock_guard<std::mutex> lock(relay.mutex);
-          if (relay.caps) break;
+        if (scene) scene->attach(encoder.get());
+        g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(encoder.get()), "encoded");
+        GstAppSinkCallbacks callbacks{};
+        callbacks.new_sample = on_encoded;
+        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &relay, nullptr);
+        // The camera is running before anyone connects: wait for its first
+        // encoded frame (so the SDP can carry the parameter sets), then let it run.
+        // The original picture from the first frame on (input-selector would
+        // otherwise take whichever branch pushes first).
+        if (!change_to.empty()) show_changed(encoder.get(), false);
+        gst_element_set_state(encoder.get(), GST_STATE_PLAYING);
+        for (int i = 0; i < 200; ++i) {
+          {
+            std::lock_guard<std::mutex> lock(relay.mutex);
+            if (relay.caps) break;
+          }
+          g_usleep(50000);
         }
-        g_usleep(50000);
-      }
-      std::lock_guard<std::mutex> lock(relay.mutex);
-      if (!relay.caps) {
-        std::fprintf(stderr, "fakecam: the encoder produced nothing within 10 s\n");
-        return 1;
+        std::lock_guard<std::mutex> lock(relay.mutex);
+        if (!relay.caps) {
+          std::fprintf(stderr, "fakecam: the encoder produced nothing within 10 s\n");
+          return 1;
+        }
       }
     }
     server = gst_rtsp_server_new();
@@ -719,7 +723,7 @@ int main(int argc, char** argv) {
     // joins (gst-rtsp-server would otherwise unprepare it after the last one).
     GstRTSPUrl* url = nullptr;
     const std::string full = "rtsp://" + address + ":" + std::to_string(bound) + path;
-    if (mode == "rtsp" && bound > 0 && gst_rtsp_url_parse(full.c_str(), &url) == GST_RTSP_OK) {
+    if (mode == "rtsp" && o.channels == 0 && bound > 0 && gst_rtsp_url_parse(full.c_str(), &url) == GST_RTSP_OK) {
       held = gst_rtsp_media_factory_construct(factory, url);
       g_autoptr(GstRTSPThreadPool) pool = gst_rtsp_server_get_thread_pool(server);
       GstRTSPThread* thread = gst_rtsp_thread_pool_get_thread(pool, GST_RTSP_THREAD_TYPE_MEDIA, nullptr);
@@ -767,7 +771,7 @@ int main(int argc, char** argv) {
     extra_ports =
         " " + std::to_string(onvif_bound) + (discovery_bound > 0 ? " " + std::to_string(discovery_bound) : "");
   }
-  if (!change_to.empty()) {
+  if (!change_to.empty() && encoder) {  // not for an NVR: its channels have their own encoders
     g_unix_signal_add(SIGUSR1, on_change_signal, encoder.get());
     g_unix_signal_add(SIGUSR2, on_restore_signal, encoder.get());
     if (o.change_after >= 0) g_timeout_add(static_cast<guint>(o.change_after * 1000), on_change_timer, encoder.get());
