@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "focusmeter/focus_map.h"
 #include "focusmeter/judgement.h"
 #include "train/evaluation.h"
 #include "train/feature_table.h"
@@ -122,8 +123,6 @@ Model fit(const std::vector<const Sample*>& train, const TrainOptions& opt, cons
   return Model::from_spec(fit_calibrated_model(train, opt, meta), name);
 }
 
-std::string package_of(const Sample& s);
-
 // The recipe fitted on tiles, its threshold then chosen on frames: a
 // threshold calibrated on tiles (<= 2 % of CLEAR tiles called BLURRY) sits so
 // high that the median of a frame's tiles hardly ever reaches it, since the
@@ -139,12 +138,17 @@ Model fit_tiles(const std::vector<const Sample*>& train_tiles, const std::vector
   std::vector<double> clear;
   for (std::size_t i = 0; i < samples.size() && i < tiles.size(); ++i) {
     if (samples[i].label != Label::Clear || package_of(samples[i]) == held_out) continue;
-    std::vector<double> scores;
-    for (const TileRow& t : tiles[i])
-      if (t.textured && !t.overlay) scores.push_back(scorer.score(t.features));
-    if (scores.empty()) continue;
-    std::nth_element(scores.begin(), scores.begin() + scores.size() / 2, scores.end());
-    clear.push_back(scores[scores.size() / 2]);
+    // The frame's map as judge_frame aggregates it (one row of its tiles).
+    FocusMap map;
+    map.grid.cols = static_cast<int>(tiles[i].size());
+    map.grid.rows = 1;
+    for (const TileRow& t : tiles[i]) {
+      map.scores.push_back(scorer.score(t.features));
+      map.textured.push_back(t.textured);
+      map.overlay.push_back(t.overlay);
+      map.voting.push_back(t.textured && !t.overlay);
+    }
+    if (const auto median = aggregate_map(map, spec.threshold).score) clear.push_back(*median);
   }
   if (!clear.empty()) {
     std::sort(clear.begin(), clear.end());
