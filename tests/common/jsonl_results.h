@@ -1,5 +1,5 @@
 // `scan --format jsonl` output read back in the integration tests: one
-// result per line, keyed by its host.
+// result per line, keyed by one of its string fields (host, target).
 #pragma once
 
 #include <map>
@@ -10,15 +10,17 @@
 
 namespace focusmeter_test {
 
-inline std::map<std::string, nlohmann::json> jsonl_by_host(const std::string& out) {
-  std::map<std::string, nlohmann::json> by_host;
+inline std::map<std::string, nlohmann::json> jsonl_by(const std::string& out, const std::string& key) {
+  std::map<std::string, nlohmann::json> by_key;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) {
       const auto r = nlohmann::json::parse(line);
-      by_host[r["host"].get<std::string>()] = r;
+      by_key[r[key].get<std::string>()] = r;
     }
-  return by_host;
+  return by_key;
 }
+
+inline std::map<std::string, nlohmann::json> jsonl_by_host(const std::string& out) { return jsonl_by(out, "host"); }
 
 }  // namespace focusmeter_test

@@ -232,17 +232,23 @@ TEST(Model, ScoreVerdictAndThresholdOverride) {
   EXPECT_DOUBLE_EQ(field(msgs[2].get(), "score"), field(msgs[0].get(), "score"));
 }
 
-TEST(Model, EosPostsAFinalSummary) {
-  const std::string model = write_test_model();
-  Meter m("interval=0 model=\"" + model + "\"");
+// Three sharp frames then one blurred, then EOS: the messages EOS brings
+// (the element's final summary), those of the frames read and dropped.
+std::vector<StructurePtr> quarter_blurry_stream_summary(Meter& m) {
   m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
   const GstVideoInfo info = gray_info(256, 192);
   const cv::Mat sharp = test_luma(256, 192);
   push_frames(m, info, sharp, 3, 0);
   push_frames(m, info, blurred(sharp), 1, 3 * kFrame);
   m.messages();
-  ASSERT_TRUE(gst_harness_push_event(m.h.get(), gst_event_new_eos()));
-  const auto msgs = m.messages();
+  if (!gst_harness_push_event(m.h.get(), gst_event_new_eos())) return {};
+  return m.messages();
+}
+
+TEST(Model, EosPostsAFinalSummary) {
+  const std::string model = write_test_model();
+  Meter m("interval=0 model=\"" + model + "\"");
+  const auto msgs = quarter_blurry_stream_summary(m);
   ASSERT_EQ(msgs.size(), 1u);
   gboolean final_ = FALSE;
   EXPECT_TRUE(gst_structure_get_boolean(msgs[0].get(), "final", &final_));
@@ -263,14 +269,7 @@ TEST(Model, EosPostsAFinalSummary) {
 TEST(Model, EosSummaryUsesBlurryShare) {
   const std::string model = write_test_model();
   Meter m("interval=0 blurry-share=0.25 model=\"" + model + "\"");
-  m.set_caps(GST_VIDEO_FORMAT_GRAY8, 256, 192);
-  const GstVideoInfo info = gray_info(256, 192);
-  const cv::Mat sharp = test_luma(256, 192);
-  push_frames(m, info, sharp, 3, 0);
-  push_frames(m, info, blurred(sharp), 1, 3 * kFrame);
-  m.messages();
-  ASSERT_TRUE(gst_harness_push_event(m.h.get(), gst_event_new_eos()));
-  const auto msgs = m.messages();
+  const auto msgs = quarter_blurry_stream_summary(m);
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_DOUBLE_EQ(field(msgs[0].get(), "blurry-share"), 0.25);
   EXPECT_STREQ(gst_structure_get_string(msgs[0].get(), "verdict"), "BLURRY");

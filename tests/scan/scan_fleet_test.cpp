@@ -17,6 +17,7 @@
 
 #include "../common/fake_farm.h"
 #include "../common/focusmeter_run.h"
+#include "../common/jsonl_results.h"
 #include "../common/promtool.h"
 #include "nlohmann/json.hpp"
 #include "scan/camera_identity.h"
@@ -249,13 +250,7 @@ TEST_F(ScanFleet, CameraListRoiIsTheRegionJudged) {
        std::string(FOCUSMETER_TEST_DATA) + "/models/scan-blur-model.json", "--cameras", list, "--format", "jsonl"},
       {{"FOCUSMETER_PASSWORD", kPassword}});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
-  std::map<std::string, nlohmann::json> by_name;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) {
-      const auto j = nlohmann::json::parse(line);
-      by_name[j["target"].get<std::string>()] = j;
-    }
+  auto by_name = focusmeter_test::jsonl_by(r.out, "target");
   ASSERT_EQ(by_name.size(), 4u) << r.out;
   for (const auto& [name, j] : by_name) ASSERT_EQ(j["status"], "ok") << j.dump();
   const auto& full = by_name["full"];

@@ -218,13 +218,7 @@ TEST_F(ScanIntegration, CameraListWithOwnCredentialsHtmlAndDebugLogs) {
   auto jargs = base_args();
   jargs.insert(jargs.end(), {"--cameras", list, "--format", "jsonl", "--timeout", "15"});
   const RunResult j = run_focusmeter(jargs, {{"FOCUSMETER_PASSWORD", kPassword}});
-  std::map<std::string, nlohmann::json> by_target;
-  std::istringstream lines(j.out);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) {
-      const auto r = nlohmann::json::parse(line);
-      by_target[r["target"].get<std::string>()] = r;
-    }
+  auto by_target = focusmeter_test::jsonl_by(j.out, "target");
   EXPECT_EQ(by_target["door"]["status"], "ok") << j.out;
   EXPECT_EQ(by_target["yard"]["verdict"], "CLEAR") << j.out;
   EXPECT_EQ(by_target["gate"]["verdict"], "BLURRY") << j.out;
