@@ -526,14 +526,17 @@ TEST_F(ScanIntegration, MovingSceneOsdTilesLeaveTheVote) {
     const auto& map = r["map"];
     ASSERT_TRUE(map.is_object()) << r.dump();
     const int cols = map["cols"], rows = map["rows"];
-    // Bottom right: the camera's name, still from frame to frame. With the
-    // rule off the per-frame rule flags the two tiles left of the corner,
-    // never the corner itself. The date (top left) is not asserted: its
-    // clock ticks, and under load the encoder re-codes its other tiles often
-    // enough that none of them stays unchanged over 3 judged pictures (1 run
-    // in 12 with four runs in parallel).
+    // The date (top left, the first three tiles of the top row) and the
+    // camera's name (the bottom right corner tile): with the stream rule off
+    // none of these four is ever flagged (the per-frame rule passes grey
+    // text; it flags the two tiles left of the corner). Through x264 the
+    // rule finds one of them or both, not always the same: the encoder
+    // re-codes a still tile now and then, and the date's clock ticks (the
+    // corner alone missed in 1 of 14 runs, the date alone in 3 of 24).
     const int last = rows * cols - 1;
-    EXPECT_TRUE(map["overlay"][last].get<bool>()) << map.dump();
+    bool found = false;
+    for (int t : {0, 1, 2, last}) found = found || map["overlay"][t].get<bool>();
+    EXPECT_TRUE(found) << map.dump();
   }
 }
 
