@@ -105,8 +105,14 @@ class RadixHistogram {
 inline std::pair<std::size_t, std::size_t> median_ranks(std::size_t n) { return {(n - 1) / 2, n / 2}; }
 
 // Rows sampled for the guess: every `stride`-th output row, at most 16 apart,
-// and at least 32 rows unless the frame has fewer (then all of them).
-inline int sample_stride(int rows) { return std::clamp(rows / 32, 1, 16); }
+// and at least 16 rows unless the frame has fewer (then all of them). A
+// focus-map tile (about 90 rows of HH at 1080p) thus samples 18 rows, not
+// every other one: the sample only places the window, whose margin covers a
+// smaller sample's stray, and a miss costs a rescan, never another result.
+// (With at least 32 rows the 66 tiles' noise_sigma cost about three times
+// the whole frame's; fewer than 16 let a flat patch in the sample send a
+// noisy frame to the exact pass, tests/unit/noise_sigma_test.cpp.)
+inline int sample_stride(int rows) { return std::clamp(rows / 16, 1, 16); }
 
 // Histogram of every `stride`-th row of `rows` (anything with rows(), cols()
 // and row(r) giving cols() keys), from row stride / 2.
