@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <functional>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
@@ -17,6 +18,7 @@
 #include "focusmeter/features.h"
 #include "focusmeter/focus_map.h"
 #include "focusmeter/model.h"
+#include "frame_planes.h"
 #include "kernels.h"
 #include "tile_features.h"
 
@@ -181,6 +183,62 @@ TEST(TileFeatures, RowKernelsMatchTheDefinitionOnEveryTable) {
       fm::detail::portable_kernels().tile_row(lap.data(), mag.data(), luma.data(), w, portable);
       EXPECT_EQ(got.mag_root, portable.mag_root) << k->isa << " " << t;  // one fixed order on every table
     }
+}
+
+// edge_sharpness_in's bar, found by the frame's histogram passes and by the
+// tiles' heap (kernel top_row on every table), against the definition: the
+// 1024-wide bin of the want-th largest sampled value, by sorting. Regions
+// at odd and even offsets; values random, tied, increasing (every sample
+// raises the heap's bar), falling along rows while rising from row to row
+// (a vector kernel must compare each lane with the bar the previous lanes
+// raised), and mostly zero.
+TEST(TileFeatures, EdgeCutIsTheSameByHeapAndByHistogram) {
+  std::mt19937 rng(11);
+  constexpr std::uint32_t kMaxMag = 2u * 4080 * 4080;
+  fm::detail::GradientPlanes g;
+  g.width = 203;
+  g.height = 157;
+  g.top = 0;
+  g.lap.assign(static_cast<std::size_t>(g.width) * g.height, 0);
+  g.mag.resize(g.lap.size());
+  for (int kind = 0; kind < 5; ++kind) {
+    for (std::size_t i = 0; i < g.mag.size(); ++i) {
+      switch (kind) {
+        case 0:
+          g.mag[i] = rng() % (kMaxMag + 1);
+          break;
+        case 1:  // few values, many ties
+          g.mag[i] = 1024 * (rng() % 8) + (rng() % 2);
+          break;
+        case 2:  // only increasing
+          g.mag[i] = static_cast<std::uint32_t>(i) * 997;
+          break;
+        case 3:  // falling along each row, rising from row to row
+          g.mag[i] = static_cast<std::uint32_t>((i / g.width) * 256 + 255 - i % g.width) * 700;
+          break;
+        default:
+          g.mag[i] = rng() % 50 == 0 ? rng() % 70000 : 0;
+          break;
+      }
+    }
+    for (int t = 0; t < 12; ++t) {
+      const int left = static_cast<int>(rng() % 40), top = static_cast<int>(rng() % 40);
+      const fm::Rect r{left, top, 1 + static_cast<int>(rng() % (g.width - left)),
+                       1 + static_cast<int>(rng() % (g.height - top))};
+      std::vector<std::uint32_t> sampled;
+      for (int y = r.top; y < r.top + r.height; y += 2)
+        for (int x = r.left; x < r.left + r.width; x += 2) sampled.push_back(g.mag_row(y)[x]);
+      const std::size_t want = t % 3 == 0 ? 1 : 1 + rng() % std::min<std::size_t>(sampled.size(), 300);
+      std::sort(sampled.begin(), sampled.end(), std::greater<>());
+      const std::uint32_t expected = std::max<std::uint32_t>(1, sampled[want - 1] >> 10 << 10);
+      EXPECT_EQ(fm::detail::edge_cut_by_histogram(g, r, want), expected) << kind << " " << t;
+      for (const fm::detail::Kernels* k : fm::detail::available_kernels()) {
+        fm::detail::force_portable_kernels(k == &fm::detail::portable_kernels());
+        EXPECT_EQ(fm::detail::edge_cut_by_heap(g, r, want), expected) << k->isa << " " << kind << " " << t;
+      }
+      fm::detail::force_portable_kernels(false);
+    }
+  }
 }
 
 // judge_frame reads the frame's multi-scale features and blur_effect from

@@ -104,6 +104,17 @@ struct ScreenTally {
   std::size_t kept = 0;   // inside the window, at keys/pos[0 .. kept)
 };
 
+// --- edge_sharpness's selection (scale_features.cpp) ---------------------------
+
+// The `size` largest values seen so far, as a min-heap in heap[0 .. size)
+// (heap[0], the least, is copied to `least`). Plain data: the ISA kernels
+// only read `least` and hand larger values to top_values_add.
+struct TopValues {
+  std::uint32_t* heap = nullptr;
+  std::size_t size = 0;
+  std::uint32_t least = 0;
+};
+
 // --- The table -------------------------------------------------------------------
 
 struct Kernels {
@@ -116,6 +127,8 @@ struct Kernels {
                       std::uint32_t* mag);
   void (*sums_above)(const std::int16_t* lap, const std::uint32_t* mag, std::size_t n, std::uint32_t cut,
                      std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
+  // Every other value of row[0 .. n) (row[0], row[2], ...) added to `top`.
+  void (*top_row)(const std::uint32_t* row, int n, TopValues& top);
   void (*blur_step)(const std::uint8_t* cur, const std::uint8_t* prev, const std::uint8_t* ahead,
                     const std::uint8_t* behind, int n, std::int64_t& d, std::int64_t& v);
   // One row of a tile: `lap`, `mag`, `luma` at the tile's first pixel, `n`
@@ -170,6 +183,10 @@ const Kernels& avx2_kernels();  // src/x86/kernels_avx2.cpp
 #endif
 
 // --- Portable kernels the ISA kernels finish their rows with -----------------------
+
+// Adds v (> top.least) to `top`: the least value leaves (scale_features.cpp).
+void top_values_add(TopValues& top, std::uint32_t v);
+void top_row_portable(const std::uint32_t* row, int x, int n, TopValues& top);
 
 void to_double_portable(const std::uint8_t* src, int x, int w, double* dst);
 void vertical_portable(const double* r0, const double* r1, const double* r2, const double* r3, int x, int w, double* v);

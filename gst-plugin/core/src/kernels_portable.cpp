@@ -13,6 +13,8 @@ namespace portable {
 
 namespace {
 
+void top_row(const std::uint32_t* row, int n, TopValues& top) { top_row_portable(row, 0, n, top); }
+
 void to_double(const std::uint8_t* src, int w, double* dst) { to_double_portable(src, 0, w, dst); }
 
 void vertical(const double* r0, const double* r1, const double* r2, const double* r3, int w, double* v) {
@@ -55,6 +57,7 @@ constexpr Kernels kPortable = {
     portable::halve_row,
     portable::lap_and_mag,
     portable::sums_above,
+    top_row,
     portable::blur_step,
     portable::tile_row,
     frame_sums_portable,

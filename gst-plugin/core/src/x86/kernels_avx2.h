@@ -13,6 +13,10 @@ namespace focusmeter::detail {
 
 void frame_sums_avx2(const Frame& frame, FrameSums& sums);
 
+void top_row_avx2(const std::uint32_t* row, int n, TopValues& top);
+void sums_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, std::size_t n, std::uint32_t cut,
+                     std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
+
 void to_double_avx2(const std::uint8_t* src, int w, double* dst);
 void vertical_avx2(const double* r0, const double* r1, const double* r2, const double* r3, int w, double* v);
 void convert_vertical_avx2(const std::uint8_t* src0, const std::uint8_t* src1, double* r0, double* r1, const double* r2,
