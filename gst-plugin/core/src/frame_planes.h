@@ -51,11 +51,7 @@ double edge_sharpness_in(const GradientPlanes& planes, const Rect& r, double sig
 
 // Its selection bar over `r`: the squared magnitude at the start of the
 // 1024-wide bin holding the `want`-th largest sampled value, at least 1.
-// Found by two histogram passes (large regions: a frame) or by keeping the
-// `want` largest in a heap (small ones: a tile); the same value either way
-// (tests/unit/tile_features_test.cpp).
-std::uint32_t edge_cut_by_histogram(const GradientPlanes& planes, const Rect& r, std::size_t want);
-std::uint32_t edge_cut_by_heap(const GradientPlanes& planes, const Rect& r, std::size_t want);
+std::uint32_t edge_cut(const GradientPlanes& planes, const Rect& r, std::size_t want);
 
 // Everything the focus map's tiles read: the frame, its downscales and
 // their gradient planes. The downscales' planes are whole (a 1080p frame's

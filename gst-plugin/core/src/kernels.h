@@ -106,12 +106,16 @@ struct ScreenTally {
 
 // --- edge_sharpness's selection (scale_features.cpp) ---------------------------
 
-// The `size` largest values seen so far, as a min-heap in heap[0 .. size)
-// (heap[0], the least, is copied to `least`). Plain data: the ISA kernels
-// only read `least` and hand larger values to top_values_add.
+// Collects the values that may be among the `want` largest of a region:
+// those above `least` go to buf[0 .. count); when buf is full
+// (top_values_add), only the `want` largest stay and `least` becomes the
+// want-th largest so far. Plain data: the ISA kernels only read `least`
+// and hand larger values to top_values_add.
 struct TopValues {
-  std::uint32_t* heap = nullptr;
-  std::size_t size = 0;
+  std::uint32_t* buf = nullptr;
+  std::size_t capacity = 0;  // > want
+  std::size_t want = 0;
+  std::size_t count = 0;
   std::uint32_t least = 0;
 };
 
@@ -184,7 +188,7 @@ const Kernels& avx2_kernels();  // src/x86/kernels_avx2.cpp
 
 // --- Portable kernels the ISA kernels finish their rows with -----------------------
 
-// Adds v (> top.least) to `top`: the least value leaves (scale_features.cpp).
+// Adds v (> top.least) to `top` (scale_features.cpp).
 void top_values_add(TopValues& top, std::uint32_t v);
 void top_row_portable(const std::uint32_t* row, int x, int n, TopValues& top);
 

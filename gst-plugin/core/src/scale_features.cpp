@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "focusmeter/features.h"
@@ -55,97 +56,36 @@ ScaleStats laplacian_scales(const LumaView& luma, double full_variance) {
 
 namespace detail {
 
-// The selection threshold of edge_sharpness: the squared magnitude at the
-// start of the 1024-wide bin that holds the `want`-th largest of the
-// sampled values (every other pixel of every other row of `r`), at least 1.
-// That is a histogram of 32 513 bins walked from the top; two ways find the
-// same bin.
-
-// Regions of many samples (a frame): two small passes, a coarse histogram
-// (bins of 2^16) and then a fine one (bins of 2^10) inside the coarse bin
-// that holds the value, so nothing large is cleared per call.
-std::uint32_t edge_cut_by_histogram(const GradientPlanes& p, const Rect& r, std::size_t want) {
-  constexpr int kFine = 10, kCoarse = 16;
-  constexpr int kCoarseBins = (2 * 4080 * 4080 >> kCoarse) + 1;  // |gx|, |gy| <= 16 * 255
-  constexpr int kFinePerCoarse = 1 << (kCoarse - kFine);
-  // Four histograms for alternate samples, added at the end: most samples
-  // fall in the lowest bin, and one histogram would make every increment
-  // wait for the previous one.
-  std::uint32_t part[4][kCoarseBins] = {};
-  for (int y = r.top; y < r.top + r.height; y += 2) {
-    const std::uint32_t* row = p.mag_row(y);
-    int x = r.left;
-    for (; x + 6 < r.left + r.width; x += 8) {
-      ++part[0][row[x] >> kCoarse];
-      ++part[1][row[x + 2] >> kCoarse];
-      ++part[2][row[x + 4] >> kCoarse];
-      ++part[3][row[x + 6] >> kCoarse];
-    }
-    for (; x < r.left + r.width; x += 2) ++part[0][row[x] >> kCoarse];
-  }
-  std::size_t coarse[kCoarseBins];
-  for (int b = 0; b < kCoarseBins; ++b)
-    coarse[b] = std::size_t{part[0][b]} + std::size_t{part[1][b]} + std::size_t{part[2][b]} + part[3][b];
-  int cb = kCoarseBins - 1;
-  std::size_t above = 0;  // sampled values in bins above cb
-  for (; cb > 0 && above + coarse[cb] < want; --cb) above += coarse[cb];
-  std::size_t fine[kFinePerCoarse] = {};
-  for (int y = r.top; y < r.top + r.height; y += 2) {
-    const std::uint32_t* row = p.mag_row(y);
-    for (int x = r.left; x < r.left + r.width; x += 2)
-      if (static_cast<int>(row[x] >> kCoarse) == cb) ++fine[(row[x] >> kFine) & (kFinePerCoarse - 1)];
-  }
-  int fb = kFinePerCoarse - 1;
-  for (; fb > 0 && above + fine[fb] < want; --fb) above += fine[fb];
-  // Never select a zero gradient.
-  return std::max<std::uint32_t>(1, static_cast<std::uint32_t>(cb * kFinePerCoarse + fb) << kFine);
-}
-
-// Regions of few samples (a focus-map tile: about 8 000 at 1080p, want
-// about 80): the `want`-th largest value itself, the least of the `want`
-// largest (TopValues, kernels.h). Most samples are below it and cost one
-// comparison (eight at a time in the AVX2 kernel); two histogram passes
-// cost more per tile than this whole selection. The value's bin is the
-// histogram's: the bin holding the want-th largest, whatever the ties.
-std::uint32_t edge_cut_by_heap(const GradientPlanes& p, const Rect& r, std::size_t want) {
-  thread_local std::vector<std::uint32_t> heap;
-  // `want` zeros to start: they sort below every sample, and there are at
-  // least `want` samples, so the want-th largest is unchanged.
-  heap.assign(want, 0);
-  TopValues top{heap.data(), heap.size(), 0};
+// The selection bar of edge_sharpness: the squared magnitude at the start
+// of the 1024-wide bin that holds the `want`-th largest of the sampled
+// values (every other pixel of every other row of `r`), at least 1.
+//
+// The want-th largest value itself, from the values above a rising bar
+// (TopValues, kernels.h): most samples are below the bar and cost one
+// comparison (eight at a time in the AVX2 kernel). Each time the buffer of
+// twice `want` fills up, nth_element keeps the `want` largest and raises the
+// bar to the least of them: linear in the samples even when every value is
+// larger than the last. (The two histogram passes it replaces, coarse and
+// fine, cost about three times as much on a 1080p frame with its tiles.)
+std::uint32_t edge_cut(const GradientPlanes& p, const Rect& r, std::size_t want) {
+  thread_local std::vector<std::uint32_t> buf;
+  buf.resize(2 * want + 62);
+  TopValues top{buf.data(), buf.size(), want, 0, 0};
   const auto top_row = kernels().top_row;
   for (int y = r.top; y < r.top + r.height; y += 2) top_row(p.mag_row(y) + r.left, r.width, top);
-  return std::max<std::uint32_t>(1, top.least >> 10 << 10);
+  // Fewer than `want` values above 0: the want-th largest is 0.
+  if (top.count < want) return 1;
+  std::nth_element(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(want - 1),
+                   buf.begin() + static_cast<std::ptrdiff_t>(top.count), std::greater<>());
+  return std::max<std::uint32_t>(1, buf[want - 1] >> 10 << 10);
 }
-
-namespace {
-
-// The heap wins while `want` stays small; a frame's histogram passes cost
-// the same whatever the order of its values (a heap's cost grows with how
-// often the bar rises, at worst on values that only increase).
-constexpr std::size_t kHeapMaxSamples = 1 << 16;
-
-std::uint32_t selection_cut(const GradientPlanes& p, const Rect& r, std::size_t sampled, std::size_t want) {
-  return sampled <= kHeapMaxSamples ? edge_cut_by_heap(p, r, want) : edge_cut_by_histogram(p, r, want);
-}
-
-}  // namespace
 
 void top_values_add(TopValues& top, std::uint32_t v) {
-  // Replace the least and sift it down (a min-heap: each parent <= its children).
-  std::uint32_t* h = top.heap;
-  const std::size_t n = top.size;
-  std::size_t i = 0;
-  for (;;) {
-    const std::size_t l = 2 * i + 1;
-    if (l >= n) break;
-    const std::size_t c = l + 1 < n && h[l + 1] < h[l] ? l + 1 : l;
-    if (h[c] >= v) break;
-    h[i] = h[c];
-    i = c;
-  }
-  h[i] = v;
-  top.least = h[0];
+  top.buf[top.count++] = v;
+  if (top.count < top.capacity) return;
+  std::nth_element(top.buf, top.buf + top.want - 1, top.buf + top.count, std::greater<>());
+  top.least = top.buf[top.want - 1];
+  top.count = top.want;
 }
 
 void top_row_portable(const std::uint32_t* row, int x, int n, TopValues& top) {
@@ -186,7 +126,7 @@ double edge_sharpness_in(const GradientPlanes& p, const Rect& r, double sigma, d
   const std::size_t sampled =
       static_cast<std::size_t>((r.height + 1) / 2) * static_cast<std::size_t>((r.width + 1) / 2);
   const std::size_t want = std::max<std::size_t>(1, static_cast<std::size_t>(fraction * static_cast<double>(sampled)));
-  const std::uint32_t cut = selection_cut(p, r, sampled, want);
+  const std::uint32_t cut = edge_cut(p, r, want);
 
   // Energies over the selected pixels, in grey levels: the Laplacian, and
   // the gradient in central-difference units (the Scharr kernel answers 32
