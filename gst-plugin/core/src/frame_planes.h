@@ -19,7 +19,9 @@ struct BytePlane {
   LumaView view() const { return LumaView(pixels.data(), width, height, width); }
 };
 
-// 2x2 box average with rounding; an odd last row or column is dropped.
+// 2x2 box average with rounding; an odd last row or column is dropped. Into
+// `out`, reusing its storage (pixels may hold more than width x height).
+void halve(const LumaView& in, BytePlane& out);
 BytePlane halve(const LumaView& in);
 
 // The Laplacian 4c - n - s - e - w (signed, integer units) and the squared

@@ -22,14 +22,21 @@
 namespace focusmeter {
 namespace detail {
 
+void halve(const LumaView& in, BytePlane& out) {
+  out.width = in.width() / 2;
+  out.height = in.height() / 2;
+  const std::size_t n = static_cast<std::size_t>(out.width) * out.height;
+  // Every pixel is written below: a reused plane is only ever grown, never
+  // cleared (a 1080p frame's half is half a megabyte per frame otherwise).
+  if (out.pixels.size() < n) out.pixels.resize(n);
+  const auto halve_row = kernels().halve_row;
+  for (int y = 0; y < out.height; ++y)
+    halve_row(in.row(2 * y), in.row(2 * y + 1), out.width, out.pixels.data() + static_cast<std::size_t>(y) * out.width);
+}
+
 BytePlane halve(const LumaView& in) {
   BytePlane p;
-  p.width = in.width() / 2;
-  p.height = in.height() / 2;
-  p.pixels.resize(static_cast<std::size_t>(p.width) * p.height);
-  const auto halve_row = kernels().halve_row;
-  for (int y = 0; y < p.height; ++y)
-    halve_row(in.row(2 * y), in.row(2 * y + 1), p.width, p.pixels.data() + static_cast<std::size_t>(y) * p.width);
+  halve(in, p);
   return p;
 }
 
@@ -69,8 +76,9 @@ namespace detail {
 // fine, cost about three times as much on a 1080p frame with its tiles.)
 std::uint32_t edge_cut(const GradientPlanes& p, const Rect& r, std::size_t want) {
   thread_local std::vector<std::uint32_t> buf;
-  buf.resize(2 * want + 62);
-  TopValues top{buf.data(), buf.size(), want, 0, 0};
+  const std::size_t capacity = 2 * want + 62;
+  if (buf.size() < capacity) buf.resize(capacity);  // grown, never cleared: only buf[0 .. count) is read
+  TopValues top{buf.data(), capacity, want, 0, 0};
   const auto top_row = kernels().top_row;
   for (int y = r.top; y < r.top + r.height; y += 2) top_row(p.mag_row(y) + r.left, r.width, top);
   // Fewer than `want` values above 0: the want-th largest is 0.
@@ -157,9 +165,15 @@ double edge_sharpness_in(const GradientPlanes& p, const Rect& r, double sigma, d
 
 void frame_planes(const LumaView& luma, FramePlanes& out) {
   out.luma = luma;
-  out.half = luma.width() >= 2 && luma.height() >= 2 ? halve(luma) : BytePlane{};
+  if (luma.width() >= 2 && luma.height() >= 2)
+    halve(luma, out.half);
+  else
+    out.half.width = out.half.height = 0;
   gradient_planes(out.half.view(), out.half_g);
-  out.quarter = out.half.width >= 2 && out.half.height >= 2 ? halve(out.half.view()) : BytePlane{};
+  if (out.half.width >= 2 && out.half.height >= 2)
+    halve(out.half.view(), out.quarter);
+  else
+    out.quarter.width = out.quarter.height = 0;
   gradient_planes(out.quarter.view(), out.quarter_g);
 }
 
@@ -174,7 +188,8 @@ double edge_sharpness(const LumaView& luma, double sigma, double fraction) {
 
 double edge_sharpness_2x(const LumaView& luma, double sigma) {
   if (luma.width() < 2 || luma.height() < 2) return 0;
-  const BytePlane half = halve(luma);
+  thread_local BytePlane half;  // a focus-map tile's, once per tile: reused
+  halve(luma, half);
   return edge_sharpness(half.view(), sigma / 2);
 }
 
