@@ -13,24 +13,46 @@
 
 namespace focusmeter::detail {
 
+namespace {
+
+// Lanes of row[x ..) above `bar` (bit k for row[x + k]), sixteen or eight.
+inline unsigned above16(const std::uint32_t* p, __m256i bar) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 8));
+  return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(a, bar)))) |
+         static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(b, bar)))) << 8;
+}
+inline unsigned above8(const std::uint32_t* p, __m256i bar) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(a, bar))));
+}
+
+// The values of row[x ..] flagged in `bits` go to `top`, each compared with
+// the bar the previous ones may have raised.
+inline void take(const std::uint32_t* row, int x, unsigned bits, TopValues& top) {
+  while (bits != 0) {
+    const std::uint32_t value = row[x + __builtin_ctz(bits)];
+    bits &= bits - 1;
+    if (value > top.least) top_values_add(top, value);
+  }
+}
+
+}  // namespace
+
 void top_row_avx2(const std::uint32_t* row, int n, TopValues& top) {
-  // Every other value: lanes 0, 2, 4 and 6 of each group of eight (groups
-  // start at row[0], so at even offsets).
-  const __m256i even = _mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0);
+  // Every other value: the even bits of each mask (steps start at even
+  // offsets). Magnitudes are below 2^31, so they compare as signed values.
   int x = 0;
-  // Magnitudes are below 2^31, so they compare as signed 32-bit values.
   __m256i bar = _mm256_set1_epi32(static_cast<std::int32_t>(top.least));
-  for (; x + 8 <= n; x += 8) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + x));
-    const __m256i above = _mm256_and_si256(_mm256_cmpgt_epi32(v, bar), even);
-    unsigned bits = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(above)));
+  for (; x + 16 <= n; x += 16) {
+    const unsigned bits = above16(row + x, bar) & 0x5555u;
     if (bits == 0) continue;
-    while (bits != 0) {
-      const std::uint32_t value = row[x + __builtin_ctz(bits)];
-      bits &= bits - 1;
-      if (value > top.least) top_values_add(top, value);  // the bar may have risen
-    }
+    take(row, x, bits, top);
     bar = _mm256_set1_epi32(static_cast<std::int32_t>(top.least));
+  }
+  if (x + 8 <= n) {
+    take(row, x, above8(row + x, bar) & 0x55u, top);
+    x += 8;
   }
   top_row_portable(row, x, n, top);
 }
@@ -41,16 +63,20 @@ void sums_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, std::siz
   const __m256i bar = _mm256_set1_epi32(static_cast<std::int32_t>(cut) - 1);
   std::int64_t l2 = 0, m2 = 0, c = 0;
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mag + i));
-    unsigned bits = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(v, bar))));
+  // Sixteen magnitudes per step: one mask test for both halves.
+  auto add = [&](std::size_t at, unsigned bits) {
     while (bits != 0) {
-      const std::size_t k = i + static_cast<std::size_t>(__builtin_ctz(bits));
+      const std::size_t k = at + static_cast<std::size_t>(__builtin_ctz(bits));
       bits &= bits - 1;
       l2 += static_cast<std::int64_t>(lap[k]) * lap[k];
       m2 += mag[k];
       ++c;
     }
+  };
+  for (; i + 16 <= n; i += 16) add(i, above16(mag + i, bar));
+  if (i + 8 <= n) {
+    add(i, above8(mag + i, bar));
+    i += 8;
   }
   for (; i < n; ++i) {
     if (mag[i] < cut) continue;
