@@ -74,7 +74,21 @@ void screen_vertical_avx2(const std::uint8_t* a, const std::uint8_t* b, const Sp
     vertical8(ya.even, yb.even, tail.even + j, v.even + j);
     vertical8(ya.odd, yb.odd, tail.odd + j, v.odd + j);
   }
-  screen_vertical_portable(a, b, tail, x, w, v);
+  if (x == w) return;
+  // The last few columns (a focus-map tile's rows end there at every row):
+  // through the same vector code on copies padded with zeros, the valid
+  // lanes copied back, rather than the portable loop.
+  const int rest = w - x, j = x / 2, even = (rest + 1) / 2, odd = rest / 2;
+  alignas(16) std::uint8_t pa[16] = {}, pb[16] = {};
+  float te[8] = {}, to[8] = {}, ve[8], vo[8];
+  for (int i = 0; i < rest; ++i) pa[i] = a[x + i], pb[i] = b[x + i];
+  for (int i = 0; i < even; ++i) te[i] = tail.even[j + i];
+  for (int i = 0; i < odd; ++i) to[i] = tail.odd[j + i];
+  const Split8 ya = bytes_to_float16(pa), yb = bytes_to_float16(pb);
+  vertical8(ya.even, yb.even, te, ve);
+  vertical8(ya.odd, yb.odd, to, vo);
+  for (int i = 0; i < even; ++i) tail.even[j + i] = te[i], v.even[j + i] = ve[i];
+  for (int i = 0; i < odd; ++i) tail.odd[j + i] = to[i], v.odd[j + i] = vo[i];
 }
 
 void screen_tail_avx2(const std::uint8_t* a, const std::uint8_t* b, int w, const SplitRow& tail) {
@@ -84,7 +98,17 @@ void screen_tail_avx2(const std::uint8_t* a, const std::uint8_t* b, int w, const
     _mm256_storeu_ps(tail.even + x / 2, taps8(kHiF2, kHiF3, ya.even, yb.even));
     _mm256_storeu_ps(tail.odd + x / 2, taps8(kHiF2, kHiF3, ya.odd, yb.odd));
   }
-  screen_tail_portable(a, b, x, w, tail);
+  if (x == w) return;
+  // The last few columns, as in screen_vertical_avx2.
+  const int rest = w - x, j = x / 2, even = (rest + 1) / 2, odd = rest / 2;
+  alignas(16) std::uint8_t pa[16] = {}, pb[16] = {};
+  float te[8], to[8];
+  for (int i = 0; i < rest; ++i) pa[i] = a[x + i], pb[i] = b[x + i];
+  const Split8 ya = bytes_to_float16(pa), yb = bytes_to_float16(pb);
+  _mm256_storeu_ps(te, taps8(kHiF2, kHiF3, ya.even, yb.even));
+  _mm256_storeu_ps(to, taps8(kHiF2, kHiF3, ya.odd, yb.odd));
+  for (int i = 0; i < even; ++i) tail.even[j + i] = te[i];
+  for (int i = 0; i < odd; ++i) tail.odd[j + i] = to[i];
 }
 
 void screen_row_avx2(const SplitRow& v, int c, int c1, std::uint32_t* out) {
