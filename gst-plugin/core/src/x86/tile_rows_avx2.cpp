@@ -1,15 +1,15 @@
 // The AVX2 kernel of one focus-map tile row (kernels.h's tile_row; the
 // definition is the loop of row_loops.inc), 16 pixels at a time.
 //
-// The integer sums (Laplacian sum, square and maximum, luma sum and square)
-// are exact in any order. The float sums are not, and follow the
-// definition's order exactly: pixel x of the row goes to lane x % 8 of eight
-// float (root) and eight double (magnitude) accumulators, in increasing x,
-// and the lanes are added into `sums` in lane order 0..7 at the end. An
-// 8-lane vector whose lane k holds pixel x0 + k (x0 a multiple of 8) is that
-// order; the definition's zero padding of its last 64-pixel block adds +0,
-// which changes no lane, and neither do the masked-off lanes of the last
-// vector here (vmaskmovps loads zeros, whose root is +0).
+// The integer sums (Laplacian sum, square and maximum, luma sum and square,
+// and the squared magnitudes' sum: see RootSums) are exact in any order.
+// The roots' float sum is not, and follows the definition's order exactly:
+// pixel x of the row goes to lane x % 8 of eight float accumulators, in
+// increasing x, and the lanes are added into `sums` in lane order 0..7 at
+// the end. An 8-lane vector whose lane k holds pixel x0 + k (x0 a multiple
+// of 8) is that order; the definition's zero padding of its last 64-pixel
+// block adds +0, which changes no lane, and neither do the masked-off lanes
+// of the last vector here (vpmaskmovd loads zeros, whose root is +0).
 
 #include <immintrin.h>
 
@@ -24,20 +24,22 @@ namespace {
 
 constexpr int kStep = 16;
 
-// The float lanes.
+// The root lanes, and the magnitudes' sum. The definition sums the
+// magnitudes in eight double lanes, but they are integers and every partial
+// sum stays far below 2^53, so its doubles hold the exact integer sum at
+// every step: one 64-bit integer sum, converted once, is the same bits
+// (and cheaper than converting every magnitude).
 struct RootSums {
   __m256 root = _mm256_setzero_ps();
-  __m256d mag_lo = _mm256_setzero_pd();  // lanes 0..3
-  __m256d mag_hi = _mm256_setzero_pd();  // lanes 4..7
+  __m256i mag = _mm256_setzero_si256();  // 64-bit lanes
 };
 
 // Eight magnitudes, pixels x0 .. x0+7 in lanes 0..7. A magnitude is below
-// 2^31, so the signed conversions are exact (as in the definition).
+// 2^31, so the signed conversion is exact (as in the definition).
 inline void add_roots(__m256i mag, RootSums& r) {
-  const __m256 f = _mm256_cvtepi32_ps(mag);
-  r.root = _mm256_add_ps(r.root, _mm256_sqrt_ps(f));
-  r.mag_lo = _mm256_add_pd(r.mag_lo, _mm256_cvtepi32_pd(_mm256_castsi256_si128(mag)));
-  r.mag_hi = _mm256_add_pd(r.mag_hi, _mm256_cvtepi32_pd(_mm256_extracti128_si256(mag, 1)));
+  r.root = _mm256_add_ps(r.root, _mm256_sqrt_ps(_mm256_cvtepi32_ps(mag)));
+  const __m256i even = _mm256_and_si256(mag, _mm256_set1_epi64x(0xFFFFFFFF));
+  r.mag = _mm256_add_epi64(r.mag, _mm256_add_epi64(even, _mm256_srli_epi64(mag, 32)));
 }
 
 // The integer lanes: 32-bit, except the maximum (16-bit). With n <= 2000
@@ -116,14 +118,11 @@ void tile_row_avx2(const std::int16_t* lap, const std::uint32_t* mag, const std:
   }
 
   alignas(32) float root[8];
-  alignas(32) double msum[8];
   _mm256_store_ps(root, rs.root);
-  _mm256_store_pd(msum, rs.mag_lo);
-  _mm256_store_pd(msum + 4, rs.mag_hi);
-  for (int k = 0; k < 8; ++k) {
-    sums.mag_root += static_cast<double>(root[k]);
-    sums.mag_sum += msum[k];
-  }
+  for (int k = 0; k < 8; ++k) sums.mag_root += static_cast<double>(root[k]);
+  alignas(32) std::int64_t mags[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(mags), rs.mag);
+  sums.mag_sum += static_cast<double>((mags[0] + mags[1]) + (mags[2] + mags[3]));
   alignas(32) std::int16_t maxes[16];
   _mm256_store_si256(reinterpret_cast<__m256i*>(maxes), is.lap_max);
   std::int32_t lm = INT16_MIN;
