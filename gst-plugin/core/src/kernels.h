@@ -14,7 +14,9 @@
 //    -mavx2 one, which a CPU without AVX2 cannot run. So no std:: algorithms
 //    or containers there (a unique_ptr of a type local to the file is fine:
 //    everything it instantiates is local too); helpers go in an anonymous
-//    namespace; the tails of rows call the portable kernels declared below.
+//    namespace; the tails of rows call the portable kernels declared below
+//    (or the portable table), or end with a vector that overlaps or masks
+//    the pixels already done.
 //  - No dynamic initialisers (they run at start-up on every CPU).
 //  - No FMA (-mfma is never given): fused products round differently.
 //
@@ -124,7 +126,7 @@ struct TopValues {
 struct Kernels {
   const char* isa;  // "portable" or "avx2"
 
-  // Plain loops the compiler vectorises (row_loops.inc, compiled per ISA).
+  // Plain loops (row_loops.inc defines them; AVX2: src/x86/*_rows_avx2.cpp).
   void (*widen_row)(const std::uint8_t* src, int w, std::int16_t* dst);
   void (*halve_row)(const std::uint8_t* a, const std::uint8_t* b, int w2, std::uint8_t* out);
   void (*lap_and_mag)(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::int16_t* lap,

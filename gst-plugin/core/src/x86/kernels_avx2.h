@@ -17,6 +17,17 @@ void top_row_avx2(const std::uint32_t* row, int n, TopValues& top);
 void sums_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, std::size_t n, std::uint32_t cut,
                      std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
 
+// The row loops of row_loops.inc written with intrinsics
+// (gradient_rows_avx2.cpp, scale_rows_avx2.cpp, blur_rows_avx2.cpp,
+// tile_rows_avx2.cpp).
+void widen_row_avx2(const std::uint8_t* src, int w, std::int16_t* dst);
+void halve_row_avx2(const std::uint8_t* a, const std::uint8_t* b, int w2, std::uint8_t* out);
+void lap_and_mag_avx2(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::int16_t* lap,
+                      std::uint32_t* mag);
+void blur_step_avx2(const std::uint8_t* cur, const std::uint8_t* prev, const std::uint8_t* ahead,
+                    const std::uint8_t* behind, int n, std::int64_t& d_sum, std::int64_t& v_sum);
+void tile_row_avx2(const std::int16_t* lap, const std::uint32_t* mag, const std::uint8_t* luma, int n, TileSums& sums);
+
 void to_double_avx2(const std::uint8_t* src, int w, double* dst);
 void vertical_avx2(const double* r0, const double* r1, const double* r2, const double* r3, int w, double* v);
 void convert_vertical_avx2(const std::uint8_t* src0, const std::uint8_t* src1, double* r0, double* r1, const double* r2,
