@@ -70,6 +70,17 @@ fm::LumaView view(const cv::Mat& m) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `--verdict N`: only N full verdicts of the 1080p frame, nothing printed
+  // but a checksum: a fixed amount of work for a profiler, e.g.
+  //   valgrind --tool=callgrind --toggle-collect='focusmeter::judge_frame(*'
+  //       build/tests/bench/focusmeter-bench --verdict 6
+  // (instructions do not depend on the machine's load, times do).
+  int verdicts = -1;
+  if (argc > 2 && std::string(argv[1]) == "--verdict") {
+    verdicts = std::atoi(argv[2]);
+    argv += 2;
+    argc -= 2;
+  }
   const std::string data = argc > 1 ? argv[1] : FOCUSMETER_TEST_DATA;
   const cv::Mat photo = cv::imread(data + "/parity/fixtures/camera_512x512.png", cv::IMREAD_GRAYSCALE);
   if (photo.empty()) {
@@ -86,6 +97,13 @@ int main(int argc, char** argv) {
   const char* env_model = std::getenv("FOCUSMETER_MODEL");
   const fm::Model model =
       fm::Model::load(env_model && *env_model ? std::string(env_model) : data + "/../models/default.json");
+  if (verdicts >= 0) {
+    const cv::Mat img = frame(photo, 1920, 1080);
+    double sum = 0;
+    for (int i = 0; i < verdicts; ++i) sum += fm::judge_frame(model, view(img)).judgement.score.value_or(-1);
+    std::printf("%.17g\n", sum);
+    return 0;
+  }
   std::printf("focusmeter core, one thread (median ms of CPU time per frame)\n");
   // "all six": the original four features plus brightness and contrast (what
   // the element computes without a model); "all 12": every feature the core
