@@ -187,12 +187,12 @@ TEST(TileFeatures, RowKernelsMatchTheDefinitionOnEveryTable) {
 
 // edge_sharpness_in's bar (kernel top_row on every table) against the
 // definition: the 1024-wide bin of the want-th largest sampled value, by
-// sorting. Regions
-// at odd and even offsets; values random, tied, increasing (every sample
+// sorting; and FrameEdge (the planes handed over in bands) against
+// edge_sharpness_in on the whole planes. Regions at odd and even offsets; values random, tied, increasing (every sample
 // raises the heap's bar), falling along rows while rising from row to row
 // (a vector kernel must compare each lane with the bar the previous lanes
 // raised), and mostly zero.
-TEST(TileFeatures, EdgeCutIsTheBinOfTheWantedValue) {
+TEST(TileFeatures, EdgeCutAndFrameEdgeMatchTheDefinition) {
   std::mt19937 rng(11);
   constexpr std::uint32_t kMaxMag = 2u * 4080 * 4080;
   fm::detail::GradientPlanes g;
@@ -234,6 +234,31 @@ TEST(TileFeatures, EdgeCutIsTheBinOfTheWantedValue) {
       for (const fm::detail::Kernels* k : fm::detail::available_kernels()) {
         fm::detail::force_portable_kernels(k == &fm::detail::portable_kernels());
         EXPECT_EQ(fm::detail::edge_cut(g, r, want), expected) << k->isa << " " << kind << " " << t;
+      }
+      fm::detail::force_portable_kernels(false);
+    }
+    for (int t = 0; t < 4; ++t) {
+      for (std::size_t i = 0; i < g.lap.size(); ++i) g.lap[i] = static_cast<std::int16_t>(rng() % 2041) - 1020;
+      const double fraction = t == 0 ? 0.01 : 0.001 + (rng() % 100) / 1000.0;
+      const double whole = fm::detail::edge_sharpness_in(g, fm::Rect{0, 0, g.width, g.height}, 0.003, fraction);
+      for (const fm::detail::Kernels* k : fm::detail::available_kernels()) {
+        fm::detail::force_portable_kernels(k == &fm::detail::portable_kernels());
+        fm::detail::FrameEdge edge;
+        edge.reset(g.width, g.height, fraction);
+        for (int top = 0; top < g.height;) {  // bands of 1 to 40 rows
+          const int rows = std::min(g.height - top, 1 + static_cast<int>(rng() % 40));
+          fm::detail::GradientPlanes band;
+          band.width = g.width;
+          band.height = rows;
+          band.top = top;
+          const auto from = static_cast<std::ptrdiff_t>(top) * g.width, to = from + rows * g.width;
+          band.lap.assign(g.lap.begin() + from, g.lap.begin() + to);
+          band.mag.assign(g.mag.begin() + from, g.mag.begin() + to);
+          edge.add(band);
+          top += rows;
+        }
+        ASSERT_TRUE(edge.complete());
+        EXPECT_EQ(edge.value(0.003), whole) << k->isa << " " << kind << " " << t;
       }
       fm::detail::force_portable_kernels(false);
     }

@@ -11,11 +11,11 @@ namespace focusmeter {
 
 namespace {
 
-// Steps 2-4 from the frame's shared planes (tile_features.h), band by band.
-// `whole`: planes.full_g already holds the whole frame (judge_frame's);
-// otherwise it is filled band by band.
+// Steps 2-4 from the frame's shared planes (tile_features.h), band by band:
+// planes.full_g holds one band of tiles at a time, handed to `frame_edge`
+// (judge_frame's: the frame's own edge_sharpness) when there is one.
 FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& blur, const TileGrid& grid,
-                         const Model& model, bool whole) {
+                         const Model& model, detail::FrameEdge* frame_edge) {
   FocusMap map;
   map.grid = grid;
   const int n = map.grid.count();
@@ -31,7 +31,8 @@ FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& bl
     // A new band of tiles: its full-resolution planes (2 MB at 1080p, so
     // they are still in cache when the band's tiles read them).
     if (i % grid.cols == 0) {
-      if (!whole) detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
+      detail::gradient_planes(planes.luma, r.top, r.top + r.height, planes.full_g);
+      if (frame_edge) frame_edge->add(planes.full_g);
       detail::band_sums(planes, grid, i / grid.cols, band);
     }
     const FeatureVector fv = detail::tile_features(planes, r, band[i % grid.cols], blur.tiles[i], wanted);
@@ -53,6 +54,7 @@ FocusMap map_from_planes(detail::FramePlanes& planes, const detail::TileBlur& bl
 struct Scratch {
   detail::FramePlanes planes;
   detail::TileBlur blur;
+  detail::FrameEdge edge;
 };
 
 // The shared passes of a frame, into the thread's scratch.
@@ -68,7 +70,7 @@ Scratch& shared_passes(const LumaView& luma, const TileGrid& grid) {
 FocusMap focus_map(const LumaView& luma, const Model& model) {
   const TileGrid grid = tile_grid(luma.width(), luma.height());
   Scratch& s = shared_passes(luma, grid);
-  return map_from_planes(s.planes, s.blur, grid, model, false);
+  return map_from_planes(s.planes, s.blur, grid, model, nullptr);
 }
 
 MapAggregate aggregate_map(const FocusMap& map, double threshold) {
@@ -117,11 +119,13 @@ FrameJudgement judge_frame(const Model& model, const LumaView& luma, std::option
   // The frame's features and its map from the same passes (tile_features.h).
   const TileGrid grid = tile_grid(luma.width(), luma.height());
   Scratch& s = shared_passes(luma, grid);
-  // The frame's edge_sharpness needs the whole full-resolution planes: the
-  // tiles then read them too rather than filtering band by band again.
-  detail::gradient_planes(luma, s.planes.full_g);
-  f.features = detail::frame_features(s.planes, s.blur.frame, judgement_features(&model));
-  f.map = map_from_planes(s.planes, s.blur, grid, model, true);
+  // The full-resolution planes go by a band of tiles at a time (each band
+  // stays in cache while its tiles read it); the frame's edge_sharpness is
+  // gathered from the same bands (FrameEdge), never from whole planes.
+  s.edge.reset(luma.width(), luma.height());
+  f.map = map_from_planes(s.planes, s.blur, grid, model, &s.edge);
+  if (!s.edge.complete()) detail::gradient_planes(luma, s.planes.full_g);  // no band at all (an empty grid)
+  f.features = detail::frame_features(s.planes, s.blur.frame, judgement_features(&model), &s.edge);
   settle_judgement(f, model, threshold);
   return f;
 }

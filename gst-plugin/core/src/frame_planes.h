@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "focusmeter/luma_view.h"
+#include "kernels.h"
 
 namespace focusmeter::detail {
 
@@ -54,6 +55,31 @@ double edge_sharpness_in(const GradientPlanes& planes, const Rect& r, double sig
 // Its selection bar over `r`: the squared magnitude at the start of the
 // 1024-wide bin holding the `want`-th largest sampled value, at least 1.
 std::uint32_t edge_cut(const GradientPlanes& planes, const Rect& r, std::size_t want);
+
+// edge_sharpness_in over a whole view, from its full-resolution planes
+// handed over band by band, top to bottom (judge_frame: the focus map's
+// bands), so that they are never held whole: the same value as
+// edge_sharpness_in on the whole planes. While the rows go by, the sampled
+// values feed the bar (edge_cut's TopValues), and every pixel at or above
+// the bar's 1024-wide bin is summed into its bin (EdgeBin, kernels.h); the
+// bar only rises, so every pixel above the final cut was summed.
+class FrameEdge {
+ public:
+  // Starts a view of width x height over (storage is kept between frames).
+  void reset(int width, int height, double fraction = 0.01);
+  // The rows [band.top, band.top + band.height), the next ones in order.
+  void add(const GradientPlanes& band);
+  // Every row added: the frame's edge_sharpness for noise `sigma`.
+  bool complete() const { return next_row_ == height_; }
+  double value(double sigma);
+
+ private:
+  int width_ = 0, height_ = 0, next_row_ = 0;
+  std::size_t want_ = 1;
+  std::vector<std::uint32_t> top_buf_;
+  TopValues top_;
+  std::vector<EdgeBin> bins_;
+};
 
 // Everything the focus map's tiles read: the frame, its downscales and
 // their gradient planes. The downscales' planes are whole (a 1080p frame's

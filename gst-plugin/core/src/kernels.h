@@ -121,6 +121,12 @@ struct TopValues {
   std::uint32_t least = 0;
 };
 
+// A frame's edge_sharpness sums, per 1024-wide bin of the squared magnitude
+// (FrameEdge, frame_planes.h): bin b holds the pixels with mag >> 10 == b.
+struct EdgeBin {
+  std::int64_t lap2 = 0, mag = 0, count = 0;
+};
+
 // --- The table -------------------------------------------------------------------
 
 struct Kernels {
@@ -135,6 +141,8 @@ struct Kernels {
                      std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
   // Every other value of row[0 .. n) (row[0], row[2], ...) added to `top`.
   void (*top_row)(const std::uint32_t* row, int n, TopValues& top);
+  // The pixels of a row with mag >= bar (bar >= 1) added to their bins.
+  void (*bin_above)(const std::int16_t* lap, const std::uint32_t* mag, int n, std::uint32_t bar, EdgeBin* bins);
   void (*blur_step)(const std::uint8_t* cur, const std::uint8_t* prev, const std::uint8_t* ahead,
                     const std::uint8_t* behind, int n, std::int64_t& d, std::int64_t& v);
   // One row of a tile: `lap`, `mag`, `luma` at the tile's first pixel, `n`
@@ -193,6 +201,8 @@ const Kernels& avx2_kernels();  // src/x86/kernels_avx2.cpp
 // Adds v (> top.least) to `top` (scale_features.cpp).
 void top_values_add(TopValues& top, std::uint32_t v);
 void top_row_portable(const std::uint32_t* row, int x, int n, TopValues& top);
+void bin_above_portable(const std::int16_t* lap, const std::uint32_t* mag, int x, int n, std::uint32_t bar,
+                        EdgeBin* bins);
 
 void to_double_portable(const std::uint8_t* src, int x, int w, double* dst);
 void vertical_portable(const double* r0, const double* r1, const double* r2, const double* r3, int x, int w, double* v);

@@ -15,6 +15,10 @@ namespace {
 
 void top_row(const std::uint32_t* row, int n, TopValues& top) { top_row_portable(row, 0, n, top); }
 
+void bin_above(const std::int16_t* lap, const std::uint32_t* mag, int n, std::uint32_t bar, EdgeBin* bins) {
+  bin_above_portable(lap, mag, 0, n, bar, bins);
+}
+
 void to_double(const std::uint8_t* src, int w, double* dst) { to_double_portable(src, 0, w, dst); }
 
 void vertical(const double* r0, const double* r1, const double* r2, const double* r3, int w, double* v) {
@@ -58,6 +62,7 @@ constexpr Kernels kPortable = {
     portable::lap_and_mag,
     portable::sums_above,
     top_row,
+    bin_above,
     portable::blur_step,
     portable::tile_row,
     frame_sums_portable,

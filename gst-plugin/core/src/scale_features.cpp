@@ -101,6 +101,17 @@ void top_row_portable(const std::uint32_t* row, int x, int n, TopValues& top) {
     if (row[x] > top.least) top_values_add(top, row[x]);
 }
 
+void bin_above_portable(const std::int16_t* lap, const std::uint32_t* mag, int x, int n, std::uint32_t bar,
+                        EdgeBin* bins) {
+  for (; x < n; ++x) {
+    if (mag[x] < bar) continue;
+    EdgeBin& b = bins[mag[x] >> 10];
+    b.lap2 += static_cast<std::int64_t>(lap[x]) * lap[x];
+    b.mag += mag[x];
+    ++b.count;
+  }
+}
+
 void gradient_planes(const LumaView& luma, GradientPlanes& out) { gradient_planes(luma, 0, luma.height(), out); }
 
 void gradient_planes(const LumaView& luma, int top, int bottom, GradientPlanes& out) {
@@ -126,30 +137,12 @@ void gradient_planes(const LumaView& luma, int top, int bottom, GradientPlanes& 
   }
 }
 
-double edge_sharpness_in(const GradientPlanes& p, const Rect& r, double sigma, double fraction) {
-  if (r.width <= 0 || r.height <= 0) return 0;
-  // The squared magnitude above which the strongest `fraction` of pixels
-  // lie, from every other pixel of every other row: a quarter of the
-  // pixels is plenty for a percentile.
-  const std::size_t sampled =
-      static_cast<std::size_t>((r.height + 1) / 2) * static_cast<std::size_t>((r.width + 1) / 2);
-  const std::size_t want = std::max<std::size_t>(1, static_cast<std::size_t>(fraction * static_cast<double>(sampled)));
-  const std::uint32_t cut = edge_cut(p, r, want);
+namespace {
 
-  // Energies over the selected pixels, in grey levels: the Laplacian, and
-  // the gradient in central-difference units (the Scharr kernel answers 32
-  // to a unit ramp).
-  std::int64_t lap_sq = 0, mag_sq = 0, selected = 0;
-  const Kernels& k = kernels();
-  if (r.left == 0 && r.width == p.width) {  // whole rows: one run
-    const std::size_t at = static_cast<std::size_t>(r.top - p.top) * p.width;
-    k.sums_above(p.lap.data() + at, p.mag.data() + at, static_cast<std::size_t>(r.height) * p.width, cut, lap_sq,
-                 mag_sq, selected);
-  } else {
-    for (int y = r.top; y < r.top + r.height; ++y)
-      k.sums_above(p.lap_row(y) + r.left, p.mag_row(y) + r.left, static_cast<std::size_t>(r.width), cut, lap_sq, mag_sq,
-                   selected);
-  }
+// edge_sharpness from the sums over the selected pixels (grey levels): the
+// Laplacian's, and the gradient's in central-difference units (the Scharr
+// kernel answers 32 to a unit ramp).
+double edge_value(std::int64_t lap_sq, std::int64_t mag_sq, std::int64_t selected, double sigma) {
   const double count = static_cast<double>(selected);
   const double lap2 = static_cast<double>(lap_sq);
   const double grad2 = static_cast<double>(mag_sq) / (32.0 * 32.0);  // mag is already squared
@@ -161,6 +154,73 @@ double edge_sharpness_in(const GradientPlanes& p, const Rect& r, double sigma, d
   const double l = std::max(0.0, lap2 / count - 20.0 * s2);
   const double g = std::max(1e-12, grad2 / count - 2.0 * 236.0 / 1024.0 * s2);
   return std::sqrt(l / g);
+}
+
+// The percentile is sampled on every other pixel of every other row: a
+// quarter of the pixels is plenty for a percentile.
+std::size_t wanted_samples(int width, int height, double fraction) {
+  const std::size_t sampled = static_cast<std::size_t>((height + 1) / 2) * static_cast<std::size_t>((width + 1) / 2);
+  return std::max<std::size_t>(1, static_cast<std::size_t>(fraction * static_cast<double>(sampled)));
+}
+
+constexpr std::size_t kEdgeBins = (2u * 4080 * 4080 >> 10) + 1;  // |gx|, |gy| <= 16 * 255
+
+}  // namespace
+
+double edge_sharpness_in(const GradientPlanes& p, const Rect& r, double sigma, double fraction) {
+  if (r.width <= 0 || r.height <= 0) return 0;
+  // The squared magnitude above which the strongest `fraction` of pixels lie.
+  const std::uint32_t cut = edge_cut(p, r, wanted_samples(r.width, r.height, fraction));
+  std::int64_t lap_sq = 0, mag_sq = 0, selected = 0;
+  const Kernels& k = kernels();
+  if (r.left == 0 && r.width == p.width) {  // whole rows: one run
+    const std::size_t at = static_cast<std::size_t>(r.top - p.top) * p.width;
+    k.sums_above(p.lap.data() + at, p.mag.data() + at, static_cast<std::size_t>(r.height) * p.width, cut, lap_sq,
+                 mag_sq, selected);
+  } else {
+    for (int y = r.top; y < r.top + r.height; ++y)
+      k.sums_above(p.lap_row(y) + r.left, p.mag_row(y) + r.left, static_cast<std::size_t>(r.width), cut, lap_sq, mag_sq,
+                   selected);
+  }
+  return edge_value(lap_sq, mag_sq, selected, sigma);
+}
+
+void FrameEdge::reset(int width, int height, double fraction) {
+  width_ = width;
+  height_ = height;
+  next_row_ = 0;
+  want_ = wanted_samples(width, height, fraction);
+  if (top_buf_.size() < 2 * want_ + 62) top_buf_.resize(2 * want_ + 62);
+  top_ = TopValues{top_buf_.data(), 2 * want_ + 62, want_, 0, 0};
+  bins_.assign(kEdgeBins, EdgeBin{});  // 780 KB, cleared in place
+}
+
+void FrameEdge::add(const GradientPlanes& band) {
+  const Kernels& k = kernels();
+  for (int y = band.top; y < band.top + band.height; ++y) {
+    if (y % 2 == 0) k.top_row(band.mag_row(y), width_, top_);  // the frame's samples: even rows and columns
+    // At or above the bar's bin (never a zero gradient: the cut is >= 1).
+    const std::uint32_t bar = std::max<std::uint32_t>(1, top_.least >> 10 << 10);
+    k.bin_above(band.lap_row(y), band.mag_row(y), width_, bar, bins_.data());
+  }
+  next_row_ = band.top + band.height;
+}
+
+double FrameEdge::value(double sigma) {
+  if (width_ <= 0 || height_ <= 0) return 0;
+  std::uint32_t cut = 1;  // fewer than `want` values above 0: the want-th largest is 0
+  if (top_.count >= want_) {
+    std::nth_element(top_buf_.begin(), top_buf_.begin() + static_cast<std::ptrdiff_t>(want_ - 1),
+                     top_buf_.begin() + static_cast<std::ptrdiff_t>(top_.count), std::greater<>());
+    cut = std::max<std::uint32_t>(1, top_buf_[want_ - 1] >> 10 << 10);
+  }
+  std::int64_t lap_sq = 0, mag_sq = 0, selected = 0;
+  for (std::size_t b = cut >> 10; b < bins_.size(); ++b) {
+    lap_sq += bins_[b].lap2;
+    mag_sq += bins_[b].mag;
+    selected += bins_[b].count;
+  }
+  return edge_value(lap_sq, mag_sq, selected, sigma);
 }
 
 void frame_planes(const LumaView& luma, FramePlanes& out) {

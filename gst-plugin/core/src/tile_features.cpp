@@ -171,7 +171,8 @@ FeatureVector tile_features(const FramePlanes& p, const Rect& r, const TileSums&
   return fv;
 }
 
-FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, const FeatureMask& wanted) {
+FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, const FeatureMask& wanted,
+                             FrameEdge* edge) {
   // As compute_features (features.cpp), step by step.
   FeatureVector fv;
   const LumaView& luma = p.luma;
@@ -187,7 +188,9 @@ FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, c
                        laplacian_variance_in(p.quarter_g, Rect{0, 0, p.quarter.width, p.quarter.height}), sigma);
   }
   if (wants(wanted, Feature::EdgeSharpness))
-    fv.set(Feature::EdgeSharpness, edge_sharpness_in(p.full_g, Rect{0, 0, luma.width(), luma.height()}, sigma));
+    fv.set(Feature::EdgeSharpness, edge && edge->complete()
+                                       ? edge->value(sigma)
+                                       : edge_sharpness_in(p.full_g, Rect{0, 0, luma.width(), luma.height()}, sigma));
   if (wants(wanted, Feature::EdgeSharpness2x))
     fv.set(Feature::EdgeSharpness2x, p.half.width >= 1 ? edge_sharpness_in(p.half_g, whole_half, sigma / 2) : 0.0);
   if (wants(wanted, Feature::BlurEffect)) fv.set(Feature::BlurEffect, frame_blur.value(luma.width(), luma.height()));

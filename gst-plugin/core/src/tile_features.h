@@ -59,9 +59,12 @@ FeatureVector tile_features(const FramePlanes& planes, const Rect& r, const Tile
 
 // compute_features(frame, wanted) (features.h), the same bits, with the
 // multi-scale features and blur_effect read from the frame's planes and
-// blur pass (`planes` from frame_planes, with full_g holding the whole
-// frame; `frame_blur` from tile_blur) instead of filtering the frame again.
-FeatureVector frame_features(const FramePlanes& planes, const BlurSums& frame_blur, const FeatureMask& wanted);
+// blur pass (`planes` from frame_planes, `frame_blur` from tile_blur)
+// instead of filtering the frame again.
+// `edge`: the frame's edge_sharpness accumulated over every band
+// (FrameEdge); without it, planes.full_g must hold the whole frame.
+FeatureVector frame_features(const FramePlanes& planes, const BlurSums& frame_blur, const FeatureMask& wanted,
+                             FrameEdge* edge = nullptr);
 
 // overlay_stats (focus_map.h) of tile `r` of the frame whose Laplacian
 // plane is `g`.

@@ -89,4 +89,25 @@ void sums_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, std::siz
   count += c;
 }
 
+void bin_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, int n, std::uint32_t bar, EdgeBin* bins) {
+  const __m256i less = _mm256_set1_epi32(static_cast<std::int32_t>(bar) - 1);  // bar >= 1
+  auto add = [&](int at, unsigned bits) {
+    while (bits != 0) {
+      const int k = at + __builtin_ctz(bits);
+      bits &= bits - 1;
+      EdgeBin& b = bins[mag[k] >> 10];
+      b.lap2 += static_cast<std::int64_t>(lap[k]) * lap[k];
+      b.mag += mag[k];
+      ++b.count;
+    }
+  };
+  int x = 0;
+  for (; x + 16 <= n; x += 16) add(x, above16(mag + x, less));
+  if (x + 8 <= n) {
+    add(x, above8(mag + x, less));
+    x += 8;
+  }
+  bin_above_portable(lap, mag, x, n, bar, bins);
+}
+
 }  // namespace focusmeter::detail

@@ -10,11 +10,27 @@ namespace focusmeter::detail {
 namespace {
 
 constexpr Kernels kAvx2 = {
-    "avx2",           widen_row_avx2,  halve_row_avx2,         lap_and_mag_avx2,
-    sums_above_avx2,  top_row_avx2,    blur_step_avx2,         tile_row_avx2,
-    frame_sums_avx2,  to_double_avx2,  vertical_avx2,          convert_vertical_avx2,
-    hh_row_avx2,      hh_tally_avx2,   exact_hh_interior_avx2, screen_vertical_avx2,
-    screen_tail_avx2, screen_row_avx2, screen_tally_avx2,      split_band_avx2,
+    "avx2",
+    widen_row_avx2,
+    halve_row_avx2,
+    lap_and_mag_avx2,
+    sums_above_avx2,
+    top_row_avx2,
+    bin_above_avx2,
+    blur_step_avx2,
+    tile_row_avx2,
+    frame_sums_avx2,
+    to_double_avx2,
+    vertical_avx2,
+    convert_vertical_avx2,
+    hh_row_avx2,
+    hh_tally_avx2,
+    exact_hh_interior_avx2,
+    screen_vertical_avx2,
+    screen_tail_avx2,
+    screen_row_avx2,
+    screen_tally_avx2,
+    split_band_avx2,
 };
 
 }  // namespace
