@@ -162,6 +162,12 @@ TEST(TileFeatures, RowKernelsMatchTheDefinitionOnEveryTable) {
       EXPECT_EQ(m2, want_m2) << k->isa << " " << t;
       EXPECT_EQ(c, want_c) << k->isa << " " << t;
 
+      std::int64_t got_sum = 5, got_sq = 7, want_sum = 5, want_sq = 7;  // added to what is there
+      k->lap_sums(lap.data(), static_cast<int>(n), got_sum, got_sq);
+      for (std::size_t i = 0; i < n; ++i) want_sum += lap[i], want_sq += lap[i] * lap[i];
+      EXPECT_EQ(got_sum, want_sum) << k->isa << " " << t;
+      EXPECT_EQ(got_sq, want_sq) << k->isa << " " << t;
+
       const int w = static_cast<int>(std::min<std::size_t>(n, 480));  // a tile row
       fm::detail::TileSums got;
       k->tile_row(lap.data(), mag.data(), luma.data(), w, got);

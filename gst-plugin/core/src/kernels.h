@@ -141,6 +141,9 @@ struct Kernels {
                      std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
   // Every other value of row[0 .. n) (row[0], row[2], ...) added to `top`.
   void (*top_row)(const std::uint32_t* row, int n, TopValues& top);
+  // The sum and the sum of squares of a row of Laplacians (n <= 8192),
+  // added to `sum` and `sum_sq` (tile_features.cpp: laplacian_variance_in).
+  void (*lap_sums)(const std::int16_t* lap, int n, std::int64_t& sum, std::int64_t& sum_sq);
   // The pixels of a row with mag >= bar (bar >= 1) added to their bins.
   void (*bin_above)(const std::int16_t* lap, const std::uint32_t* mag, int n, std::uint32_t bar, EdgeBin* bins);
   void (*blur_step)(const std::uint8_t* cur, const std::uint8_t* prev, const std::uint8_t* ahead,
@@ -201,6 +204,7 @@ const Kernels& avx2_kernels();  // src/x86/kernels_avx2.cpp
 // Adds v (> top.least) to `top` (scale_features.cpp).
 void top_values_add(TopValues& top, std::uint32_t v);
 void top_row_portable(const std::uint32_t* row, int x, int n, TopValues& top);
+void lap_sums_portable(const std::int16_t* lap, int x, int n, std::int64_t& sum, std::int64_t& sum_sq);
 void bin_above_portable(const std::int16_t* lap, const std::uint32_t* mag, int x, int n, std::uint32_t bar,
                         EdgeBin* bins);
 

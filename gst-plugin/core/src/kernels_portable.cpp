@@ -15,6 +15,10 @@ namespace {
 
 void top_row(const std::uint32_t* row, int n, TopValues& top) { top_row_portable(row, 0, n, top); }
 
+void lap_sums(const std::int16_t* lap, int n, std::int64_t& sum, std::int64_t& sum_sq) {
+  lap_sums_portable(lap, 0, n, sum, sum_sq);
+}
+
 void bin_above(const std::int16_t* lap, const std::uint32_t* mag, int n, std::uint32_t bar, EdgeBin* bins) {
   bin_above_portable(lap, mag, 0, n, bar, bins);
 }
@@ -62,6 +66,7 @@ constexpr Kernels kPortable = {
     portable::lap_and_mag,
     portable::sums_above,
     top_row,
+    lap_sums,
     bin_above,
     portable::blur_step,
     portable::tile_row,

@@ -37,17 +37,8 @@ Rect scaled(const Rect& r, int levels, int width, int height) {
 double laplacian_variance_in(const GradientPlanes& g, const Rect& r) {
   if (r.width <= 0 || r.height <= 0) return 0;
   std::int64_t sum = 0, sum_sq = 0;
-  for (int y = r.top; y < r.top + r.height; ++y) {
-    const std::int16_t* lap = g.lap_row(y) + r.left;
-    std::int32_t s = 0, s2 = 0;  // a row of <= 2000 pixels: |sum| < 2^21, sum of squares < 2^31
-#pragma omp simd reduction(+ : s, s2)
-    for (int x = 0; x < r.width; ++x) {
-      s += lap[x];
-      s2 += lap[x] * lap[x];
-    }
-    sum += s;
-    sum_sq += s2;
-  }
+  const auto lap_sums = kernels().lap_sums;
+  for (int y = r.top; y < r.top + r.height; ++y) lap_sums(g.lap_row(y) + r.left, r.width, sum, sum_sq);
   return variance(sum, sum_sq, static_cast<std::int64_t>(r.width) * r.height) / (255.0 * 255.0);
 }
 
@@ -195,6 +186,22 @@ FeatureVector frame_features(const FramePlanes& p, const BlurSums& frame_blur, c
     fv.set(Feature::EdgeSharpness2x, p.half.width >= 1 ? edge_sharpness_in(p.half_g, whole_half, sigma / 2) : 0.0);
   if (wants(wanted, Feature::BlurEffect)) fv.set(Feature::BlurEffect, frame_blur.value(luma.width(), luma.height()));
   return fv;
+}
+
+void lap_sums_portable(const std::int16_t* lap, int x, int n, std::int64_t& sum, std::int64_t& sum_sq) {
+  // Blocks of 2048 values keep 32-bit sums exact (2048 * 1020^2 < 2^31).
+  while (x < n) {
+    const int end = n - x > 2048 ? x + 2048 : n;
+    std::int32_t s = 0, s2 = 0;
+#pragma omp simd reduction(+ : s, s2)
+    for (int i = x; i < end; ++i) {
+      s += lap[i];
+      s2 += lap[i] * lap[i];
+    }
+    sum += s;
+    sum_sq += s2;
+    x = end;
+  }
 }
 
 }  // namespace focusmeter::detail

@@ -16,6 +16,7 @@ constexpr Kernels kAvx2 = {
     lap_and_mag_avx2,
     sums_above_avx2,
     top_row_avx2,
+    lap_sums_avx2,
     bin_above_avx2,
     blur_step_avx2,
     tile_row_avx2,

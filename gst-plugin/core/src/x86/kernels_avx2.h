@@ -14,6 +14,7 @@ namespace focusmeter::detail {
 void frame_sums_avx2(const Frame& frame, FrameSums& sums);
 
 void top_row_avx2(const std::uint32_t* row, int n, TopValues& top);
+void lap_sums_avx2(const std::int16_t* lap, int n, std::int64_t& sum, std::int64_t& sum_sq);
 void bin_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, int n, std::uint32_t bar, EdgeBin* bins);
 void sums_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, std::size_t n, std::uint32_t cut,
                      std::int64_t& lap2, std::int64_t& mag2, std::int64_t& count);
