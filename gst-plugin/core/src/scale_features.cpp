@@ -197,12 +197,14 @@ void FrameEdge::reset(int width, int height, double fraction) {
 
 void FrameEdge::add(const GradientPlanes& band) {
   const Kernels& k = kernels();
-  for (int y = band.top; y < band.top + band.height; ++y) {
-    if (y % 2 == 0) k.top_row(band.mag_row(y), width_, top_);  // the frame's samples: even rows and columns
-    // At or above the bar's bin (never a zero gradient: the cut is >= 1).
-    const std::uint32_t bar = std::max<std::uint32_t>(1, top_.least >> 10 << 10);
+  // The band's samples first (the frame's: even rows and columns), so that
+  // its pixels meet a bar that has seen them: the first band's would
+  // otherwise nearly all be summed.
+  for (int y = band.top + band.top % 2; y < band.top + band.height; y += 2) k.top_row(band.mag_row(y), width_, top_);
+  // At or above the bar's bin (never a zero gradient: the cut is >= 1).
+  const std::uint32_t bar = std::max<std::uint32_t>(1, top_.least >> 10 << 10);
+  for (int y = band.top; y < band.top + band.height; ++y)
     k.bin_above(band.lap_row(y), band.mag_row(y), width_, bar, bins_.data());
-  }
   next_row_ = band.top + band.height;
 }
 
