@@ -14,7 +14,7 @@ namespace avx2 {
 namespace {
 
 constexpr Kernels kAvx2 = {
-    "avx2",           widen_row_avx2,         halve_row_avx2,        lap_and_mag_avx2,
+    "avx2",           avx2::widen_row,        halve_row_avx2,        lap_and_mag_avx2,
     avx2::sums_above, blur_step_avx2,         tile_row_avx2,         frame_sums_avx2,
     to_double_avx2,   vertical_avx2,          convert_vertical_avx2, hh_row_avx2,
     hh_tally_avx2,    exact_hh_interior_avx2, screen_vertical_avx2,  screen_tail_avx2,
