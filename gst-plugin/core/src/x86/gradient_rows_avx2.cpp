@@ -1,8 +1,8 @@
-// The AVX2 kernels that fill the gradient planes (frame_planes.h):
-// widen_row for PaddedRows and lap_and_mag, 16 pixels at a time. The
-// definitions are the plain loops of row_loops.inc; everything here is
-// integer arithmetic that cannot overflow its lanes, so the results are the
-// portable ones exactly.
+// The AVX2 kernel that fills the gradient planes (frame_planes.h):
+// lap_and_mag, 16 pixels at a time. The definition is the plain loop of
+// row_loops.inc; everything here is integer arithmetic that cannot overflow
+// its lanes, so the results are the portable ones exactly. (widen_row, which
+// feeds it, stays the compiler's: written by hand it was no faster.)
 //
 // A row narrower than one vector goes to the portable kernel; a wider row
 // whose width is not a multiple of 16 ends with one vector that overlaps the
@@ -62,17 +62,6 @@ inline void lap_and_mag16(const std::int16_t* u, const std::int16_t* m, const st
 }
 
 }  // namespace
-
-void widen_row_avx2(const std::uint8_t* src, int w, std::int16_t* dst) {
-  if (w < kStep) return portable_kernels().widen_row(src, w, dst);
-  const auto widen_at = [&](int x) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + x));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + x), _mm256_cvtepu8_epi16(bytes));
-  };
-  int x = 0;
-  for (; x + kStep <= w; x += kStep) widen_at(x);
-  if (x < w) widen_at(w - kStep);
-}
 
 void lap_and_mag_avx2(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::int16_t* lap,
                       std::uint32_t* mag) {

@@ -7,11 +7,15 @@
 #include "x86/kernels_avx2.h"
 
 namespace focusmeter::detail {
+namespace avx2 {
+#include "row_loops.inc"
+}  // namespace avx2
+
 namespace {
 
 constexpr Kernels kAvx2 = {
     "avx2",
-    widen_row_avx2,
+    avx2::widen_row,
     halve_row_avx2,
     lap_and_mag_avx2,
     sums_above_avx2,

@@ -22,7 +22,6 @@ void sums_above_avx2(const std::int16_t* lap, const std::uint32_t* mag, std::siz
 // The row loops of row_loops.inc written with intrinsics
 // (gradient_rows_avx2.cpp, scale_rows_avx2.cpp, blur_rows_avx2.cpp,
 // tile_rows_avx2.cpp).
-void widen_row_avx2(const std::uint8_t* src, int w, std::int16_t* dst);
 void halve_row_avx2(const std::uint8_t* a, const std::uint8_t* b, int w2, std::uint8_t* out);
 void lap_and_mag_avx2(const std::int16_t* u, const std::int16_t* m, const std::int16_t* d, int w, std::int16_t* lap,
                       std::uint32_t* mag);
