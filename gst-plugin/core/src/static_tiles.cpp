@@ -84,13 +84,27 @@ double tile_difference(const TileSignatures& a, const TileSignatures& b, int til
 void StaticTileTracker::observe(const LumaView& luma, const TileGrid& grid) {
   TileSignatures now = tile_signatures(luma, grid);
   const std::size_t n = static_cast<std::size_t>(grid.count());
-  if (!same_grid(grid, signatures_.grid) || runs_.size() != n) {
+  if (!same_grid(grid, anchors_.grid) || runs_.size() != n || anchors_.sums.size() != now.sums.size()) {
     runs_.assign(n, 1);
-  } else {
-    for (std::size_t i = 0; i < n; ++i)
-      runs_[i] = tile_difference(now, signatures_, static_cast<int>(i)) < kUnchangedBelow ? runs_[i] + 1 : 1;
+    anchors_ = std::move(now);
+    return;
   }
-  signatures_ = std::move(now);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int tile = static_cast<int>(i);
+    if (tile_difference(now, anchors_, tile) < kUnchangedBelow) {
+      ++runs_[i];
+      continue;
+    }
+    // Changed: its run starts again from this frame's blocks.
+    runs_[i] = 1;
+    const BlockRange br = whole_blocks(grid.tile(tile), now.block_cols, now.block_rows);
+    for (int by = br.y0; by < br.y1; ++by) {
+      const std::size_t row = static_cast<std::size_t>(by) * now.block_cols;
+      std::copy(now.sums.begin() + static_cast<std::ptrdiff_t>(row + br.x0),
+                now.sums.begin() + static_cast<std::ptrdiff_t>(row + std::max(br.x0, br.x1)),
+                anchors_.sums.begin() + static_cast<std::ptrdiff_t>(row + br.x0));
+    }
+  }
 }
 
 void StaticTileTracker::reset() { *this = StaticTileTracker(); }

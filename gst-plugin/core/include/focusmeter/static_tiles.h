@@ -14,10 +14,12 @@
 //     AC coefficients, which sum to zero over the block, and sensor noise
 //     averages out, while a moving scene shifts the means of textured
 //     blocks by whole grey levels.
-//  2. Unchanged: a tile whose block means differ from the previous analysed
-//     frame's by less than kUnchangedBelow grey levels on average
-//     (tile_difference), in the last kStaticFrames analysed frames
-//     (kStaticFrames - 1 comparisons in a row). The bound lies between
+//  2. Unchanged: a tile whose block means differ by less than
+//     kUnchangedBelow grey levels on average (tile_difference) from those
+//     of the frame its run began with, in the last kStaticFrames analysed
+//     frames (kStaticFrames - 1 comparisons in a row). Against the run's
+//     first frame, not the previous one: a slow pan moves a smooth tile's
+//     means by less than the bound per frame, but not over two. The bound lies between
 //     what x264 and x265 make of a still OSD between keyframes (0.5 to 8
 //     Mb/s) and what a panning scene with sensor noise gives; the
 //     measurements are in docs/focus-map.md
@@ -103,7 +105,10 @@ class StaticTileTracker {
   const std::vector<int>& runs() const { return runs_; }
 
  private:
-  TileSignatures signatures_;
+  // Per tile, its blocks in the first frame of its current run: each frame
+  // is compared with where the run began, not only with the frame before,
+  // so a slow drift adds up instead of passing step by step.
+  TileSignatures anchors_;
   std::vector<int> runs_;
 };
 
