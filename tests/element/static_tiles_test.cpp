@@ -1,7 +1,8 @@
 // Overlays in streams through the element (focusmeter/static_tiles.h): a
-// crisp banner that stays identical while the defocused scene behind the
-// rest of the picture changes is left out of the vote after kStaticFrames
-// analysed frames, reported in `map-overlay`; a flush forgets the history.
+// crisp banner that stays the same (identical, or re-coded like an
+// encoder's keyframes) while the defocused scene behind the rest of the
+// picture changes is left out of the vote after kStaticFrames analysed
+// frames, reported in `map-overlay`; a flush forgets the history.
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
@@ -43,10 +44,21 @@ cv::Mat frame(int t) {
   return noisy;
 }
 
-std::optional<focusmeter::FrameResult> push(Meter& m, int t) {
+// Frame `t` as an encoder gives it back: JPEG-coded at a quality that
+// differs from frame to frame (8 x 8 DCT blocks re-quantised), so the
+// banner is never bit-identical twice.
+cv::Mat recoded(int t) {
+  static const int quality[] = {55, 80, 65, 90, 70};
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", frame(t), jpeg, {cv::IMWRITE_JPEG_QUALITY, quality[t % 5]});
+  return cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
+}
+
+std::optional<focusmeter::FrameResult> push(Meter& m, int t, bool recode = false) {
   GstVideoInfo info;
   gst_video_info_set_format(&info, GST_VIDEO_FORMAT_GRAY8, kWidth, kHeight);
-  gst_buffer_unref(gst_harness_push_and_pull(m.h.get(), make_frame(info, frame(t), t * kFrame, kFrame)));
+  gst_buffer_unref(
+      gst_harness_push_and_pull(m.h.get(), make_frame(info, recode ? recoded(t) : frame(t), t * kFrame, kFrame)));
   const auto msgs = m.messages();
   EXPECT_EQ(msgs.size(), 1u);
   if (msgs.empty()) return std::nullopt;
@@ -80,6 +92,21 @@ TEST(StaticTilesElement, BannerIdenticalAcrossFramesLeavesTheVote) {
   // Before the banner left the vote its crisp tiles made the frame look
   // half sharp.
   EXPECT_TRUE(results[0].map->partial) << results[0].map->soft_share;
+}
+
+TEST(StaticTilesElement, RecodedBannerLeavesTheVoteToo) {
+  Meter m("interval=0");
+  m.set_caps(GST_VIDEO_FORMAT_GRAY8, kWidth, kHeight);
+  ASSERT_GT(cv::norm(recoded(0)(cv::Rect(0, 0, kTile, kTile)), recoded(1)(cv::Rect(0, 0, kTile, kTile)), cv::NORM_INF),
+            0);
+  for (int t = 0; t < 5; ++t) {
+    const auto r = push(m, t, true);
+    ASSERT_TRUE(r && r->map && r->map->valid()) << "frame " << t;
+    EXPECT_EQ(banner_overlays(*r), t + 1 < focusmeter::kStaticFrames ? 0 : kBannerTiles) << t;
+    if (t + 1 >= focusmeter::kStaticFrames) {
+      EXPECT_EQ(r->verdict, focusmeter::Verdict::Blurry) << t;
+    }
+  }
 }
 
 TEST(StaticTilesElement, FlushForgetsTheHistory) {

@@ -11,14 +11,14 @@
 //
 // Why still patches: the element's stream overlay rule
 // (gst-plugin/core/include/focusmeter/static_tiles.h) recognises whole tiles
-// that stay bit-identical while the rest changes; text over a moving scene
-// leaves its tiles changing and is the per-frame rule's case. The patches
-// reach a fifth of the frame's height beyond each line's box: from 480
-// lines up at least a tile of the focus map (a sixth of the short side,
-// 96 px at least), so the tiles the text is in are wholly still (below 480
-// lines they may not be). Through the encoder, 4 or 5 of the 6 text tiles
-// at 640x480 came out bit-identical (docs/focus-map.md, "Through a
-// camera's encoder").
+// that stay the same (up to the encoder's re-coding) while the rest
+// changes; text over a moving scene leaves its tiles changing and is the
+// per-frame rule's case. The patches reach a fifth of the frame's height
+// beyond each line's box: from 480 lines up at least a tile of the focus
+// map (a sixth of the short side, 96 px at least), so the tiles the text is
+// in are wholly still (below 480 lines they may not be). Through the
+// encoder, all 7 wholly still tiles at 640x480 left the vote
+// (docs/focus-map.md, "Through a camera's encoder").
 //
 // The frames come from an appsrc (moving_scene_launch) that MovingScene
 // feeds from its need-data callback, paced at the frame rate: the encoder

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
 
@@ -115,6 +116,73 @@ TEST_F(StaticTilesTest, CrispBannerOverAChangingDefocusedSceneLeavesTheVote) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(summary.overlay[static_cast<std::size_t>(i)]) << i;
 }
 
+// What an encoder does to a still overlay: every frame JPEG-coded at
+// another quality (8 x 8 DCT blocks from the frame's origin, as a video
+// codec's keyframes are), so the banner's tiles are never bit-identical,
+// only alike up to re-quantisation.
+cv::Mat recoded(const cv::Mat& m, int t) {
+  static const int quality[] = {55, 80, 65, 90, 70};
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", m, jpeg, {cv::IMWRITE_JPEG_QUALITY, quality[t % 5]});
+  return cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
+}
+
+TEST_F(StaticTilesTest, RecodedBannerOverAChangingSceneStillLeavesTheVote) {
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    cv::Mat m = moving_scene(t, 5);
+    draw_banner(m, 5);
+    frames.push_back(recoded(m, t));
+  }
+  // Not identical anywhere: the exact rule would never have fired.
+  for (int t = 1; t < 5; ++t)
+    for (int i = 0; i < 5; ++i) {
+      const cv::Rect tile(i * kTile, 0, kTile, kTile);
+      EXPECT_GT(cv::norm(frames[0](tile), frames[static_cast<std::size_t>(t)](tile), cv::NORM_INF), 0) << t << " " << i;
+    }
+  const Run r = run(frames);
+  EXPECT_EQ(count(r.still[0]), 0);
+  EXPECT_EQ(count(r.still[1]), 0);
+  for (std::size_t f = fm::kStaticFrames - 1; f < frames.size(); ++f)
+    EXPECT_EQ(r.still[f], banner_tiles(5)) << "frame " << f;
+  EXPECT_EQ(r.after.judgement.verdict, fm::Verdict::Blurry) << r.after.judgement.score.value_or(-1);
+}
+
+TEST_F(StaticTilesTest, RecodedStillSceneWithNoiseMarksNothing) {
+  // A still view with fresh noise in every frame, the banner burnt in, all
+  // of it re-coded: every tile stays within the bound, nothing changes, so
+  // nothing is static against the rest (rule 3).
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    cv::Mat m = fm::test::with_noise(fm::test::defocus(moving_scene(0, 0), 5), 2.0, 400 + static_cast<unsigned>(t));
+    draw_banner(m, 5);
+    frames.push_back(recoded(m, t));
+  }
+  const Run r = run(frames);
+  for (const auto& still : r.still) EXPECT_EQ(count(still), 0);
+  EXPECT_EQ(r.after.aggregate.voters, r.before.aggregate.voters);
+}
+
+TEST_F(StaticTilesTest, ASlowDriftAddsUpAndIsNotStatic) {
+  // The banner's first tile brightens by one grey level a frame: each step
+  // is under kUnchangedBelow, two are not. Compared with where its run
+  // began, it never stays unchanged for kStaticFrames frames; the rest of
+  // the banner does.
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < 5; ++t) {
+    cv::Mat m = moving_scene(t, 5);
+    draw_banner(m, 5);
+    m(cv::Rect(0, 0, kTile, kTile)) += t;
+    frames.push_back(m);
+  }
+  ASSERT_LT(1.0, fm::kUnchangedBelow);
+  ASSERT_GE(2.0, fm::kUnchangedBelow);
+  const Run r = run(frames);
+  std::vector<bool> expected = banner_tiles(5);
+  expected[0] = false;
+  for (std::size_t f = fm::kStaticFrames - 1; f < frames.size(); ++f) EXPECT_EQ(r.still[f], expected) << "frame " << f;
+}
+
 TEST_F(StaticTilesTest, PerfectlyStillStreamMarksNothing) {
   // A synthetic stream (or a frozen camera) repeats the same picture: no
   // tile changed, so nothing is "static against the rest".
@@ -175,20 +243,61 @@ TEST(StaticTileSignatures, SameContentSameSignatureWhateverTheStride) {
   const fm::TileGrid grid = fm::tile_grid(m.cols, m.rows);
   const fm::LumaView a = view(m);
   const fm::LumaView b(padded.data, m.cols, m.rows, padded.step[0]);
-  EXPECT_EQ(fm::tile_signatures(a, grid), fm::tile_signatures(b, grid));
+  const fm::TileSignatures sa = fm::tile_signatures(a, grid), sb = fm::tile_signatures(b, grid);
+  EXPECT_EQ(sa.block_cols, 301 / 8);
+  EXPECT_EQ(sa.block_rows, 203 / 8);
+  EXPECT_EQ(sa.sums, sb.sums);
+  for (int i = 0; i < grid.count(); ++i) EXPECT_EQ(fm::tile_difference(sa, sb, i), 0.0) << i;
 }
 
-TEST(StaticTileSignatures, OnePixelChangesOnlyItsTile) {
+TEST(StaticTileSignatures, BlockSumsAreThePixelSums) {
+  const cv::Mat m = fixture("camera_512x512.png")(cv::Rect(3, 5, 200, 120)).clone();
+  const fm::TileSignatures s = fm::tile_signatures(view(m), fm::tile_grid(m.cols, m.rows));
+  ASSERT_EQ(s.sums.size(), static_cast<std::size_t>(25 * 15));
+  for (int by = 0; by < 15; ++by)
+    for (int bx = 0; bx < 25; ++bx)
+      EXPECT_EQ(s.sums[static_cast<std::size_t>(by * 25 + bx)], cv::sum(m(cv::Rect(8 * bx, 8 * by, 8, 8)))[0]);
+}
+
+TEST(StaticTileSignatures, ABlockChangesOnlyItsTileByItsShareOfTheTile) {
   cv::Mat m = fixture("camera_512x512.png")(cv::Rect(0, 0, 301, 203)).clone();
   const fm::TileGrid grid = fm::tile_grid(m.cols, m.rows);
   ASSERT_GE(grid.count(), 4);
-  const auto before = fm::tile_signatures(view(m), grid);
+  const fm::TileSignatures before = fm::tile_signatures(view(m), grid);
+  // One whole block of the last tile 40 grey levels brighter.
   const fm::Rect last = grid.tile(grid.count() - 1);
-  m.at<std::uint8_t>(last.top + last.height - 1, last.left + last.width - 1) ^= 1;  // the last byte of the frame
-  const auto after = fm::tile_signatures(view(m), grid);
-  for (int i = 0; i + 1 < grid.count(); ++i)
-    EXPECT_EQ(before[static_cast<std::size_t>(i)], after[static_cast<std::size_t>(i)]);
-  EXPECT_NE(before.back(), after.back());
+  const int bx = (last.left + 7) / 8, by = (last.top + 7) / 8;
+  m(cv::Rect(8 * bx, 8 * by, 8, 8)) -= 40;
+  const fm::TileSignatures after = fm::tile_signatures(view(m), grid);
+  for (int i = 0; i + 1 < grid.count(); ++i) EXPECT_EQ(fm::tile_difference(before, after, i), 0.0) << i;
+  const int blocks = ((last.left + last.width) / 8 - bx) * ((last.top + last.height) / 8 - by);
+  const double expected = cv::sum(cv::abs(fixture("camera_512x512.png")(cv::Rect(8 * bx, 8 * by, 8, 8)) -
+                                          m(cv::Rect(8 * bx, 8 * by, 8, 8))))[0] /
+                          (64.0 * blocks);
+  EXPECT_NEAR(fm::tile_difference(before, after, grid.count() - 1), expected, 1e-9);
+  EXPECT_GT(expected, 0);
+  // The last pixels of a region whose size is not a multiple of 8 are in
+  // no whole block: not compared (the documented limit).
+  m.at<std::uint8_t>(last.top + last.height - 1, last.left + last.width - 1) ^= 0x80;
+  const fm::TileSignatures edge = fm::tile_signatures(view(m), grid);
+  EXPECT_EQ(fm::tile_difference(after, edge, grid.count() - 1), 0.0);
+}
+
+TEST(StaticTileSignatures, NothingToCompareIsNeverUnchanged) {
+  // A region smaller than a block has no whole block; signatures of other
+  // grids do not compare.
+  const cv::Mat tiny = fixture("tiny_5x3.png");
+  ASSERT_FALSE(tiny.empty());
+  const fm::TileGrid g = fm::tile_grid(tiny.cols, tiny.rows);
+  const fm::TileSignatures s = fm::tile_signatures(view(tiny), g);
+  EXPECT_TRUE(s.sums.empty());
+  for (int i = 0; i < g.count(); ++i) EXPECT_TRUE(std::isinf(fm::tile_difference(s, s, i))) << i;
+  const cv::Mat big = fixture("camera_512x512.png");
+  const fm::TileSignatures a = fm::tile_signatures(view(big), fm::tile_grid(512, 512));
+  const fm::TileSignatures b = fm::tile_signatures(view(big(cv::Rect(0, 0, 504, 512))), fm::tile_grid(504, 512));
+  EXPECT_TRUE(std::isinf(fm::tile_difference(a, b, 0)));
+  EXPECT_TRUE(std::isinf(fm::tile_difference(a, a, -1)));
+  EXPECT_TRUE(std::isinf(fm::tile_difference(a, a, fm::tile_grid(512, 512).count())));
 }
 
 TEST(StaticTileTracker, ANewGridStartsOver) {

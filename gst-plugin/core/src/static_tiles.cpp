@@ -2,74 +2,109 @@
 // the analysed frames, the rule, and the static tiles leaving the vote.
 #include "focusmeter/static_tiles.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace focusmeter {
 namespace {
 
-// One step of a multiply-xorshift hash over 64-bit words: every input bit
-// reaches every output bit within a few steps.
-std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
-  h ^= word;
-  h *= 0x9E3779B97F4A7C15ULL;
-  return h ^ (h >> 29);
-}
+constexpr std::uint64_t kLowBytes = 0x00FF00FF00FF00FFULL;
 
-std::uint64_t load(const std::uint8_t* p) {
+// The 8 bytes at `p` summed in pairs: four 16-bit lanes of at most 510
+// (SWAR, one 64-bit word per block row: no unaligned vector loads needed).
+std::uint64_t pair_sums(const std::uint8_t* p) {
   std::uint64_t w;
   std::memcpy(&w, p, 8);  // unaligned rows: memcpy is the portable load
-  return w;
+  return (w & kLowBytes) + ((w >> 8) & kLowBytes);
 }
 
-// Four independent lanes of 8 bytes each, so the multiplies overlap instead
-// of waiting on each other, folded into `h` at the row's end (the cost per
-// frame: tests/bench/static_tiles_bench.cpp, docs/focus-map.md).
-std::uint64_t hash_row(std::uint64_t h, const std::uint8_t* p, int n) {
-  std::uint64_t l0 = 1, l1 = 2, l2 = 3, l3 = 4;
-  int x = 0;
-  for (; x + 32 <= n; x += 32) {
-    l0 = mix(l0, load(p + x));
-    l1 = mix(l1, load(p + x + 8));
-    l2 = mix(l2, load(p + x + 16));
-    l3 = mix(l3, load(p + x + 24));
-  }
-  for (; x + 8 <= n; x += 8) l0 = mix(l0, load(p + x));
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, p + x, static_cast<std::size_t>(n - x));
-  tail ^= static_cast<std::uint64_t>(n) << 56;  // the length too: a short row differs from a zero-padded one
-  return mix(mix(mix(mix(mix(h, l0), l1), l2), l3), tail);
+// The four 16-bit lanes of `lanes` added (at most 4 x 8 x 510 = 16320 for a
+// block: no lane overflows, and neither does the top lane of the product).
+std::uint16_t lane_total(std::uint64_t lanes) {
+  return static_cast<std::uint16_t>((lanes * 0x0001000100010001ULL) >> 48);
+}
+
+static_assert(kSignatureBlock == 8, "pair_sums reads one 8-byte word per block row");
+
+// Tile `r`'s whole blocks: [x0, x1) x [y0, y1) in blocks.
+struct BlockRange {
+  int x0, x1, y0, y1;
+};
+BlockRange whole_blocks(const Rect& r, int block_cols, int block_rows) {
+  constexpr int k = kSignatureBlock;
+  return {(r.left + k - 1) / k, std::min(block_cols, (r.left + r.width) / k), (r.top + k - 1) / k,
+          std::min(block_rows, (r.top + r.height) / k)};
+}
+
+bool same_grid(const TileGrid& a, const TileGrid& b) {
+  return a.width == b.width && a.height == b.height && a.cols == b.cols && a.rows == b.rows;
 }
 
 }  // namespace
 
-std::vector<std::uint64_t> tile_signatures(const LumaView& luma, const TileGrid& grid) {
-  std::vector<std::uint64_t> out(static_cast<std::size_t>(grid.count()), 0xCBF29CE484222325ULL);
-  // Row by row through the frame (each row once, in memory order), each
-  // row's segments going to their tiles' hashes.
-  for (int row = 0; row < grid.rows; ++row) {
-    const Rect band = grid.tile(0, row);
-    for (int y = band.top; y < band.top + band.height; ++y) {
+TileSignatures tile_signatures(const LumaView& luma, const TileGrid& grid) {
+  TileSignatures out;
+  out.grid = grid;
+  // The grid is made for this region; the view's size bounds the reads
+  // should a caller pass another one.
+  out.block_cols = std::min(grid.width, luma.width()) / kSignatureBlock;
+  out.block_rows = std::min(grid.height, luma.height()) / kSignatureBlock;
+  out.sums.resize(static_cast<std::size_t>(out.block_cols) * out.block_rows);
+  // Row by row through the region (each row once, in memory order), each
+  // block's pair sums accumulated in four lanes over its 8 rows, then added.
+  std::vector<std::uint64_t> lanes(static_cast<std::size_t>(out.block_cols));
+  for (int by = 0; by < out.block_rows; ++by) {
+    std::fill(lanes.begin(), lanes.end(), 0);
+    for (int y = by * kSignatureBlock; y < (by + 1) * kSignatureBlock; ++y) {
       const std::uint8_t* line = luma.row(y);
-      for (int col = 0; col < grid.cols; ++col) {
-        const Rect r = grid.tile(col, row);
-        std::uint64_t& h = out[static_cast<std::size_t>(row) * grid.cols + col];
-        h = hash_row(h, line + r.left, r.width);
-      }
+      for (int bx = 0; bx < out.block_cols; ++bx) lanes[static_cast<std::size_t>(bx)] += pair_sums(line + 8 * bx);
     }
+    std::uint16_t* sums = out.sums.data() + static_cast<std::size_t>(by) * out.block_cols;
+    for (int bx = 0; bx < out.block_cols; ++bx) sums[bx] = lane_total(lanes[static_cast<std::size_t>(bx)]);
   }
   return out;
 }
 
-void StaticTileTracker::observe(const LumaView& luma, const TileGrid& grid) {
-  std::vector<std::uint64_t> now = tile_signatures(luma, grid);
-  if (grid.cols != cols_ || grid.rows != rows_ || signatures_.size() != now.size()) {
-    cols_ = grid.cols;
-    rows_ = grid.rows;
-    runs_.assign(now.size(), 1);
-  } else {
-    for (std::size_t i = 0; i < now.size(); ++i) runs_[i] = now[i] == signatures_[i] ? runs_[i] + 1 : 1;
+double tile_difference(const TileSignatures& a, const TileSignatures& b, int tile) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (!same_grid(a.grid, b.grid) || tile < 0 || tile >= a.grid.count() || a.sums.size() != b.sums.size()) return kInf;
+  const BlockRange br = whole_blocks(a.grid.tile(tile), a.block_cols, a.block_rows);
+  if (br.x1 <= br.x0 || br.y1 <= br.y0) return kInf;
+  std::int64_t total = 0;
+  for (int by = br.y0; by < br.y1; ++by) {
+    const std::size_t row = static_cast<std::size_t>(by) * a.block_cols;
+    for (int bx = br.x0; bx < br.x1; ++bx) total += std::abs(int{a.sums[row + bx]} - int{b.sums[row + bx]});
   }
-  signatures_ = std::move(now);
+  const int blocks = (br.x1 - br.x0) * (br.y1 - br.y0);
+  return static_cast<double>(total) / (static_cast<double>(blocks) * kSignatureBlock * kSignatureBlock);
+}
+
+void StaticTileTracker::observe(const LumaView& luma, const TileGrid& grid) {
+  TileSignatures now = tile_signatures(luma, grid);
+  const std::size_t n = static_cast<std::size_t>(grid.count());
+  if (!same_grid(grid, anchors_.grid) || runs_.size() != n || anchors_.sums.size() != now.sums.size()) {
+    runs_.assign(n, 1);
+    anchors_ = std::move(now);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const int tile = static_cast<int>(i);
+    if (tile_difference(now, anchors_, tile) < kUnchangedBelow) {
+      ++runs_[i];
+      continue;
+    }
+    // Changed: its run starts again from this frame's blocks.
+    runs_[i] = 1;
+    const BlockRange br = whole_blocks(grid.tile(tile), now.block_cols, now.block_rows);
+    for (int by = br.y0; by < br.y1; ++by) {
+      const std::size_t row = static_cast<std::size_t>(by) * now.block_cols;
+      std::copy(now.sums.begin() + static_cast<std::ptrdiff_t>(row + br.x0),
+                now.sums.begin() + static_cast<std::ptrdiff_t>(row + std::max(br.x0, br.x1)),
+                anchors_.sums.begin() + static_cast<std::ptrdiff_t>(row + br.x0));
+    }
+  }
 }
 
 void StaticTileTracker::reset() { *this = StaticTileTracker(); }
