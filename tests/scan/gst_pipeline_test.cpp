@@ -76,6 +76,36 @@ TEST(SampleToMat, CopiesOrConvertsToTheFormatAsked) {
   EXPECT_TRUE(gst::sample_to_mat(gray, GST_VIDEO_FORMAT_I420).empty()) << "only GRAY8 and BGR";
 }
 
+// What decoders give (planar YUV, a frame rate in the caps) converts to the
+// right colours: BT.601 limited-range red is Y 81, U 90, V 240.
+TEST(SampleToMat, ConvertsDecodedYuvWithItsColours) {
+  gst_init(nullptr, nullptr);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, 16, 8);
+  GST_VIDEO_INFO_FPS_N(&info) = 25;
+  GST_VIDEO_INFO_FPS_D(&info) = 1;
+  info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
+  info.colorimetry.range = GST_VIDEO_COLOR_RANGE_16_235;
+  g_autoptr(GstBuffer) buf = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&info), nullptr);
+  const guint8 fill[3] = {81, 90, 240};
+  for (guint p = 0; p < 3; ++p)
+    gst_buffer_memset(buf, GST_VIDEO_INFO_PLANE_OFFSET(&info, p), fill[p],
+                      static_cast<gsize>(GST_VIDEO_INFO_PLANE_STRIDE(&info, p)) * GST_VIDEO_INFO_COMP_HEIGHT(&info, p));
+  g_autoptr(GstCaps) caps = gst_video_info_to_caps(&info);
+  g_autoptr(GstSample) sample = gst_sample_new(buf, caps, nullptr, nullptr);
+  const cv::Mat bgr = gst::sample_to_mat(sample, GST_VIDEO_FORMAT_BGR);
+  ASSERT_EQ(bgr.type(), CV_8UC3);
+  ASSERT_EQ(bgr.cols, 16);
+  ASSERT_EQ(bgr.rows, 8);
+  const cv::Vec3b px = bgr.at<cv::Vec3b>(4, 8);
+  EXPECT_NEAR(px[0], 0, 4);
+  EXPECT_NEAR(px[1], 0, 4);
+  EXPECT_NEAR(px[2], 255, 4);
+  const cv::Mat gray = gst::sample_to_mat(sample, GST_VIDEO_FORMAT_GRAY8);
+  ASSERT_EQ(gray.type(), CV_8UC1);
+  EXPECT_NEAR(gray.at<unsigned char>(4, 8), 81, 1);  // the luma plane as it is
+}
+
 // A callback's context must outlive every streaming thread: counts calls
 // that arrive after the context died (through globals, never through it).
 std::atomic<bool> g_context_gone{false};
