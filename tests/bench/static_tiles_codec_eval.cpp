@@ -47,18 +47,13 @@
 #include "../fakecam/moving_scene.h"
 #include "focusmeter/focus_map.h"
 #include "focusmeter/model.h"
+#include "gstreamer/gst_pipeline.h"
 
 namespace fm = focusmeter;
 
 namespace {
 
-struct PipelineStopper {
-  void operator()(GstElement* p) const {
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(p);
-  }
-};
-using Pipeline = std::unique_ptr<GstElement, PipelineStopper>;
+using Pipeline = focusmeter::gst::PipelinePtr;  // stopped (NULL state) and unreffed when it goes
 
 // A camera's encoder: constant bitrate, a keyframe every `gop` frames and
 // nowhere else, no B-frames, no lookahead.

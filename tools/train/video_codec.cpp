@@ -7,18 +7,13 @@
 #include <cstring>
 #include <memory>
 
+#include "gstreamer/gst_pipeline.h"
 #include "train/camera_chain.h"
 
 namespace focusmeter::train {
 namespace {
 
-struct PipelineStopper {
-  void operator()(GstElement* p) const {
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(p);
-  }
-};
-using Pipeline = std::unique_ptr<GstElement, PipelineStopper>;
+using Pipeline = gst::PipelinePtr;  // stopped (NULL state) and unreffed when it goes
 
 // Camera-like settings: constant bitrate, no B-frames and no lookahead (a
 // camera streams live), a keyframe only at the start, one thread each

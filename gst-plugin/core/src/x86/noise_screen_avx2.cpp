@@ -11,6 +11,7 @@
 #include "kernels.h"
 #include "x86/compress.h"
 #include "x86/kernels_avx2.h"
+#include "x86/lanes.h"
 
 namespace focusmeter::detail {
 namespace {
@@ -53,14 +54,6 @@ inline __m256i screen8(const Taps8& x) {
   s = _mm256_add_ps(s, _mm256_mul_ps(_mm256_set1_ps(kHiF2), x.t2));
   s = _mm256_add_ps(s, _mm256_mul_ps(_mm256_set1_ps(kHiF3), x.t3));
   return _mm256_and_si256(_mm256_castps_si256(s), _mm256_set1_epi32(INT32_MAX));
-}
-
-std::int64_t hsum_epi32(__m256i v) {
-  alignas(32) std::int32_t lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), v);
-  std::int64_t sum = 0;
-  for (std::int32_t x : lanes) sum += x;
-  return sum;
 }
 
 }  // namespace
@@ -150,7 +143,7 @@ void screen_tally_avx2(const SplitRow& v, int c, int c1, std::uint32_t base, std
       const int far = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(k, near_zero)));
       if (__builtin_expect(far != 0xff, 0)) note_near_zero(~far & 0xff, at, *t.near_zero);
     }
-    t.below += static_cast<std::size_t>(hsum_epi32(below));
+    t.below += static_cast<std::size_t>(x86::hsum_epi32(below));
     t.kept = static_cast<std::size_t>(keys - t.keys);
     t.total += static_cast<std::size_t>(c - start);
   }
@@ -177,7 +170,7 @@ std::size_t split_band_avx2(const ScreenTally& t, std::uint32_t lo, std::uint32_
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(band + m), _mm256_permutevar8x32_epi32(p, perm));
     m += x86::kCompress8x32.count[mask];
   }
-  below += static_cast<std::size_t>(hsum_epi32(count));
+  below += static_cast<std::size_t>(x86::hsum_epi32(count));
   return split_band_portable(t, i, lo, hi, below, band, m);
 }
 

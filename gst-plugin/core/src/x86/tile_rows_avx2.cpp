@@ -18,6 +18,7 @@
 
 #include "kernels.h"
 #include "x86/kernels_avx2.h"
+#include "x86/lanes.h"
 
 namespace focusmeter::detail {
 namespace {
@@ -79,14 +80,6 @@ inline __m256i load_mag_first(const std::uint32_t* p, int count) {
   return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), mask);
 }
 
-inline std::int64_t hsum_epi32(__m256i v) {
-  alignas(32) std::int32_t t[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(t), v);
-  std::int64_t s = 0;
-  for (std::int32_t x : t) s += x;
-  return s;
-}
-
 }  // namespace
 
 void tile_row_avx2(const std::int16_t* lap, const std::uint32_t* mag, const std::uint8_t* luma, int n, TileSums& sums) {
@@ -127,11 +120,11 @@ void tile_row_avx2(const std::int16_t* lap, const std::uint32_t* mag, const std:
   _mm256_store_si256(reinterpret_cast<__m256i*>(maxes), is.lap_max);
   std::int32_t lm = INT16_MIN;
   for (std::int16_t v : maxes) lm = v > lm ? v : lm;
-  sums.lap_sum += hsum_epi32(is.lap);
-  sums.lap_sq += hsum_epi32(is.lap_sq);
+  sums.lap_sum += x86::hsum_epi32(is.lap);
+  sums.lap_sq += x86::hsum_epi32(is.lap_sq);
   sums.lap_max = lm > sums.lap_max ? lm : sums.lap_max;
-  sums.luma_sum += hsum_epi32(is.luma);
-  sums.luma_sq += hsum_epi32(is.luma_sq);
+  sums.luma_sum += x86::hsum_epi32(is.luma);
+  sums.luma_sq += x86::hsum_epi32(is.luma_sq);
 }
 
 }  // namespace focusmeter::detail

@@ -12,6 +12,7 @@
 
 #include "kernels.h"
 #include "x86/kernels_avx2.h"
+#include "x86/lanes.h"
 
 namespace focusmeter::detail {
 
@@ -24,13 +25,8 @@ void lap_sums_avx2(const std::int16_t* lap, int n, std::int64_t& sum, std::int64
     s = _mm256_add_epi32(s, _mm256_madd_epi16(v, ones));
     q = _mm256_add_epi32(q, _mm256_madd_epi16(v, v));
   }
-  alignas(32) std::int32_t ls[8], lq[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(ls), s);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lq), q);
-  for (int k = 0; k < 8; ++k) {
-    sum += ls[k];
-    sum_sq += lq[k];
-  }
+  sum += x86::hsum_epi32(s);
+  sum_sq += x86::hsum_epi32(q);
   lap_sums_portable(lap, x, n, sum, sum_sq);
 }
 
